@@ -1,0 +1,100 @@
+# custos - build, test, demo.  See README.md.
+#
+#   make            release build: build/release/custos
+#   make demo       install missing Debian packages, build, scan the sample org
+#   make check      build with ASan+UBSan and run every test
+#   make fuzz       build libFuzzer targets and run each for FUZZ_SECONDS
+#   make bench      benchmarks (bench/README.md)
+#   make format     clang-format the tree
+
+CC      ?= cc
+CXX     ?= c++
+BUILD   ?= build/release
+MODE    ?= release
+DEPS_OK := build/.deps-ok
+
+WARN     = -Wall -Wextra -Werror
+CSTD     = -std=c17 -D_GNU_SOURCE
+CPPFLAGS = -Isrc -DCUSTOS_HAVE_SIMDJSON
+ifeq ($(MODE),asan)
+OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(MODE),fuzz)
+OPT      = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+else
+OPT      = -O2 -g
+endif
+CFLAGS   = $(CSTD) $(WARN) $(OPT) -pthread
+CXXFLAGS = -std=c++17 $(WARN) $(OPT) -pthread
+LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lstdc++ -lm -pthread
+
+LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
+LIB_CXX := $(shell find src -name '*.cpp' | sort)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
+UNIT_C  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN:= $(UNIT_C:%.c=$(BUILD)/%)
+FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps demo check test-bins fuzz fuzz-build bench format clean sample
+all: $(BUILD)/custos
+
+$(DEPS_OK): scripts/install-deps.sh
+	@bash scripts/install-deps.sh
+	@mkdir -p build && touch $@
+deps: $(DEPS_OK)
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cpp | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcustos.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/custos: $(BUILD)/src/main.o $(BUILD)/libcustos.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libcustos.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libcustos.a $(LDLIBS)
+
+test-bins: $(BUILD)/custos $(UNIT_BIN)
+
+# The whole suite runs against the sanitizer build.
+check: $(DEPS_OK)
+	@$(MAKE) --no-print-directory MODE=asan BUILD=build/asan test-bins
+	@$(MAKE) --no-print-directory MODE=release BUILD=build/release all
+	@BUILD=build/asan RELEASE=build/release bash tests/run.sh
+
+sample: all
+	@/usr/bin/python3 examples/gen_org.py --out sample-org --seed 42
+
+demo: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 examples/gen_org.py --out sample-org --seed 42
+	./$(BUILD)/custos scan --inventory sample-org --policies policies/examples --format table || test $$? -eq 3
+
+FUZZ_SECONDS ?= 60
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang CXX=clang++ MODE=fuzz BUILD=build/fuzz build/fuzz/libcustos.a
+	@mkdir -p build/fuzz/bin
+	@for f in $(FUZZ_C); do n=$$(basename $$f .c); \
+	  clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -pthread -o build/fuzz/bin/$$n $$f build/fuzz/libcustos.a $(LDLIBS) || exit 1; done
+fuzz: fuzz-build
+	@for f in build/fuzz/bin/fuzz_*; do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz/corpus/$$n $$seeds || exit 1; done
+
+bench: all
+	@bash bench/run.sh
+
+format:
+	clang-format -i $$(find src tests bench -name '*.[ch]' -o -name '*.cpp' | sort)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

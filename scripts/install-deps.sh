@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages custos needs to build and test, only those
+# missing.  Safe to run repeatedly; a no-op on a machine that has them all.
+set -euo pipefail
+PKGS=(
+  build-essential clang libclang-rt-14-dev clang-format
+  libyaml-dev libpcre2-dev libsimdjson-dev libsqlite3-dev libcurl4-openssl-dev
+  python3 python3-jmespath python3-botocore python3-yaml
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,14 @@
+/* cli.h - subcommands.  Each takes (argc, argv) with argv[0] = the command
+ * name and returns the process exit status: 0 ok, 1 error, 3 findings at or
+ * above --fail-on (scan/eval). */
+#ifndef CUSTOS_CLI_H
+#define CUSTOS_CLI_H
+
+#define CUSTOS_VERSION "0.1.0"
+
+int cmd_scan(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
+#endif

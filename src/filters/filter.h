@@ -1,0 +1,94 @@
+/* filter.h - compiled Cloud Custodian filters and how they are evaluated.
+ *
+ * A policy's `filters:` list compiles into a tree of `filter` nodes once;
+ * evaluation then only walks the tree.  Each filter type (value, and/or/not,
+ * ingress, egress, has-statement, ...) is one filter_type entry in the table
+ * in registry.c: a name, the resource types it applies to, a compile
+ * function and a match function.  Adding a filter type is one entry plus
+ * its file.
+ *
+ * Compilation reports problems through fc->diags with positions from
+ * fc->map, and returns NULL; it never aborts.  Match functions must be
+ * thread-safe: compiled data is read-only, and all scratch memory comes from
+ * ctx->scratch (an arena the engine resets between resources).
+ */
+#ifndef CUSTOS_FILTER_H
+#define CUSTOS_FILTER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "json/json.h"
+#include "policy/yaml.h"
+#include "util/diag.h"
+
+struct resource_type;
+struct resource_set;
+
+typedef struct filter filter;
+
+/* What a filter may look at while matching one resource. */
+typedef struct eval_ctx {
+    arena *scratch;                   /* reset by the caller between resources */
+    const char *account_id;           /* account the resource belongs to */
+    const char *region;
+    time_t now;                       /* fixed per scan so results are consistent */
+    const struct resource_type *rtype;
+    /* Other resources of the same account/region, for filters that look
+     * across resources (SGReferences, unused, ...).  May be NULL. */
+    const struct resource_set *related;
+    jv *evidence;                     /* optional: a filter may set what matched */
+} eval_ctx;
+
+/* Compile-time state. */
+typedef struct filter_compiler {
+    arena *a;                    /* long-lived arena for compiled data */
+    const srcmap *map;           /* may be NULL */
+    diag_list *diags;
+    const struct resource_type *rtype; /* the policy's resource type */
+    const char *base_dir;        /* directory of the policy file (value_from) */
+} filter_compiler;
+
+typedef struct filter_type {
+    const char *name;           /* the `type:` value, e.g. "ingress" */
+    const char *const *applies; /* NULL-terminated resource type names, or NULL = any */
+    filter *(*compile)(filter_compiler *fc, const jv *spec);
+    bool (*match)(const filter *f, const jv *resource, eval_ctx *ctx);
+} filter_type;
+
+/* Every compiled filter starts with this header. */
+struct filter {
+    const filter_type *type;
+    srcpos pos;
+};
+
+/* Compiles one element of a `filters:` list: a `type:` mapping, an
+ * and/or/not block, or the shorthand `{key: value}` form. */
+filter *filter_compile(filter_compiler *fc, const jv *spec);
+/* Compiles a list of filters into one implicit `and`. */
+filter *filter_compile_list(filter_compiler *fc, const jv *list);
+
+static inline bool filter_match(const filter *f, const jv *resource, eval_ctx *ctx)
+{
+    return f->type->match(f, resource, ctx);
+}
+
+const filter_type *filter_type_find(const char *name);
+
+/* Helper for compile functions: a diagnostic positioned at node. */
+void fc_error(filter_compiler *fc, const void *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- value filter, reusable by other filters (ingress Cidr, SGReferences,
+ * has-statement conditions, ...) ---- */
+typedef struct value_filter value_filter;
+/* Compiles a value-filter mapping {key, value, op, value_type, ...}.  When
+ * key_required is false the key may be absent (sub-filters like Cidr where
+ * the caller supplies the value). */
+value_filter *value_filter_compile(filter_compiler *fc, const jv *spec, bool key_required);
+/* Evaluates against a resource (uses the key). */
+bool value_filter_match(const value_filter *vf, const jv *resource, eval_ctx *ctx);
+/* Evaluates against an already extracted value (ignores the key). */
+bool value_filter_match_value(const value_filter *vf, const jv *value, eval_ctx *ctx);
+
+#endif

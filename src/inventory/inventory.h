@@ -1,0 +1,75 @@
+/* inventory.h - reading an organisation's configuration snapshot.
+ *
+ * Two on-disk formats, one interface:
+ *  - the custos layout (DESIGN.md): DIR/accounts.yaml plus
+ *    DIR/<account>/<region>/<service>.<Operation>.json, each file the API
+ *    response as `aws ... --output json` prints it (all pages merged), and
+ *    per-resource calls as <service>.<Operation>.<resource-id>.json
+ *    (e.g. global/s3.GetBucketPolicy.my-bucket.json);
+ *  - "placebo:DIR", Cloud Custodian's recorded responses
+ *    (<service>.<Operation>_<n>.json, {"status_code", "data"}), one account
+ *    and region given by the caller.
+ * Paginated placebo recordings (NextToken chains) are concatenated.  Files
+ * are parsed in parallel with json_parse_fast.  Datetime objects in placebo
+ * data ({"__class__": "datetime", ...}) become ISO-8601 strings, as the
+ * AWS CLI prints them.
+ *
+ * Resource memory belongs to the inventory and lives until inventory_close.
+ * Errors (unreadable file, bad JSON with line/column, unknown layout) are
+ * returned as diagnostics naming the file.
+ */
+#ifndef CUSTOS_INVENTORY_H
+#define CUSTOS_INVENTORY_H
+
+#include <stddef.h>
+
+#include "json/json.h"
+#include "resources/resource.h"
+#include "util/diag.h"
+
+typedef struct account_info {
+    const char *id;
+    const char *name;        /* defaults to id */
+    const char *team;        /* may be NULL */
+    const char *environment; /* dev/staging/prod/...; may be NULL */
+    jv raw;                  /* the whole accounts.yaml entry (contacts, ...) */
+} account_info;
+
+typedef struct inv_scope {
+    const account_info *account;
+    const char *region; /* "us-east-1", ...; global types use "global" dirs but
+                         * report the region the resource lives in */
+} inv_scope;
+
+typedef struct inventory inventory;
+
+typedef struct inventory_options {
+    const char *account_id; /* placebo: account id to report (default 123456789012) */
+    const char *region;     /* placebo: region to report (default us-east-1) */
+    int threads;            /* parse parallelism; 0 = number of cores */
+} inventory_options;
+
+/* spec is "DIR" or "placebo:DIR". */
+int inventory_open(const char *spec, const inventory_options *opt, inventory **out,
+                   diag_list *diags);
+void inventory_close(inventory *inv);
+
+size_t inventory_account_count(const inventory *inv);
+const account_info *inventory_account(const inventory *inv, size_t i);
+const account_info *inventory_account_find(const inventory *inv, const char *id);
+
+/* Every (account, region) pair present, in a stable order (account order of
+ * accounts.yaml, then region name). */
+size_t inventory_scopes(const inventory *inv, const inv_scope **out);
+
+/* Loads all resources of type t in one scope into *out (n = 0 when the
+ * inventory has no data for it: that is not an error).  Global types
+ * (IAM, S3) are loaded from the account's "global" directory when region is
+ * the account's first region and are empty otherwise, so a scan over all
+ * scopes sees each global resource once.  S3 buckets get their per-bucket
+ * calls merged under Custodian's keys (Policy, Acl, Versioning, ...).
+ * Returns 0, or -1 with diagnostics. */
+int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                   resource_set *out, diag_list *diags);
+
+#endif

@@ -1,0 +1,86 @@
+/* json_simd.cpp - json_parse_fast on top of simdjson (Debian libsimdjson-dev).
+ *
+ * simdjson parses into its own tape; we copy the tape into jv values in the
+ * caller's arena.  bench/README.md has the measurements that chose simdjson.
+ * Each thread keeps its own dom::parser so its buffers are reused across
+ * files.  simdjson reports no position for errors, so on any failure we
+ * re-run the reference parser (json.c) which explains it with line/column.
+ */
+#include <simdjson.h>
+
+#include <cstring>
+
+extern "C" {
+#include "json/json.h"
+}
+
+namespace {
+
+thread_local simdjson::dom::parser tl_parser;
+
+const char *copy_str(arena *a, std::string_view s)
+{
+    return arena_strndup(a, s.data(), s.size());
+}
+
+jv convert(arena *a, simdjson::dom::element e)
+{
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::ARRAY: {
+        simdjson::dom::array arr = e.get_array().value_unsafe();
+        size_t n = arr.size();
+        jv v = jv_array(a, n);
+        size_t i = 0;
+        for (simdjson::dom::element child : arr)
+            v.u.items[i++] = convert(a, child);
+        return v;
+    }
+    case element_type::OBJECT: {
+        simdjson::dom::object obj = e.get_object().value_unsafe();
+        size_t n = obj.size();
+        jv v = jv_object(a, n);
+        size_t i = 0;
+        for (simdjson::dom::key_value_pair kv : obj) {
+            jv_member *m = &v.u.members[i++];
+            m->key = copy_str(a, kv.key);
+            m->klen = (uint32_t)kv.key.size();
+            m->val = convert(a, kv.value);
+        }
+        return v;
+    }
+    case element_type::INT64: return jv_int(e.get_int64().value_unsafe());
+    case element_type::UINT64: {
+        uint64_t u = e.get_uint64().value_unsafe();
+        jv v = jv_num((double)u);
+        if (u < (1ull << 53)) v.flags = JVF_INT;
+        return v;
+    }
+    case element_type::DOUBLE: return jv_num(e.get_double().value_unsafe());
+    case element_type::STRING: {
+        std::string_view s = e.get_string().value_unsafe();
+        return jv_str_nocopy(copy_str(a, s), s.size());
+    }
+    case element_type::BOOL: return jv_bool(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE: return jv_null();
+    }
+    return jv_null();
+}
+
+} // namespace
+
+extern "C" int json_parse_fast(arena *a, const char *text, size_t len, jv *out, json_error *err)
+{
+    simdjson::dom::element root;
+    auto error = tl_parser.parse(text, len, true).get(root);
+    /* simdjson accepts a few things json.c rejects (and vice versa, e.g. a
+     * byte order mark); the reference parser has the last word. */
+    if (error || (len >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0))
+        return json_parse(a, text, len, out, err);
+    try {
+        *out = convert(a, root);
+    } catch (...) {
+        return json_parse(a, text, len, out, err);
+    }
+    return 0;
+}

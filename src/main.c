@@ -1,0 +1,45 @@
+/* main.c - custos command dispatcher.  Each subcommand lives in src/cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"scan", cmd_scan, "evaluate policies over an inventory"},
+    {"eval", cmd_eval, "evaluate policies over resources given as JSON"},
+    {"validate", cmd_validate, "check policy files"},
+    {"query", cmd_query, "evaluate a JMESPath expression over JSON"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: custos COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'custos COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("custos %s\n", CUSTOS_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "custos: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 1;
+}
