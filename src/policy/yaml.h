@@ -8,9 +8,15 @@
  * Scalars resolve the way PyYAML's safe_load does (Cloud Custodian loads
  * policies with it, and users' files must mean the same thing here): YAML
  * 1.1 booleans (yes/no/on/off/true/false in their three casings), null
- * (~, null, empty), ints (decimal, 0x, 0o/0 octal, underscores), floats
- * (incl. .inf/.nan); quoted scalars are always strings; timestamps stay
- * strings.  Anchors and aliases are resolved; merge keys (<<) are applied.
+ * (~, null, empty), ints (decimal, 0b, 0x, leading-0 octal, underscores,
+ * 1:30 sexagesimal; "0o17" and "1e3" stay strings as in PyYAML), floats
+ * (1.5, 1., .5, 1.0e+3 with a signed exponent, .inf/.nan); quoted scalars
+ * and !!str are strings; standard !!tags are honoured, other tags are an
+ * error (safe_load has no constructor for them); timestamps stay strings.
+ * Anchors and aliases are resolved; merge keys (<<) are applied (explicit
+ * keys win, then earlier merged mappings); duplicate keys: the last wins.
+ * A document may hold at most 2,000,000 nodes after alias expansion and
+ * 200 levels of nesting.  Mapping keys are scalars, kept as their text.
  */
 #ifndef CUSTOS_YAML_H
 #define CUSTOS_YAML_H
