@@ -26,10 +26,14 @@ typedef struct jp_error {
 } jp_error;
 
 /* Compiles expr[0..len).  Nodes are allocated in a (long-lived) arena.
- * Returns NULL with err filled on a syntax or unknown-function error. */
+ * Returns NULL with err filled on a syntax, unknown-function or
+ * invalid-arity error (function names and argument counts are checked at
+ * compile time; err->pos is the byte offset of the problem). */
 jp_node *jp_compile(arena *a, const char *expr, size_t len, jp_error *err);
 
-/* Evaluates e over data.  Results may point into data or into scratch.
+/* Evaluates e over data.  Results may point into data, into scratch or into
+ * the arena e was compiled in (literals, multi-select keys); jv_copy them to
+ * keep them longer.  Uses no global state: many threads may evaluate one e.
  * Returns 0, or -1 with err filled (invalid-type, invalid-value,
  * invalid-arity, unknown-function). */
 int jp_eval(const jp_node *e, const jv *data, arena *scratch, jv *out, jp_error *err);
