@@ -1,0 +1,574 @@
+/* s3_filters.c - S3 bucket filters over the assembled bucket document.
+ *
+ * Custodian fetches per-bucket data lazily inside each filter; custos reads
+ * it from the inventory instead (keys listed in s3_filters.h), so these
+ * filters are pure functions of the document and the evaluation context.
+ * Options are validated and copied into compiled structs once; matching
+ * allocates only from the scratch arena (policy text parsing, the
+ * substituted has-statement statements, evidence).
+ */
+#include "filters/s3_filters.h"
+
+#include <string.h>
+
+#include "filters/iam_policy.h"
+#include "util/buf.h"
+
+static srcpos spec_pos(filter_compiler *fc, const jv *spec)
+{
+    if (fc->map) return srcmap_get(fc->map, spec);
+    srcpos p = {0};
+    return p;
+}
+
+/* Python truthiness, used where Custodian tests `if value`. */
+static bool py_truthy(const jv *v)
+{
+    if (jv_is(v, JV_NUMBER)) return v->u.num != 0;
+    return jv_truthy(v);
+}
+
+static bool compile_str_list(filter_compiler *fc, const jv *v, const char *name, bool lower,
+                             str_list *out)
+{
+    if (!jv_is(v, JV_ARRAY)) {
+        fc_error(fc, v, "%s must be a list of strings", name);
+        return false;
+    }
+    out->items = arena_alloc(fc->a, (v->len ? v->len : 1) * sizeof(char *));
+    out->n = 0;
+    for (uint32_t i = 0; i < v->len; i++) {
+        const jv *s = &v->u.items[i];
+        if (!jv_is(s, JV_STRING)) {
+            fc_error(fc, s, "%s must be a list of strings", name);
+            return false;
+        }
+        char *c = arena_strndup(fc->a, s->u.str, s->len);
+        for (char *p = c; lower && *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+        out->items[out->n++] = c;
+    }
+    return true;
+}
+
+static bool compile_bool(filter_compiler *fc, const jv *v, const char *name, bool *out)
+{
+    if (!jv_is_bool(v)) {
+        fc_error(fc, v, "%s must be true or false", name);
+        return false;
+    }
+    *out = v->kind == JV_TRUE;
+    return true;
+}
+
+static bool unknown_key(filter_compiler *fc, const jv_member *m, const char *type)
+{
+    fc_error(fc, m, "unknown key '%s' on %s filter", m->key, type);
+    return false;
+}
+
+static void set_evidence(eval_ctx *ctx, jv v)
+{
+    if (ctx->evidence) *ctx->evidence = v;
+}
+
+/* ================= has-statement ================= */
+
+typedef struct has_statement_filter {
+    filter base;
+    str_list sids;
+    const jv *statements; /* array of objects, PartialMatch kept; NULL = none */
+} has_statement_filter;
+
+static bool validate_partial(filter_compiler *fc, const jv *pm)
+{
+    uint32_t n = jv_is(pm, JV_ARRAY) ? pm->len : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *e = jv_is(pm, JV_ARRAY) ? &pm->u.items[i] : pm;
+        if (!jv_str_eq(e, "Action") && !jv_str_eq(e, "NotAction")) {
+            fc_error(fc, e, "PartialMatch supports only Action and NotAction");
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool compile_statements(filter_compiler *fc, const jv *v)
+{
+    if (!jv_is(v, JV_ARRAY)) {
+        fc_error(fc, v, "statements must be a list of statement mappings");
+        return false;
+    }
+    for (uint32_t i = 0; i < v->len; i++) {
+        const jv *s = &v->u.items[i];
+        if (!jv_is(s, JV_OBJECT)) {
+            fc_error(fc, s, "each statement must be a mapping");
+            return false;
+        }
+        if (!jv_get(s, "Effect")) {
+            fc_error(fc, s, "statement needs Effect");
+            return false;
+        }
+        const jv *pm = jv_get(s, "PartialMatch");
+        if (pm && !validate_partial(fc, pm)) return false;
+    }
+    return true;
+}
+
+static filter *has_statement_compile(filter_compiler *fc, const jv *spec)
+{
+    has_statement_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_has_statement;
+    f->base.pos = spec_pos(fc, spec);
+    bool ok = jv_is(spec, JV_OBJECT);
+    for (uint32_t i = 0; ok && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (strcmp(m->key, "type") == 0) continue;
+        if (strcmp(m->key, "statement_ids") == 0)
+            ok = compile_str_list(fc, &m->val, m->key, false, &f->sids);
+        else if (strcmp(m->key, "statements") == 0) {
+            ok = compile_statements(fc, &m->val);
+            f->statements = &m->val;
+        } else
+            ok = unknown_key(fc, m, "has-statement");
+    }
+    return ok ? &f->base : NULL;
+}
+
+/* Custodian's bucket region: LocationConstraint null -> us-east-1, EU -> eu-west-1. */
+static const char *bucket_region(const jv *bucket)
+{
+    const jv *lc = jv_get(jv_get(bucket, "Location"), "LocationConstraint");
+    if (!jv_is(lc, JV_STRING) || lc->len == 0) return "us-east-1";
+    if (strcmp(lc->u.str, "EU") == 0) return "eu-west-1";
+    return lc->u.str;
+}
+
+typedef struct fmt_vars {
+    const char *account_id, *region, *bucket_name, *bucket_region;
+} fmt_vars;
+
+static const char *fmt_lookup(const fmt_vars *v, const char *name, size_t n)
+{
+    struct {
+        const char *k, *v;
+    } t[] = {{"account_id", v->account_id},
+             {"region", v->region},
+             {"bucket_name", v->bucket_name},
+             {"bucket_region", v->bucket_region}};
+    for (size_t i = 0; i < 4; i++)
+        if (strlen(t[i].k) == n && memcmp(t[i].k, name, n) == 0) return t[i].v;
+    return NULL;
+}
+
+/* Python str.format over the known names; {{ and }} are literal braces and
+ * unknown {names} are kept as written. */
+static jv format_string(arena *a, const jv *s, const fmt_vars *vars)
+{
+    if (!memchr(s->u.str, '{', s->len) && !memchr(s->u.str, '}', s->len)) return *s;
+    buf out = BUF_INIT;
+    const char *p = s->u.str, *end = p + s->len;
+    while (p < end) {
+        if ((p[0] == '{' || p[0] == '}') && p + 1 < end && p[1] == p[0]) {
+            buf_putc(&out, p[0]);
+            p += 2;
+            continue;
+        }
+        const char *close = p[0] == '{' ? memchr(p, '}', (size_t)(end - p)) : NULL;
+        const char *val = close ? fmt_lookup(vars, p + 1, (size_t)(close - p - 1)) : NULL;
+        if (val) {
+            buf_puts(&out, val);
+            p = close + 1;
+        } else {
+            buf_putc(&out, *p++);
+        }
+    }
+    jv r = jv_str(a, out.data ? out.data : "", out.len);
+    buf_free(&out);
+    return r;
+}
+
+static jv format_values(arena *a, const jv *v, const fmt_vars *vars)
+{
+    if (jv_is(v, JV_STRING)) return format_string(a, v, vars);
+    if (jv_is(v, JV_ARRAY)) {
+        jv r = jv_array(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            r.u.items[i] = format_values(a, &v->u.items[i], vars);
+        return r;
+    }
+    if (jv_is(v, JV_OBJECT)) {
+        jv r = jv_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            r.u.members[i] = v->u.members[i];
+            r.u.members[i].val = format_values(a, &v->u.members[i].val, vars);
+        }
+        return r;
+    }
+    return *v;
+}
+
+static bool ascii_ieq(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an != bn) return false;
+    for (size_t i = 0; i < an; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+static bool action_in(const jv *needle, const jv *set)
+{
+    uint32_t n = jv_is(set, JV_ARRAY) ? set->len : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *e = jv_is(set, JV_ARRAY) ? &set->u.items[i] : set;
+        if (jv_is(e, JV_STRING) && ascii_ieq(e->u.str, e->len, needle->u.str, needle->len))
+            return true;
+    }
+    return false;
+}
+
+/* Every string of a (string or list) is in b, case-insensitively. */
+static bool action_subset(const jv *a, const jv *b)
+{
+    if (!jv_is(a, JV_STRING) && !jv_is(a, JV_ARRAY)) return false;
+    if (!jv_is(b, JV_STRING) && !jv_is(b, JV_ARRAY)) return false;
+    uint32_t n = jv_is(a, JV_ARRAY) ? a->len : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *e = jv_is(a, JV_ARRAY) ? &a->u.items[i] : a;
+        if (!jv_is(e, JV_STRING) || !action_in(e, b)) return false;
+    }
+    return true;
+}
+
+static bool in_partial(const jv *pm, const char *key)
+{
+    if (!pm) return false;
+    if (jv_is(pm, JV_STRING)) return jv_str_eq(pm, key);
+    for (uint32_t i = 0; jv_is(pm, JV_ARRAY) && i < pm->len; i++)
+        if (jv_str_eq(&pm->u.items[i], key)) return true;
+    return false;
+}
+
+/* One required key against one policy statement. */
+static bool key_matches(const jv_member *req, const jv *pm, const jv *stmt)
+{
+    const jv *have = jv_getn(stmt, req->key, req->klen);
+    if (!have) return false;
+    bool is_action = strcmp(req->key, "Action") == 0 || strcmp(req->key, "NotAction") == 0;
+    if (is_action && in_partial(pm, req->key)) return action_subset(&req->val, have);
+    if (is_action) return action_subset(&req->val, have) && action_subset(have, &req->val);
+    return jv_equal(&req->val, have);
+}
+
+static bool statement_matches(const jv *req, const jv *stmt)
+{
+    const jv *pm = jv_get(req, "PartialMatch");
+    size_t keys = 0;
+    for (uint32_t i = 0; i < req->len; i++) {
+        const jv_member *m = &req->u.members[i];
+        if (strcmp(m->key, "PartialMatch") == 0) continue;
+        keys++;
+        if (!key_matches(m, pm, stmt)) return false;
+    }
+    return keys > 0;
+}
+
+/* The policy's statements as a list (a lone statement object becomes a
+ * list of one; no Statement is an empty list), or NULL when the bucket has
+ * no policy or it is not valid JSON. */
+static const jv *policy_statements(const jv *bucket, arena *a)
+{
+    const jv *doc = iam_policy_doc(jv_get(bucket, "Policy"), a);
+    if (!doc) return NULL;
+    const jv *st = jv_get(doc, "Statement");
+    if (jv_is(st, JV_ARRAY)) return st;
+    jv *list = arena_alloc(a, sizeof *list);
+    *list = jv_array(a, jv_is(st, JV_OBJECT) ? 1 : 0);
+    if (jv_is(st, JV_OBJECT)) list->u.items[0] = *st;
+    return list;
+}
+
+static bool has_statement_match(const filter *base, const jv *bucket, eval_ctx *ctx)
+{
+    const has_statement_filter *f = (const has_statement_filter *)base;
+    const jv *stmts = policy_statements(bucket, ctx->scratch);
+    if (!stmts) return false;
+    jv_builder ev;
+    jvb_array(&ev, ctx->scratch);
+    for (size_t i = 0; i < f->sids.n; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < stmts->len && !found; k++)
+            if (jv_str_eq(jv_get(&stmts->u.items[k], "Sid"), f->sids.items[i])) {
+                found = true;
+                jvb_push(&ev, stmts->u.items[k]);
+            }
+        if (!found) return false;
+    }
+    const jv *name = jv_get(bucket, "Name");
+    fmt_vars vars = {ctx->account_id ? ctx->account_id : "", ctx->region ? ctx->region : "",
+                     jv_is(name, JV_STRING) ? name->u.str : "", bucket_region(bucket)};
+    for (uint32_t r = 0; f->statements && r < f->statements->len; r++) {
+        jv req = format_values(ctx->scratch, &f->statements->u.items[r], &vars);
+        bool found = false;
+        for (uint32_t k = 0; k < stmts->len && !found; k++)
+            if (statement_matches(&req, &stmts->u.items[k])) {
+                found = true;
+                jvb_push(&ev, stmts->u.items[k]);
+            }
+        if (!found) return false;
+    }
+    set_evidence(ctx, jvb_done(&ev));
+    return true;
+}
+
+/* ================= global-grants ================= */
+
+#define GLOBAL_ALL "http://acs.amazonaws.com/groups/global/AllUsers"
+#define AUTH_ALL "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+typedef struct global_grants_filter {
+    filter base;
+    bool allow_website;
+    str_list permissions; /* empty = any */
+} global_grants_filter;
+
+static bool compile_permissions(filter_compiler *fc, const jv *v, str_list *out)
+{
+    static const char *const valid[] = {"READ", "WRITE", "WRITE_ACP", "READ_ACP", "FULL_CONTROL"};
+    if (!compile_str_list(fc, v, "permissions", false, out)) return false;
+    for (size_t i = 0; i < out->n; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < 5; k++)
+            ok |= strcmp(out->items[i], valid[k]) == 0;
+        if (!ok) {
+            fc_error(fc, &v->u.items[i], "unknown permission '%s'", out->items[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static filter *global_grants_compile(filter_compiler *fc, const jv *spec)
+{
+    global_grants_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_global_grants;
+    f->base.pos = spec_pos(fc, spec);
+    f->allow_website = true;
+    bool ok = jv_is(spec, JV_OBJECT);
+    for (uint32_t i = 0; ok && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (strcmp(m->key, "type") == 0) continue;
+        if (strcmp(m->key, "allow_website") == 0)
+            ok = compile_bool(fc, &m->val, m->key, &f->allow_website);
+        else if (strcmp(m->key, "permissions") == 0)
+            ok = compile_permissions(fc, &m->val, &f->permissions);
+        else if (strcmp(m->key, "operator") == 0) { /* in Custodian's schema, unused */
+            ok = jv_str_eq(&m->val, "or") || jv_str_eq(&m->val, "and");
+            if (!ok) fc_error(fc, &m->val, "operator must be 'and' or 'or'");
+        } else
+            ok = unknown_key(fc, m, "global-grants");
+    }
+    return ok ? &f->base : NULL;
+}
+
+static bool global_grants_match(const filter *base, const jv *bucket, eval_ctx *ctx)
+{
+    const global_grants_filter *f = (const global_grants_filter *)base;
+    const jv *grants = jv_get(jv_get(bucket, "Acl"), "Grants");
+    if (!jv_is(grants, JV_ARRAY)) return false;
+    bool website = py_truthy(jv_get(bucket, "Website"));
+    jv_builder ev;
+    jvb_array(&ev, ctx->scratch);
+    for (uint32_t i = 0; i < grants->len; i++) {
+        const jv *g = &grants->u.items[i];
+        const jv *uri = jv_get(jv_get(g, "Grantee"), "URI");
+        if (!jv_str_eq(uri, GLOBAL_ALL) && !jv_str_eq(uri, AUTH_ALL)) continue;
+        const jv *perm = jv_get(g, "Permission");
+        if (f->allow_website && website && jv_str_eq(perm, "READ")) continue;
+        if (f->permissions.n &&
+            !(jv_is(perm, JV_STRING) && str_list_has(&f->permissions, perm->u.str)))
+            continue;
+        jvb_push(&ev, *g);
+    }
+    if (ev.v.len == 0) return false;
+    set_evidence(ctx, jvb_done(&ev));
+    return true;
+}
+
+/* ================= cross-account ================= */
+
+/* AWS-owned accounts that deliver logs into customer buckets (ELB access
+ * logs, Redshift audit logs, CloudTrail), trusted by Custodian's S3 filter.
+ * Source: the AWS documentation pages for each service's log delivery. */
+static const char *const s3_service_accounts[] = {
+    /* Elastic Load Balancing */
+    "127311923021", "033677994240", "027434742980", "797873946194", "098369216593", "985666609251",
+    "054676820928", "897822967062", "635631232127", "156460612806", "652711504416", "009996457667",
+    "754344448648", "582318560864", "600734575887", "383597477331", "114774131450", "783225319266",
+    "718504428378", "076674570225", "507241528517", "048591011584", "190560391635", "638102146993",
+    "037604701340",
+    /* Redshift audit logging */
+    "193672423079", "391106570357", "262260360010", "902366379725", "365689465814", "313564881002",
+    "865932855811", "090321488786", "760740231472", "361669875840", "762762565011", "404641285394",
+    "907379612154", "053454850223", "210876761215", "307160386991", "945612479654", "915173422425",
+    "729911121831", "013126148197", "075028567923",
+    /* CloudTrail */
+    "086441151436", "475085895292", "388731089494", "113285607260", "819402241893", "977081816279",
+    "492519147666", "903692715234", "284668455005", "216624486486", "035351147821", "859597730677",
+    "282025262664", "814480443879"};
+#define N_S3_SERVICE (sizeof s3_service_accounts / sizeof s3_service_accounts[0])
+
+typedef struct cross_account_filter {
+    filter base;
+    iam_checker checker; /* allowed_accounts lacks the scan's own account */
+} cross_account_filter;
+
+static bool cross_account_option(filter_compiler *fc, cross_account_filter *f, const jv_member *m)
+{
+    iam_checker *c = &f->checker;
+    const char *k = m->key;
+    if (strcmp(k, "whitelist") == 0) {
+        str_list extra;
+        if (!compile_str_list(fc, &m->val, k, false, &extra)) return false;
+        const char **all = arena_alloc(fc->a, (extra.n + N_S3_SERVICE) * sizeof(char *));
+        memcpy(all, extra.items, extra.n * sizeof(char *));
+        memcpy(all + extra.n, s3_service_accounts, N_S3_SERVICE * sizeof(char *));
+        c->allowed_accounts = (str_list){all, extra.n + N_S3_SERVICE};
+        return true;
+    }
+    if (strcmp(k, "whitelist_orgids") == 0)
+        return compile_str_list(fc, &m->val, k, false, &c->allowed_orgid);
+    if (strcmp(k, "whitelist_vpce") == 0)
+        return compile_str_list(fc, &m->val, k, false, &c->allowed_vpce);
+    if (strcmp(k, "whitelist_vpc") == 0)
+        return compile_str_list(fc, &m->val, k, false, &c->allowed_vpc);
+    if (strcmp(k, "whitelist_conditions") == 0)
+        return compile_str_list(fc, &m->val, k, true, &c->whitelist_conditions);
+    if (strcmp(k, "actions") == 0)
+        return compile_str_list(fc, &m->val, k, false, &c->check_actions);
+    if (strcmp(k, "everyone_only") == 0) return compile_bool(fc, &m->val, k, &c->everyone_only);
+    if (strcmp(k, "whitelist_from") == 0 || strcmp(k, "whitelist_orgids_from") == 0 ||
+        strcmp(k, "whitelist_vpce_from") == 0 || strcmp(k, "whitelist_vpc_from") == 0) {
+        fc_error(fc, m, "%s is not supported yet; list the values under %.*s", k,
+                 (int)(strlen(k) - 5), k);
+        return false;
+    }
+    return unknown_key(fc, m, "cross-account");
+}
+
+static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
+{
+    static const char *const default_conditions[] = {"aws:userid", "aws:username"};
+    cross_account_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_cross_account;
+    f->base.pos = spec_pos(fc, spec);
+    f->checker.allowed_accounts = (str_list){(const char **)s3_service_accounts, N_S3_SERVICE};
+    f->checker.whitelist_conditions = (str_list){(const char **)default_conditions, 2};
+    bool ok = jv_is(spec, JV_OBJECT);
+    for (uint32_t i = 0; ok && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (strcmp(m->key, "type") != 0) ok = cross_account_option(fc, f, m);
+    }
+    return ok ? &f->base : NULL;
+}
+
+static bool cross_account_match(const filter *base, const jv *bucket, eval_ctx *ctx)
+{
+    const cross_account_filter *f = (const cross_account_filter *)base;
+    const jv *pol = jv_get(bucket, "Policy");
+    if (!pol || jv_is(pol, JV_NULL)) return false;
+    /* The scan's account is trusted: a per-evaluation copy of the list. */
+    iam_checker c = f->checker;
+    size_t n = c.allowed_accounts.n;
+    const char **acc = arena_alloc(ctx->scratch, (n + 1) * sizeof(char *));
+    memcpy(acc, c.allowed_accounts.items, n * sizeof(char *));
+    if (ctx->account_id) acc[n++] = ctx->account_id;
+    c.allowed_accounts = (str_list){acc, n};
+    jv v = iam_policy_violations(&c, pol, ctx->scratch);
+    if (v.len == 0) return false;
+    set_evidence(ctx, v);
+    return true;
+}
+
+/* ================= check-public-block ================= */
+
+static const char *const pab_keys[] = {"BlockPublicPolicy", "BlockPublicAcls", "IgnorePublicAcls",
+                                       "RestrictPublicBuckets"};
+
+typedef struct public_block_filter {
+    filter base;
+    int want[4]; /* -1 = not given, else 0/1 */
+    bool any_given;
+} public_block_filter;
+
+static filter *public_block_compile(filter_compiler *fc, const jv *spec)
+{
+    public_block_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_check_public_block;
+    f->base.pos = spec_pos(fc, spec);
+    for (size_t k = 0; k < 4; k++)
+        f->want[k] = -1;
+    bool ok = jv_is(spec, JV_OBJECT);
+    for (uint32_t i = 0; ok && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (strcmp(m->key, "type") == 0) continue;
+        size_t k = 0;
+        while (k < 4 && strcmp(m->key, pab_keys[k]) != 0)
+            k++;
+        if (k == 4) {
+            ok = unknown_key(fc, m, "check-public-block");
+            continue;
+        }
+        bool b = false;
+        ok = compile_bool(fc, &m->val, m->key, &b);
+        f->want[k] = b;
+        f->any_given = true;
+    }
+    return ok ? &f->base : NULL;
+}
+
+static bool public_block_match(const filter *base, const jv *bucket, eval_ctx *ctx)
+{
+    const public_block_filter *f = (const public_block_filter *)base;
+    const jv *cfg = jv_get(bucket, "c7n:PublicAccessBlock");
+    bool configured = jv_is(cfg, JV_OBJECT);
+    jv_builder ev;
+    jvb_object(&ev, ctx->scratch);
+    if (f->any_given) {
+        for (size_t k = 0; k < 4; k++) {
+            if (f->want[k] < 0) continue;
+            const jv *v = configured ? jv_get(cfg, pab_keys[k]) : NULL;
+            bool actual = v && v->kind == JV_TRUE;
+            if (actual != (bool)f->want[k]) return false;
+            jvb_set(&ev, pab_keys[k], strlen(pab_keys[k]), jv_bool(actual));
+        }
+    } else if (configured) {
+        /* Some setting is off (any value of the configuration is falsy). */
+        for (uint32_t i = 0; i < cfg->len; i++)
+            if (!py_truthy(&cfg->u.members[i].val))
+                jvb_set(&ev, cfg->u.members[i].key, cfg->u.members[i].klen, cfg->u.members[i].val);
+        if (ev.v.len == 0) return false;
+    } else {
+        for (size_t k = 0; k < 4; k++)
+            jvb_set(&ev, pab_keys[k], strlen(pab_keys[k]), jv_bool(false));
+    }
+    set_evidence(ctx, jvb_done(&ev));
+    return true;
+}
+
+/* ================= registry entries ================= */
+
+static const char *const s3_applies[] = {"aws.s3", NULL};
+
+const filter_type filter_type_has_statement = {"has-statement", s3_applies, has_statement_compile,
+                                               has_statement_match};
+const filter_type filter_type_global_grants = {"global-grants", s3_applies, global_grants_compile,
+                                               global_grants_match};
+const filter_type filter_type_cross_account = {"cross-account", s3_applies, cross_account_compile,
+                                               cross_account_match};
+const filter_type filter_type_check_public_block = {"check-public-block", s3_applies,
+                                                    public_block_compile, public_block_match};
