@@ -21,6 +21,7 @@
 #ifndef CUSTOS_INVENTORY_H
 #define CUSTOS_INVENTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "json/json.h"
@@ -71,5 +72,15 @@ size_t inventory_scopes(const inventory *inv, const inv_scope **out);
  * Returns 0, or -1 with diagnostics. */
 int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
                    resource_set *out, diag_list *diags);
+
+/* True when scope is its account's first scope (where global types load). */
+bool inventory_scope_is_first(const inventory *inv, const inv_scope *scope);
+
+/* Lower level, for tools and fuzzing: parses one response file's text into
+ * the API response (placebo: unwraps {"status_code", "data"} into *out and
+ * *http_status; datetimes become ISO-8601 strings).  Returns 0, -1 for bad
+ * JSON (err has line/column) or -2 for a bad placebo shape. */
+int inventory_parse_response(arena *a, const char *text, size_t len, bool placebo, jv *out,
+                             int *http_status, json_error *err);
 
 #endif

@@ -1,0 +1,273 @@
+/* augment.c - merging per-resource API calls into resources, as Custodian.
+ *
+ * Custodian's resource managers "augment" listings with per-resource calls
+ * before any filter runs, and policies written for Custodian rely on the
+ * exact keys and defaults: an S3 bucket carries Location, Tags, Policy,
+ * Acl, Replication, Versioning, Website, Logging, Notification and
+ * Lifecycle (S3_AUGMENT_TABLE in c7n/resources/s3.py), where a "NoSuch*" or
+ * "*NotFound" error stores the table's default (Tags [], Location {},
+ * others null) and AccessDenied records the method in c7n:DeniedMethods.
+ * A `select` member is taken when the response has it, otherwise the whole
+ * response is stored (so Logging is {} when logging is off).
+ *
+ * Calls outside Custodian's augment table that its filters make on their
+ * own are pre-computed here under the annotation key the filter uses, so
+ * filters stay pure functions of the resource document:
+ *   c7n:PublicAccessBlock   GetPublicAccessBlock's PublicAccessBlockConfiguration
+ *                           (all four flags false when not configured), as
+ *                           check-public-block annotates;
+ *   Encryption              GetBucketEncryption's ServerSideEncryptionConfiguration
+ *                           (custos key; null when not configured);
+ *   c7n:attribute-createVolumePermission  DescribeSnapshotAttribute's
+ *                           CreateVolumePermissions (ebs-snapshot cross-account).
+ * Other types: iam-user/iam-role documents are replaced by GetUser/GetRole
+ * (Custodian's augment does this to get Tags and PermissionsBoundary), and
+ * kms-key documents get DescribeKey's KeyMetadata merged in.
+ */
+#include <string.h>
+
+#include "inventory/inv_internal.h"
+
+#define S3(op, meth, sel, k, dv)                                                                   \
+    {                                                                                              \
+        .client = "s3", .service = "s3", .operation = op, .method = meth, .select = sel,           \
+        .mode = DM_SET, .key = k, .dflt = dv                                                   \
+    }
+
+static const detail_spec S3_DETAILS[] = {
+    S3("GetBucketLocation", "get_bucket_location", NULL, "Location", DV_OBJECT),
+    S3("GetBucketTagging", "get_bucket_tagging", "TagSet", "Tags", DV_ARRAY),
+    S3("GetBucketPolicy", "get_bucket_policy", "Policy", "Policy", DV_NULL),
+    S3("GetBucketAcl", "get_bucket_acl", NULL, "Acl", DV_NULL),
+    S3("GetBucketReplication", "get_bucket_replication", NULL, "Replication", DV_NULL),
+    S3("GetBucketVersioning", "get_bucket_versioning", NULL, "Versioning", DV_NULL),
+    S3("GetBucketWebsite", "get_bucket_website", NULL, "Website", DV_NULL),
+    S3("GetBucketLogging", "get_bucket_logging", "LoggingEnabled", "Logging", DV_NULL),
+    S3("GetBucketNotificationConfiguration", "get_bucket_notification_configuration", NULL,
+       "Notification", DV_NULL),
+    S3("GetBucketLifecycleConfiguration", "get_bucket_lifecycle_configuration", NULL, "Lifecycle",
+       DV_NULL),
+    /* Filter-side calls, pre-computed (see the comment at the top). */
+    S3("GetPublicAccessBlock", "get_public_access_block", "PublicAccessBlockConfiguration",
+       "c7n:PublicAccessBlock", DV_PAB),
+    S3("GetBucketEncryption", "get_bucket_encryption", "ServerSideEncryptionConfiguration",
+       "Encryption", DV_NULL),
+};
+
+static const detail_spec USER_DETAILS[] = {
+    {.client = "iam",
+     .service = "iam",
+     .operation = "GetUser",
+     .method = "get_user",
+     .select = "User",
+     .select_strict = true,
+     .mode = DM_REPLACE,
+     .drop_not_found = true},
+};
+static const detail_spec ROLE_DETAILS[] = {
+    {.client = "iam",
+     .service = "iam",
+     .operation = "GetRole",
+     .method = "get_role",
+     .select = "Role",
+     .select_strict = true,
+     .mode = DM_REPLACE,
+     .drop_not_found = true},
+};
+static const detail_spec KMS_DETAILS[] = {
+    {.client = "kms",
+     .service = "kms",
+     .operation = "DescribeKey",
+     .method = "describe_key",
+     .select = "KeyMetadata",
+     .select_strict = true,
+     .mode = DM_MERGE},
+};
+static const detail_spec SNAP_DETAILS[] = {
+    {.client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeSnapshotAttribute",
+     .method = "describe_snapshot_attribute",
+     .select = "CreateVolumePermissions",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:attribute-createVolumePermission",
+     .dflt = DV_ARRAY},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const detail_spec *inv_details(const resource_type *t, size_t *n)
+{
+    const char *name = t ? t->name : "";
+    if (strcmp(name, "aws.s3") == 0) return *n = COUNT(S3_DETAILS), S3_DETAILS;
+    if (strcmp(name, "aws.iam-user") == 0) return *n = COUNT(USER_DETAILS), USER_DETAILS;
+    if (strcmp(name, "aws.iam-role") == 0) return *n = COUNT(ROLE_DETAILS), ROLE_DETAILS;
+    if (strcmp(name, "aws.kms-key") == 0) return *n = COUNT(KMS_DETAILS), KMS_DETAILS;
+    if (strcmp(name, "aws.ebs-snapshot") == 0) return *n = COUNT(SNAP_DETAILS), SNAP_DETAILS;
+    *n = 0;
+    return NULL;
+}
+
+static bool starts_with(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+call_result inv_classify(const pfile *f)
+{
+    call_result r = {CALL_ABSENT, NULL};
+    if (f->status != PF_OK) return r;
+    const jv *err = jv_get(&f->data, "Error");
+    const jv *code = jv_get(err, "Code");
+    if (f->http < 400 && !jv_is(code, JV_STRING)) {
+        r.outcome = CALL_OK;
+        r.data = &f->data;
+        return r;
+    }
+    const char *c = jv_is(code, JV_STRING) ? code->u.str : "";
+    if (starts_with(c, "NoSuch") || strstr(c, "NotFound"))
+        r.outcome = CALL_NOT_FOUND;
+    else if (strcmp(c, "AccessDenied") == 0)
+        r.outcome = CALL_DENIED;
+    else
+        r.outcome = CALL_FAILED;
+    return r;
+}
+
+static jv default_jv(arena *a, default_value d)
+{
+    switch (d) {
+    case DV_OBJECT:
+        return jv_object(a, 0);
+    case DV_ARRAY:
+        return jv_array(a, 0);
+    case DV_PAB: {
+        static const char *const flags[] = {"BlockPublicAcls", "IgnorePublicAcls",
+                                            "BlockPublicPolicy", "RestrictPublicBuckets"};
+        jv o = jv_object(a, 4);
+        for (int i = 0; i < 4; i++) {
+            o.u.members[i].key = flags[i];
+            o.u.members[i].klen = (uint32_t)strlen(flags[i]);
+            o.u.members[i].val = jv_bool(false);
+        }
+        return o;
+    }
+    default:
+        return jv_null();
+    }
+}
+
+/* The response with ResponseMetadata dropped (Custodian pops it). */
+static jv without_metadata(arena *a, const jv *resp)
+{
+    if (!jv_is(resp, JV_OBJECT) || !jv_get(resp, "ResponseMetadata")) return *resp;
+    jv_builder b;
+    jvb_object(&b, a);
+    for (uint32_t i = 0; i < resp->len; i++) {
+        const jv_member *m = &resp->u.members[i];
+        if (strcmp(m->key, "ResponseMetadata") != 0) jvb_set(&b, m->key, m->klen, m->val);
+    }
+    return jvb_done(&b);
+}
+
+/* A copy of object r's members in a builder (so keys can be set). */
+static void begin_copy(jv_builder *b, arena *a, const jv *r)
+{
+    jvb_object(b, a);
+    if (!jv_is(r, JV_OBJECT)) return;
+    for (uint32_t i = 0; i < r->len; i++)
+        jvb_set(b, r->u.members[i].key, r->u.members[i].klen, r->u.members[i].val);
+}
+
+static void note_denied(arena *a, jv_builder *b, const char *method)
+{
+    const jv *prev = jv_getn(&b->v, "c7n:DeniedMethods", 17);
+    jv_builder l;
+    jvb_array(&l, a);
+    if (jv_is(prev, JV_ARRAY))
+        for (uint32_t i = 0; i < prev->len; i++)
+            jvb_push(&l, prev->u.items[i]);
+    jvb_push(&l, jv_cstr(a, method));
+    jvb_set(b, "c7n:DeniedMethods", 17, jvb_done(&l));
+}
+
+/* Location: EU means eu-west-1 (Custodian rewrites it). */
+static jv fix_location(arena *a, jv v)
+{
+    const jv *lc = jv_get(&v, "LocationConstraint");
+    if (!jv_str_eq(lc, "EU")) return v;
+    jv_builder b;
+    begin_copy(&b, a, &v);
+    jvb_set(&b, "LocationConstraint", 18, jv_cstr(a, "eu-west-1"));
+    return jvb_done(&b);
+}
+
+bool inv_apply_detail(arena *a, const detail_spec *d, call_result res, jv *r)
+{
+    if (res.outcome == CALL_ABSENT || res.outcome == CALL_FAILED) return true;
+    if (d->mode != DM_SET) {
+        if (res.outcome == CALL_NOT_FOUND) return !d->drop_not_found;
+        if (res.outcome != CALL_OK) return true;
+        const jv *sel = jv_get(res.data, d->select);
+        if (!jv_is(sel, JV_OBJECT)) return true;
+        if (d->mode == DM_REPLACE) {
+            *r = *sel;
+            return true;
+        }
+        jv_builder b;
+        begin_copy(&b, a, r);
+        for (uint32_t i = 0; i < sel->len; i++)
+            jvb_set(&b, sel->u.members[i].key, sel->u.members[i].klen, sel->u.members[i].val);
+        *r = jvb_done(&b);
+        return true;
+    }
+    jv_builder b;
+    begin_copy(&b, a, r);
+    size_t klen = strlen(d->key);
+    if (res.outcome == CALL_DENIED) {
+        note_denied(a, &b, d->method);
+    } else if (res.outcome == CALL_NOT_FOUND) {
+        jvb_set(&b, d->key, klen, default_jv(a, d->dflt));
+    } else {
+        jv v = without_metadata(a, res.data);
+        const jv *sel = d->select ? jv_get(&v, d->select) : NULL;
+        if (sel)
+            v = *sel;
+        else if (d->select_strict)
+            v = default_jv(a, d->dflt);
+        if (strcmp(d->key, "Location") == 0) v = fix_location(a, v);
+        jvb_set(&b, d->key, klen, v);
+    }
+    *r = jvb_done(&b);
+    return true;
+}
+
+void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags)
+{
+    const jv *tags = jv_get(describe_tags, "Tags");
+    if (!jv_is(tags, JV_ARRAY)) return;
+    const resource_type *t = resource_type_find("aws.ec2");
+    /* Custodian looks at one instance: if it has Tags the listing is
+     * trusted.  Instances lacking Tags get theirs from DescribeTags. */
+    for (size_t i = 0; i < n; i++) {
+        if (jv_get(&items[i], "Tags")) continue;
+        const char *id = resource_id(t, &items[i]);
+        jv_builder l;
+        jvb_array(&l, a);
+        for (uint32_t k = 0; id && k < tags->len; k++) {
+            const jv *tg = &tags->u.items[k];
+            if (!jv_str_eq(jv_get(tg, "ResourceId"), id)) continue;
+            jv_builder one;
+            jvb_object(&one, a);
+            const jv *key = jv_get(tg, "Key"), *val = jv_get(tg, "Value");
+            if (key) jvb_set(&one, "Key", 3, *key);
+            if (val) jvb_set(&one, "Value", 5, *val);
+            jvb_push(&l, jvb_done(&one));
+        }
+        jv_builder b;
+        begin_copy(&b, a, &items[i]);
+        jvb_set(&b, "Tags", 4, jvb_done(&l));
+        items[i] = jvb_done(&b);
+    }
+}

@@ -1,0 +1,125 @@
+/* inv_internal.h - shared state of the inventory readers (not a public API).
+ *
+ * inventory.c owns the inventory object (accounts, scopes, the arenas that
+ * hold loaded resources); parse.c reads and parses batches of files in
+ * parallel; layout.c and placebo.c decide which files make up a resource
+ * listing in each format; augment.c merges per-resource calls (S3 bucket
+ * configuration, GetUser, DescribeKey, ...) the way Cloud Custodian does.
+ */
+#ifndef CUSTOS_INV_INTERNAL_H
+#define CUSTOS_INV_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "inventory/inventory.h"
+
+typedef enum { INV_LAYOUT, INV_PLACEBO } inv_kind;
+
+struct inventory {
+    inv_kind kind;
+    char *root; /* directory (malloc'd) */
+    int threads;
+    arena *meta; /* accounts, scopes, names: lives until close */
+    account_info *accounts;
+    size_t naccounts;
+    inv_scope *scopes;
+    size_t nscopes;
+    pthread_mutex_t lock; /* guards `arenas` (loads may run concurrently) */
+    arena **arenas;       /* one or more per load; freed at close */
+    size_t narenas, caparenas;
+};
+
+/* ---- parse.c ---- */
+
+enum { PF_OK = 0, PF_MISSING, PF_IOERR, PF_BADJSON, PF_BADSHAPE };
+
+typedef struct pfile {
+    const char *path; /* interned (see inv_path) */
+    int status;       /* PF_* */
+    int http;         /* placebo status_code; 200 for custos-layout files */
+    jv data;          /* the response (placebo: its "data") */
+    json_error err;
+    int err_no;
+} pfile;
+
+/* A path string that lives for the whole process, so diagnostics may point
+ * at it after the inventory is closed. */
+const char *inv_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads and parses files[0..n) using up to inv->threads threads; each
+ * worker allocates from its own arena, registered with inv. */
+void inv_parse_files(inventory *inv, pfile *files, size_t n, bool placebo);
+
+/* Adds the diagnostic for a failed file (no-op for PF_OK / PF_MISSING). */
+void inv_file_diag(const pfile *f, diag_list *diags);
+
+/* Registers an arena so it is freed at inventory_close (thread-safe). */
+arena *inv_new_arena(inventory *inv, size_t chunk);
+
+/* True when a listing page says more pages follow (NextToken, Marker,
+ * IsTruncated, ...). */
+bool inv_page_has_more(const jv *page);
+
+/* ---- augment.c ---- */
+
+/* The outcome of one per-resource call. */
+typedef enum {
+    CALL_ABSENT = 0, /* not collected: leave the key alone */
+    CALL_OK,         /* data holds the response */
+    CALL_NOT_FOUND,  /* NoSuch* / *NotFound: Custodian's default value */
+    CALL_DENIED,     /* AccessDenied: recorded in c7n:DeniedMethods */
+    CALL_FAILED,     /* other error: key left absent */
+} call_outcome;
+
+typedef struct call_result {
+    call_outcome outcome;
+    const jv *data;
+} call_result;
+
+/* Classifies a response: placebo status >= 400 or an {"Error": {"Code"}}
+ * body become NOT_FOUND / DENIED / FAILED. */
+call_result inv_classify(const pfile *f);
+
+/* Per-resource calls merged into resources of one type. */
+typedef enum { DM_SET, DM_REPLACE, DM_MERGE } detail_mode;
+typedef enum { DV_NULL, DV_OBJECT, DV_ARRAY, DV_PAB } default_value;
+
+typedef struct detail_spec {
+    const char *client;    /* file name client: "s3" */
+    const char *service;   /* placebo endpoint prefix: "s3" */
+    const char *operation; /* "GetBucketPolicy" */
+    const char *method;    /* boto3 method, for c7n:DeniedMethods */
+    const char *select;    /* member to take from the response, or NULL */
+    bool select_strict;    /* select must be present (else whole response) */
+    detail_mode mode;
+    const char *key; /* DM_SET: key on the resource */
+    default_value dflt;
+    bool drop_not_found; /* DM_REPLACE: a NoSuchEntity drops the resource */
+} detail_spec;
+
+/* The detail calls for type t (n returned in *n); NULL when none. */
+const detail_spec *inv_details(const resource_type *t, size_t *n);
+
+/* Applies one call's result to resource r (a new object is built in a;
+ * *r is replaced).  Returns false when the resource must be dropped. */
+bool inv_apply_detail(arena *a, const detail_spec *d, call_result res, jv *r);
+
+/* EC2: fills missing Tags from a DescribeTags response (resource-type
+ * instance), as Custodian's tag augmentation does. */
+void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags);
+
+/* ---- layout.c / placebo.c ---- */
+
+int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                    resource_set *out, diag_list *diags);
+int inv_layout_open(inventory *inv, diag_list *diags);
+int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                     resource_set *out, diag_list *diags);
+
+/* Shared tail of both loaders: detail calls already applied; builds the
+ * set and its id index. */
+void inv_finish_set(arena *a, const resource_type *t, const inv_scope *scope, jv *items, size_t n,
+                    resource_set *out);
+
+#endif

@@ -1,0 +1,175 @@
+/* inventory.c - the inventory object: open, accounts, scopes, load dispatch.
+ *
+ * Opening reads only metadata (accounts.yaml and the directory tree), so
+ * `custos scan` can list scopes cheaply and load each (type, scope) pair on
+ * demand; every load parses its files in parallel (parse.c) and keeps the
+ * result in arenas owned by the inventory until inventory_close.  Loads may
+ * run concurrently (they share nothing but the arena registry, which is
+ * locked), and a loaded resource_set is read-only and already indexed by
+ * id, so evaluation threads can share it.
+ *
+ * aws.account is synthetic, as in Custodian: one document per account
+ * ({"account_id", "account_name"}, plus "team"/"environment" when known),
+ * in the account's first scope only, like other global types.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inventory/inv_internal.h"
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static inventory *inv_alloc(const char *root, const inventory_options *opt)
+{
+    inventory *inv = calloc(1, sizeof *inv);
+    if (!inv) abort();
+    inv->root = strdup(root);
+    if (!inv->root) abort();
+    size_t len = strlen(inv->root);
+    while (len > 1 && inv->root[len - 1] == '/')
+        inv->root[--len] = '\0';
+    inv->threads = opt && opt->threads > 0 ? opt->threads : default_threads();
+    if (inv->threads > 64) inv->threads = 64;
+    inv->meta = arena_new(0);
+    pthread_mutex_init(&inv->lock, NULL);
+    return inv;
+}
+
+static int open_placebo(inventory *inv, const inventory_options *opt, diag_list *diags)
+{
+    if (access(inv->root, R_OK | X_OK) != 0) {
+        diag_add(diags, (srcpos){inv_path("%s", inv->root), 0, 0}, "cannot open placebo directory");
+        return -1;
+    }
+    const char *acct = opt && opt->account_id ? opt->account_id : "123456789012";
+    const char *region = opt && opt->region ? opt->region : "us-east-1";
+    inv->accounts = arena_calloc(inv->meta, sizeof(account_info));
+    inv->naccounts = 1;
+    account_info *ai = &inv->accounts[0];
+    ai->id = arena_strdup(inv->meta, acct);
+    ai->name = ai->id;
+    ai->raw = jv_object(inv->meta, 0);
+    inv->scopes = arena_calloc(inv->meta, sizeof(inv_scope));
+    inv->nscopes = 1;
+    inv->scopes[0].account = ai;
+    inv->scopes[0].region = arena_strdup(inv->meta, region);
+    return 0;
+}
+
+int inventory_open(const char *spec, const inventory_options *opt, inventory **out,
+                   diag_list *diags)
+{
+    *out = NULL;
+    if (!spec || !*spec) {
+        diag_add(diags, (srcpos){NULL, 0, 0}, "no inventory given");
+        return -1;
+    }
+    bool placebo = strncmp(spec, "placebo:", 8) == 0;
+    inventory *inv = inv_alloc(placebo ? spec + 8 : spec, opt);
+    inv->kind = placebo ? INV_PLACEBO : INV_LAYOUT;
+    int rc = placebo ? open_placebo(inv, opt, diags) : inv_layout_open(inv, diags);
+    if (rc != 0) {
+        inventory_close(inv);
+        return -1;
+    }
+    *out = inv;
+    return 0;
+}
+
+void inventory_close(inventory *inv)
+{
+    if (!inv) return;
+    for (size_t i = 0; i < inv->narenas; i++)
+        arena_free(inv->arenas[i]);
+    free(inv->arenas);
+    arena_free(inv->meta);
+    pthread_mutex_destroy(&inv->lock);
+    free(inv->root);
+    free(inv);
+}
+
+size_t inventory_account_count(const inventory *inv)
+{
+    return inv ? inv->naccounts : 0;
+}
+
+const account_info *inventory_account(const inventory *inv, size_t i)
+{
+    return inv && i < inv->naccounts ? &inv->accounts[i] : NULL;
+}
+
+const account_info *inventory_account_find(const inventory *inv, const char *id)
+{
+    for (size_t i = 0; inv && id && i < inv->naccounts; i++)
+        if (strcmp(inv->accounts[i].id, id) == 0) return &inv->accounts[i];
+    return NULL;
+}
+
+size_t inventory_scopes(const inventory *inv, const inv_scope **out)
+{
+    *out = inv ? inv->scopes : NULL;
+    return inv ? inv->nscopes : 0;
+}
+
+bool inventory_scope_is_first(const inventory *inv, const inv_scope *scope)
+{
+    for (size_t i = 0; i < inv->nscopes; i++)
+        if (inv->scopes[i].account == scope->account)
+            return strcmp(inv->scopes[i].region, scope->region) == 0;
+    return false;
+}
+
+void inv_finish_set(arena *a, const resource_type *t, const inv_scope *scope, jv *items, size_t n,
+                    resource_set *out)
+{
+    out->type = t;
+    out->account_id = scope->account->id;
+    out->region = scope->region;
+    out->items = items;
+    out->n = n;
+    out->index = NULL;
+    resource_set_index(out, a);
+}
+
+static void set_str(jv_builder *b, arena *a, const char *k, const char *v)
+{
+    if (v) jvb_set(b, k, strlen(k), jv_cstr(a, v));
+}
+
+static int load_account(inventory *inv, const resource_type *t, const inv_scope *scope,
+                        resource_set *out)
+{
+    arena *a = inv_new_arena(inv, 0);
+    jv *item = arena_alloc(a, sizeof(jv));
+    jv_builder b;
+    jvb_object(&b, a);
+    set_str(&b, a, "account_id", scope->account->id);
+    set_str(&b, a, "account_name", scope->account->name);
+    set_str(&b, a, "team", scope->account->team);
+    set_str(&b, a, "environment", scope->account->environment);
+    *item = jvb_done(&b);
+    inv_finish_set(a, t, scope, item, 1, out);
+    return 0;
+}
+
+int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                   resource_set *out, diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    out->type = t;
+    if (!inv || !t || !scope || !scope->account) {
+        diag_add(diags, (srcpos){NULL, 0, 0}, "inventory_load: bad arguments");
+        return -1;
+    }
+    out->account_id = scope->account->id;
+    out->region = scope->region;
+    if (t->global && !inventory_scope_is_first(inv, scope)) return 0;
+    if (!t->operation) return load_account(inv, t, scope, out);
+    return inv->kind == INV_PLACEBO ? inv_placebo_load(inv, t, scope, out, diags)
+                                    : inv_layout_load(inv, t, scope, out, diags);
+}

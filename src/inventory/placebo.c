@@ -1,0 +1,238 @@
+/* placebo.c - reading Cloud Custodian's recorded responses.
+ *
+ * The recordings answer calls by file number: the N-th call of an
+ * operation gets <service>.<Operation>_N.json, and when _N does not exist
+ * numbering restarts at _1.  So a listing is the chain _1, _2, ... as long
+ * as each page says more follow (NextToken, Marker, ...), and per-resource
+ * calls are matched to resources by replaying the counter in listing order
+ * (the 3rd bucket gets GetBucketPolicy_3 if it exists).  An operation with
+ * no files at all was not part of the recording: its key stays absent.
+ *
+ * Replay is of one run with a fresh counter per operation, so results do
+ * not depend on what other loads did.  File contents are parsed in parallel
+ * (parse.c); only the counter replay is sequential, and it is trivial.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory/inv_internal.h"
+
+typedef struct names {
+    char **v;
+    size_t n, cap;
+} names;
+
+static void names_free(names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+static int scan_dir(const char *dir, names *ns)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        if (ns->n == ns->cap) {
+            ns->cap = ns->cap ? ns->cap * 2 : 64;
+            ns->v = realloc(ns->v, ns->cap * sizeof *ns->v);
+            if (!ns->v) abort();
+        }
+        ns->v[ns->n] = strdup(e->d_name);
+        if (!ns->v[ns->n]) abort();
+        ns->n++;
+    }
+    closedir(d);
+    return 0;
+}
+
+/* The numbers N with "<service>.<op>_N.json" present: a presence bitmap
+ * (numbers above the cap are ignored; real recordings stay far below). */
+#define MAXN 100000
+
+typedef struct numbers {
+    unsigned char *has; /* has[N] for 1 <= N <= max */
+    int max;
+} numbers;
+
+static numbers find_numbers(const names *ns, const char *service, const char *op)
+{
+    numbers r = {NULL, 0};
+    char prefix[256];
+    int pl = snprintf(prefix, sizeof prefix, "%s.%s_", service, op);
+    if (pl <= 0 || (size_t)pl >= sizeof prefix) return r;
+    for (size_t i = 0; i < ns->n; i++) {
+        const char *s = ns->v[i];
+        if (strncmp(s, prefix, (size_t)pl) != 0) continue;
+        char *end;
+        long n = strtol(s + pl, &end, 10);
+        if (n < 1 || n > MAXN || strcmp(end, ".json") != 0 || s[pl] == '0' || s[pl] == '+')
+            continue;
+        if (!r.has) {
+            r.has = calloc(MAXN + 1, 1);
+            if (!r.has) abort();
+        }
+        r.has[n] = 1;
+        if (n > r.max) r.max = (int)n;
+    }
+    return r;
+}
+
+static bool has_num(const numbers *nb, int n)
+{
+    return nb->has && n >= 1 && n <= nb->max && nb->has[n];
+}
+
+/* The counter after one more call: placebo's "restart at _1". */
+static int next_call(const numbers *nb, int prev)
+{
+    int c = prev + 1;
+    return has_num(nb, c) ? c : has_num(nb, 1) ? 1 : 0;
+}
+
+static const char *file_for(inventory *inv, const char *service, const char *op, int n)
+{
+    return inv_path("%s/%s.%s_%d.json", inv->root, service, op, n);
+}
+
+/* Reads the listing chain into items.  Returns -1 on a bad page. */
+static int load_listing(inventory *inv, const resource_type *t, const names *ns, arena *a,
+                        jv_builder *items, diag_list *diags)
+{
+    numbers nb = find_numbers(ns, t->service, t->operation);
+    if (!has_num(&nb, 1)) {
+        free(nb.has);
+        return 0;
+    }
+    pfile first = {.path = file_for(inv, t->service, t->operation, 1)};
+    inv_parse_files(inv, &first, 1, true);
+    int rc = 0;
+    pfile *rest = NULL;
+    size_t nrest = 0;
+    if (first.status != PF_OK) {
+        inv_file_diag(&first, diags);
+        rc = -1;
+        goto done;
+    }
+    if (inv_page_has_more(&first.data)) {
+        /* The chain can only continue through contiguous numbers. */
+        while (has_num(&nb, (int)nrest + 2))
+            nrest++;
+        rest = calloc(nrest ? nrest : 1, sizeof *rest);
+        if (!rest) abort();
+        for (size_t i = 0; i < nrest; i++)
+            rest[i].path = file_for(inv, t->service, t->operation, (int)i + 2);
+        inv_parse_files(inv, rest, nrest, true);
+    }
+    const pfile *page = &first;
+    for (size_t k = 0;; k++) {
+        if (page->http >= 400) break; /* an error page lists nothing */
+        resource_items(t, &page->data, items);
+        if (!inv_page_has_more(&page->data) || k >= nrest) break;
+        page = &rest[k];
+        if (page->status != PF_OK) {
+            inv_file_diag(page, diags);
+            rc = -1;
+            break;
+        }
+    }
+done:
+    (void)a;
+    free(rest);
+    free(nb.has);
+    return rc;
+}
+
+/* Applies one detail spec to every resource by replaying its counter. */
+static void apply_details(inventory *inv, const detail_spec *d, const names *ns, arena *a,
+                          jv *items, bool *keep, size_t n, diag_list *diags)
+{
+    numbers nb = find_numbers(ns, d->service, d->operation);
+    if (!nb.has) return;
+    int *num = calloc(n ? n : 1, sizeof *num);
+    pfile *files = calloc((size_t)nb.max + 1, sizeof *files);
+    if (!num || !files) abort();
+    int c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        c = next_call(&nb, c);
+        num[i] = c;
+    }
+    /* Parse each distinct file once. */
+    pfile *batch = calloc((size_t)nb.max, sizeof *batch);
+    if (!batch) abort();
+    size_t nbatch = 0;
+    for (int k = 1; k <= nb.max; k++)
+        if (nb.has[k]) batch[nbatch++].path = file_for(inv, d->service, d->operation, k);
+    inv_parse_files(inv, batch, nbatch, true);
+    for (size_t i = 0, j = 0; i < nbatch; i++) {
+        while (!nb.has[++j]) {
+        }
+        files[j] = batch[i];
+    }
+    bool *reported = calloc((size_t)nb.max + 1, 1);
+    if (!reported) abort();
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i] || !num[i]) continue;
+        pfile *f = &files[num[i]];
+        if (f->status != PF_OK && f->status != PF_MISSING && !reported[num[i]]) {
+            inv_file_diag(f, diags);
+            reported[num[i]] = 1;
+        }
+        keep[i] = inv_apply_detail(a, d, inv_classify(f), &items[i]);
+    }
+    free(reported);
+    free(batch);
+    free(files);
+    free(num);
+    free(nb.has);
+}
+
+static void apply_ec2_tags(inventory *inv, const names *ns, arena *a, jv *items, size_t n)
+{
+    numbers nb = find_numbers(ns, "ec2", "DescribeTags");
+    bool have = has_num(&nb, 1);
+    free(nb.has);
+    if (!have) return;
+    for (size_t i = 0; i < n; i++)
+        if (jv_get(&items[i], "Tags")) return; /* Custodian trusts the listing */
+    pfile f = {.path = file_for(inv, "ec2", "DescribeTags", 1)};
+    inv_parse_files(inv, &f, 1, true);
+    if (f.status == PF_OK && f.http < 400) inv_ec2_tags(a, items, n, &f.data);
+}
+
+int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                     resource_set *out, diag_list *diags)
+{
+    names ns = {0};
+    if (scan_dir(inv->root, &ns) != 0) {
+        diag_add(diags, (srcpos){inv_path("%s", inv->root), 0, 0}, "cannot read placebo directory");
+        return -1;
+    }
+    arena *a = inv_new_arena(inv, 0);
+    jv_builder items;
+    jvb_array(&items, a);
+    size_t before = diags->n;
+    int rc = load_listing(inv, t, &ns, a, &items, diags);
+    jv list = jvb_done(&items);
+    size_t n = list.len;
+    bool *keep = malloc(n ? n : 1);
+    if (!keep) abort();
+    memset(keep, 1, n ? n : 1);
+    size_t nd = 0;
+    const detail_spec *ds = inv_details(t, &nd);
+    for (size_t k = 0; k < nd; k++)
+        apply_details(inv, &ds[k], &ns, a, list.u.items, keep, n, diags);
+    if (strcmp(t->name, "aws.ec2") == 0) apply_ec2_tags(inv, &ns, a, list.u.items, n);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i]) list.u.items[m++] = list.u.items[i];
+    free(keep);
+    names_free(&ns);
+    inv_finish_set(a, t, scope, list.u.items, m, out);
+    return rc == 0 && diags->n == before ? 0 : -1;
+}
