@@ -29,24 +29,24 @@ typedef struct filter filter;
 
 /* What a filter may look at while matching one resource. */
 typedef struct eval_ctx {
-    arena *scratch;                   /* reset by the caller between resources */
-    const char *account_id;           /* account the resource belongs to */
+    arena *scratch;         /* reset by the caller between resources */
+    const char *account_id; /* account the resource belongs to */
     const char *region;
-    time_t now;                       /* fixed per scan so results are consistent */
+    time_t now; /* fixed per scan so results are consistent */
     const struct resource_type *rtype;
     /* Other resources of the same account/region, for filters that look
      * across resources (SGReferences, unused, ...).  May be NULL. */
     const struct resource_set *related;
-    jv *evidence;                     /* optional: a filter may set what matched */
+    jv *evidence; /* optional: a filter may set what matched */
 } eval_ctx;
 
 /* Compile-time state. */
 typedef struct filter_compiler {
-    arena *a;                    /* long-lived arena for compiled data */
-    const srcmap *map;           /* may be NULL */
+    arena *a;          /* long-lived arena for compiled data */
+    const srcmap *map; /* may be NULL */
     diag_list *diags;
     const struct resource_type *rtype; /* the policy's resource type */
-    const char *base_dir;        /* directory of the policy file (value_from) */
+    const char *base_dir;              /* directory of the policy file (value_from) */
 } filter_compiler;
 
 typedef struct filter_type {
@@ -74,6 +74,13 @@ static inline bool filter_match(const filter *f, const jv *resource, eval_ctx *c
 }
 
 const filter_type *filter_type_find(const char *name);
+const filter_type *filter_type_at(int i); /* NULL past the end */
+const char *filter_type_names(arena *a);  /* "value, and, or, ..." for messages */
+
+/* Compiles a list of filters into one and/or/not node (kind "and", "or" or
+ * "not"); node positions the result and errors about the list itself. */
+filter *bool_filter_compile_items(filter_compiler *fc, const char *kind, const jv *list,
+                                  const void *node);
 
 /* Helper for compile functions: a diagnostic positioned at node. */
 void fc_error(filter_compiler *fc, const void *node, const char *fmt, ...)
@@ -90,5 +97,12 @@ value_filter *value_filter_compile(filter_compiler *fc, const jv *spec, bool key
 bool value_filter_match(const value_filter *vf, const jv *resource, eval_ctx *ctx);
 /* Evaluates against an already extracted value (ignores the key). */
 bool value_filter_match_value(const value_filter *vf, const jv *value, eval_ctx *ctx);
+/* value_type resource_count is set-level: per resource it always matches,
+ * and the engine applies value_filter_resource_count(vf, n_matched) to the
+ * whole set afterwards (true = keep the set).  value_filter_of gives the
+ * value filter behind a compiled `value` filter node (else NULL). */
+bool value_filter_is_set_level(const value_filter *vf);
+bool value_filter_resource_count(const value_filter *vf, size_t n);
+const value_filter *value_filter_of(const filter *f);
 
 #endif

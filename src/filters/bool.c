@@ -1,0 +1,92 @@
+/* bool.c - the and / or / not blocks.
+ *
+ * A block holds its children in an array and short-circuits.  `not` over a
+ * list is not(and(list)), as Custodian's Not filter applies the implicit
+ * `and` of its children before negating.  An empty `and` matches
+ * everything; an empty `or` or `not` matches nothing (Custodian: any() of
+ * nothing is false, and a Not with no children removes nothing from the
+ * set it negates... which leaves nothing to return).
+ */
+#include <string.h>
+
+#include "filters/filter.h"
+
+typedef struct bool_filter {
+    filter hdr;
+    int kind; /* 0 and, 1 or, 2 not */
+    filter **kids;
+    size_t n;
+} bool_filter;
+
+static bool and_match(const filter *f, const jv *r, eval_ctx *ctx)
+{
+    const bool_filter *b = (const bool_filter *)f;
+    for (size_t i = 0; i < b->n; i++)
+        if (!filter_match(b->kids[i], r, ctx)) return false;
+    return true;
+}
+
+static bool or_match(const filter *f, const jv *r, eval_ctx *ctx)
+{
+    const bool_filter *b = (const bool_filter *)f;
+    for (size_t i = 0; i < b->n; i++)
+        if (filter_match(b->kids[i], r, ctx)) return true;
+    return false;
+}
+
+static bool not_match(const filter *f, const jv *r, eval_ctx *ctx)
+{
+    const bool_filter *b = (const bool_filter *)f;
+    if (b->n == 0) return false;
+    return !and_match(f, r, ctx);
+}
+
+filter *bool_filter_compile_items(filter_compiler *fc, const char *kind, const jv *list,
+                                  const void *node)
+{
+    if (!list || list->kind != JV_ARRAY) {
+        fc_error(fc, list ? (const void *)list : node, "'%s' expects a list of filters", kind);
+        return NULL;
+    }
+    bool_filter *b = arena_calloc(fc->a, sizeof *b);
+    b->kind = !strcmp(kind, "and") ? 0 : !strcmp(kind, "or") ? 1 : 2;
+    b->kids = arena_alloc(fc->a, (list->len + 1) * sizeof *b->kids);
+    bool ok = true;
+    for (uint32_t i = 0; i < list->len; i++) {
+        filter *k = filter_compile(fc, &list->u.items[i]);
+        if (!k)
+            ok = false;
+        else
+            b->kids[b->n++] = k;
+    }
+    b->hdr.type = filter_type_find(kind);
+    b->hdr.pos = srcmap_get(fc->map, node);
+    return ok ? &b->hdr : NULL;
+}
+
+static filter *block_compile(filter_compiler *fc, const jv *spec, const char *kind)
+{
+    const jv *list = jv_get(spec, kind);
+    if (!list || spec->len != 1) {
+        fc_error(fc, spec, "'%s' block must be a mapping with the single key '%s'", kind, kind);
+        return NULL;
+    }
+    return bool_filter_compile_items(fc, kind, list, spec);
+}
+
+static filter *and_compile(filter_compiler *fc, const jv *spec)
+{
+    return block_compile(fc, spec, "and");
+}
+static filter *or_compile(filter_compiler *fc, const jv *spec)
+{
+    return block_compile(fc, spec, "or");
+}
+static filter *not_compile(filter_compiler *fc, const jv *spec)
+{
+    return block_compile(fc, spec, "not");
+}
+
+const filter_type filter_type_and = {"and", NULL, and_compile, and_match};
+const filter_type filter_type_or = {"or", NULL, or_compile, or_match};
+const filter_type filter_type_not = {"not", NULL, not_compile, not_match};

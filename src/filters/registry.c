@@ -1,0 +1,59 @@
+/* registry.c - the table of filter types.
+ *
+ * TO ADD A FILTER TYPE: write its compile/match functions and a
+ * `const filter_type filter_type_<name>` in its own file, then add one
+ * extern line and one table line below.  Order does not matter; names
+ * must be unique (the unit test checks).
+ */
+#include <string.h>
+
+#include "filters/filter.h"
+#include "util/buf.h"
+
+extern const filter_type filter_type_value;
+extern const filter_type filter_type_and;
+extern const filter_type filter_type_or;
+extern const filter_type filter_type_not;
+extern const filter_type filter_type_ingress;
+extern const filter_type filter_type_egress;
+extern const filter_type filter_type_has_statement;
+extern const filter_type filter_type_global_grants;
+extern const filter_type filter_type_cross_account;
+extern const filter_type filter_type_check_public_block;
+
+static const filter_type *const FILTER_TYPES[] = {
+    &filter_type_value,
+    &filter_type_and,
+    &filter_type_or,
+    &filter_type_not,
+    &filter_type_ingress,
+    &filter_type_egress,
+    &filter_type_has_statement,
+    &filter_type_global_grants,
+    &filter_type_cross_account,
+    &filter_type_check_public_block,
+};
+
+#define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)
+
+const filter_type *filter_type_find(const char *name)
+{
+    for (size_t i = 0; i < N_TYPES; i++)
+        if (!strcmp(FILTER_TYPES[i]->name, name)) return FILTER_TYPES[i];
+    return NULL;
+}
+
+const filter_type *filter_type_at(int i)
+{
+    return i >= 0 && (size_t)i < N_TYPES ? FILTER_TYPES[i] : NULL;
+}
+
+const char *filter_type_names(arena *a)
+{
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < N_TYPES; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", FILTER_TYPES[i]->name);
+    char *out = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
