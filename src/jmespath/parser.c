@@ -15,6 +15,8 @@
  * Functions are resolved here: an unknown name is an "unknown-function"
  * error and a wrong argument count "invalid-arity", both at compile time,
  * so policy validation reports them before any resource is evaluated.
+ * They are held back until the whole expression has parsed, so a syntax
+ * error anywhere wins (as in implementations that check at run time).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,8 @@ typedef struct parser {
     size_t i, n;
     jp_error *err;
     int nest;
+    jp_error late; /* first function error, reported if the syntax is fine */
+    bool has_late;
 } parser;
 
 static jp_node *expression(parser *p, int rbp);
@@ -282,14 +286,14 @@ static jp_node *filter(parser *p, jp_node *left, size_t pos)
     return seal(p, n);
 }
 
-static jp_node *function_call(parser *p, jp_node *name, size_t lparen_pos)
+static jp_node *function_call(parser *p, jp_node *name)
 {
     if (name->kind != JN_FIELD || p->t[p->i - 2].kind != JT_UNQUOTED)
         return fail_at(p, &p->t[p->i - 1], "only a plain name can be called as a function");
     const jp_func *fn = jp_func_lookup(name->s, name->slen);
-    if (!fn) {
-        jp_fail(p->err, "unknown-function", name->pos, "unknown function %s()", name->s);
-        return NULL;
+    if (!fn && !p->has_late) {
+        p->has_late = true;
+        jp_fail(&p->late, "unknown-function", name->pos, "unknown function %s()", name->s);
     }
     jp_node *f = node(p, JN_FUNC, name->pos, 0);
     f->fn = fn;
@@ -314,12 +318,12 @@ static jp_node *function_call(parser *p, jp_node *name, size_t lparen_pos)
         }
     }
     advance(p);
-    if ((int)n < fn->nparams || (!fn->variadic && (int)n > fn->nparams)) {
-        jp_fail(p->err, "invalid-arity", name->pos, "%s() takes %s%d argument%s, got %u", fn->name,
-                fn->variadic ? "at least " : "", fn->nparams, fn->nparams == 1 ? "" : "s", n);
-        return NULL;
+    if (fn && !p->has_late && ((int)n < fn->nparams || (!fn->variadic && (int)n > fn->nparams))) {
+        p->has_late = true;
+        jp_fail(&p->late, "invalid-arity", name->pos, "%s() takes %s%d argument%s, got %u",
+                fn->name, fn->variadic ? "at least " : "", fn->nparams, fn->nparams == 1 ? "" : "s",
+                n);
     }
-    (void)lparen_pos;
     f->nkids = n;
     f->kids = arena_alloc(p->a, (n ? n : 1) * sizeof *f->kids);
     memcpy(f->kids, v, n * sizeof *v);
@@ -403,7 +407,7 @@ static jp_node *led(parser *p, const jp_tok *t, jp_node *left)
     case JT_AND:
         return binary(p, JN_AND, left, expression(p, bp_table[JT_AND]));
     case JT_LPAREN:
-        return function_call(p, left, pos);
+        return function_call(p, left);
     case JT_FILTER:
         return filter(p, left, pos);
     case JT_EQ:
@@ -454,6 +458,10 @@ jp_node *jp_compile(arena *a, const char *expr, size_t len, jp_error *err)
     parser p = {.a = a, .t = toks, .n = n, .err = err};
     jp_node *e = expression(&p, 0);
     if (e && cur(&p) != JT_EOF) e = fail_at(&p, tok(&p), "expected end of expression");
+    if (e && p.has_late) {
+        if (err) *err = p.late;
+        e = NULL;
+    }
     free(toks);
     return e;
 }
