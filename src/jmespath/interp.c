@@ -224,8 +224,13 @@ int jp_ev(jp_ctx *c, const jp_node *n, jv in, jv *out)
     case JN_SLICE:
         return slice(c, n, in, out);
     case JN_CHAIN:
-        for (uint32_t k = 0; k < n->nkids; k++)
-            if (jp_ev(c, n->kids[k], in, &in) != 0) return -1;
+        for (uint32_t k = 0; k < n->nkids; k++) {
+            const jp_node *kid = n->kids[k];
+            if (kid->kind == JN_FIELD)
+                field(kid, in, &in); /* the hot path: a.b.c */
+            else if (jp_ev(c, kid, in, &in) != 0)
+                return -1;
+        }
         *out = in;
         return 0;
     case JN_PROJECT:

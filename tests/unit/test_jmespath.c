@@ -1,5 +1,6 @@
 /* test_jmespath.c - JMESPath lexer/parser errors, jp_simple_path, and
  * evaluation edge cases the compliance suite does not pin down. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,63 @@ TEST(hostile_depth)
     CHECK(jp_compile(A, "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p", 31, &err) != NULL);
 }
 
+/* One compiled expression, many threads, each with its own scratch arena:
+ * every thread must see exactly the single-threaded results. */
+#define NEXPR 4
+static jp_node *shared_expr[NEXPR];
+static char shared_want[NEXPR][256];
+static jv shared_doc;
+
+static void *worker(void *arg)
+{
+    long bad = 0;
+    arena *scratch = arena_new(0);
+    buf b = BUF_INIT;
+    for (int i = 0; i < 2000; i++) {
+        for (int k = 0; k < NEXPR; k++) {
+            jv r;
+            jp_error err;
+            if (jp_eval(shared_expr[k], &shared_doc, scratch, &r, &err) != 0) {
+                bad++;
+                continue;
+            }
+            buf_reset(&b);
+            json_write(&b, &r);
+            bad += strcmp(b.data, shared_want[k]) != 0;
+        }
+        arena_reset(scratch);
+    }
+    buf_free(&b);
+    arena_free(scratch);
+    *(long *)arg = bad;
+    return NULL;
+}
+
+TEST(concurrent_evaluation)
+{
+    const char *doc = "{\"t\":[{\"k\":\"b\",\"v\":2},{\"k\":\"a\",\"v\":1}],\"s\":\"xyz\"}";
+    const char *ex[NEXPR] = {"sort_by(t, &k)[*].v", "t[?v > `1`].k | [0]",
+                             "{n: length(s), r: reverse(s)}", "map(&to_string(v), t)"};
+    json_error je;
+    CHECK(json_parse(A, doc, strlen(doc), &shared_doc, &je) == 0);
+    for (int k = 0; k < NEXPR; k++) {
+        jp_error err;
+        shared_expr[k] = jp_compile(A, ex[k], strlen(ex[k]), &err);
+        CHECK(shared_expr[k] != NULL);
+        snprintf(shared_want[k], sizeof shared_want[k], "%s", q(ex[k], doc));
+    }
+    CHECK_STR(shared_want[0], "[1,2]");
+    CHECK_STR(shared_want[3], "[\"2\",\"1\"]");
+    pthread_t th[4];
+    long bad[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, worker, &bad[i]);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(bad[i] == 0);
+    }
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -151,6 +209,7 @@ int main(void)
     RUN(simple_path);
     RUN(evaluation_edges);
     RUN(hostile_depth);
+    RUN(concurrent_evaluation);
     arena_free(A);
     T_EXIT();
 }
