@@ -23,10 +23,10 @@ typedef struct policy {
     const char *name;
     const char *description; /* may be NULL */
     const resource_type *rtype;
-    severity sev;            /* metadata.severity, default medium */
-    jv metadata;             /* object (empty when absent) */
-    filter *filters;         /* NULL = matches every resource */
-    jv actions;              /* validated list (empty when absent) */
+    severity sev;    /* metadata.severity, default medium */
+    jv metadata;     /* object (empty when absent) */
+    filter *filters; /* NULL = matches every resource */
+    jv actions;      /* validated list (empty when absent) */
     srcpos pos;
 } policy;
 
@@ -34,12 +34,18 @@ typedef struct policy_set {
     arena *a; /* owns everything below */
     policy *items;
     size_t n, cap;
+    struct policy_names *names; /* every name seen, for duplicate detection */
 } policy_set;
 
 void policy_set_init(policy_set *ps);
 void policy_set_free(policy_set *ps);
 
-/* Loads a file, or every *.yml/*.yaml/*.json file under a directory
+/* policy_set_init zeroes; the arena is created on first load.  Compiled
+ * policies are read-only, so one set may be evaluated by many threads (each
+ * with its own eval_ctx.scratch arena).  A policy with any error is left
+ * out of the set; every error is added to diags. */
+
+/* Loads a file, or every .yml, .yaml and .json file under a directory
  * (sorted, recursive).  Returns 0 when everything loaded is valid, -1
  * otherwise (diagnostics added; valid policies are still appended). */
 int policy_load_path(policy_set *ps, const char *path, diag_list *diags);
