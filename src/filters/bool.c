@@ -18,6 +18,8 @@ typedef struct bool_filter {
     size_t n;
 } bool_filter;
 
+extern const filter_type filter_type_and;
+
 static bool and_match(const filter *f, const jv *r, eval_ctx *ctx)
 {
     const bool_filter *b = (const bool_filter *)f;
@@ -90,3 +92,16 @@ static filter *not_compile(filter_compiler *fc, const jv *spec)
 const filter_type filter_type_and = {"and", NULL, and_compile, and_match};
 const filter_type filter_type_or = {"or", NULL, or_compile, or_match};
 const filter_type filter_type_not = {"not", NULL, not_compile, not_match};
+
+bool filter_set_level_pass(const filter *f, size_t n)
+{
+    if (!f) return true;
+    if (f->type == &filter_type_and) {
+        const bool_filter *b = (const bool_filter *)f;
+        for (size_t i = 0; i < b->n; i++)
+            if (!filter_set_level_pass(b->kids[i], n)) return false;
+        return true;
+    }
+    const value_filter *vf = value_filter_of(f);
+    return !vf || value_filter_resource_count(vf, n);
+}

@@ -24,6 +24,7 @@ void fc_error(filter_compiler *fc, const void *node, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     srcpos pos = srcmap_get(fc->map, node);
+    if (pos.line == 0 && fc->where.line) pos = fc->where;
     diag_add(fc->diags, pos, "%s", msg);
 }
 
@@ -34,6 +35,8 @@ static bool applies_to(const filter_type *t, const struct resource_type *rt)
         if (!strcmp(*p, rt->name)) return true;
     return false;
 }
+
+static filter *filter_compile_at(filter_compiler *fc, const jv *spec);
 
 static filter *compile_typed(filter_compiler *fc, const jv *spec, const void *type_node,
                              const char *name)
@@ -58,6 +61,16 @@ static filter *compile_typed(filter_compiler *fc, const jv *spec, const void *ty
 }
 
 filter *filter_compile(filter_compiler *fc, const jv *spec)
+{
+    srcpos outer = fc->where;
+    srcpos here = srcmap_get(fc->map, spec);
+    if (here.line) fc->where = here;
+    filter *f = filter_compile_at(fc, spec);
+    fc->where = outer;
+    return f;
+}
+
+static filter *filter_compile_at(filter_compiler *fc, const jv *spec)
 {
     if (spec->kind == JV_STRING) {
         /* `- unused` means {type: unused}. */

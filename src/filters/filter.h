@@ -47,6 +47,10 @@ typedef struct filter_compiler {
     diag_list *diags;
     const struct resource_type *rtype; /* the policy's resource type */
     const char *base_dir;              /* directory of the policy file (value_from) */
+    /* Set by filter_compile to the filter being compiled: fc_error uses it
+     * for nodes the srcmap does not know (specs built by a compile
+     * function, like the ingress filter's Cidr sub-filter). */
+    srcpos where;
 } filter_compiler;
 
 typedef struct filter_type {
@@ -104,5 +108,11 @@ bool value_filter_match_value(const value_filter *vf, const jv *value, eval_ctx 
 bool value_filter_is_set_level(const value_filter *vf);
 bool value_filter_resource_count(const value_filter *vf, size_t n);
 const value_filter *value_filter_of(const filter *f);
+/* Applies every resource_count value filter found among the top-level
+ * filters of a policy (through nested `and`s) to n, the number of
+ * resources that matched per resource.  true = keep the matched set.
+ * Custodian applies filters in sequence, so this is exact when the
+ * resource_count filter is the last one, which is how its docs use it. */
+bool filter_set_level_pass(const filter *f, size_t n);
 
 #endif

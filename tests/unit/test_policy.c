@@ -97,10 +97,31 @@ TEST(single_policy_object_and_json)
     policy_set_free(&ps);
 }
 
+TEST(errors_inside_other_filters_have_positions)
+{
+    policy_set ps;
+    policy_set_init(&ps);
+    diag_list d = DIAG_LIST_INIT;
+    CHECK(load(&ps,
+               "policies:\n"
+               "  - name: sg\n"
+               "    resource: security-group\n"
+               "    filters:\n"
+               "      - type: ingress\n"
+               "        Cidr: {value: 0.0.0.0/0, op: bogus}\n",
+               &d) == -1);
+    CHECK(d.n >= 1);
+    for (size_t i = 0; i < d.n; i++)
+        CHECK(d.items[i].pos.line >= 5);
+    diag_free(&d);
+    policy_set_free(&ps);
+}
+
 int main(void)
 {
     RUN(valid_policies_compile_and_match);
     RUN(invalid_policies_are_left_out);
     RUN(single_policy_object_and_json);
+    RUN(errors_inside_other_filters_have_positions);
     T_EXIT();
 }

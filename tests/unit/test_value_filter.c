@@ -2,6 +2,7 @@
  * under them (dates, CIDRs, Python comparison rules).  Expectations follow
  * Custodian's documented behaviour; the Python rule behind a surprising one
  * is named next to it. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -395,6 +396,74 @@ TEST(cidrs_parse)
     CHECK(!ip_contains(&a, &b, &te) && !te);
 }
 
+/* Many threads share one compiled filter; each has its own scratch arena. */
+typedef struct worker {
+    const filter *f;
+    const jv *res;
+    size_t nres;
+    const bool *want;
+    int wrong;
+} worker;
+
+static void *work(void *p)
+{
+    worker *w = p;
+    arena *s = arena_new(0);
+    for (int it = 0; it < 2000; it++)
+        for (size_t i = 0; i < w->nres; i++) {
+            arena_reset(s);
+            eval_ctx ctx = {.scratch = s, .now = NOW};
+            if (filter_match(w->f, &w->res[i], &ctx) != w->want[i]) w->wrong++;
+        }
+    arena_free(s);
+    return NULL;
+}
+
+TEST(concurrent_matching)
+{
+    jv spec =
+        J("{\"or\":[{\"type\":\"value\",\"key\":\"s\",\"op\":\"regex\",\"value\":\"pr.d\"},"
+          "{\"type\":\"value\",\"key\":\"tag:m\",\"value_regex\":\"v=(\\\\d+)\","
+          "\"value_type\":\"integer\",\"op\":\"gt\",\"value\":5},"
+          "{\"type\":\"value\",\"key\":\"c\",\"value_type\":\"cidr\",\"op\":\"in\","
+          "\"value\":\"10.0.0.0/8\"},"
+          "{\"type\":\"value\",\"key\":\"d\",\"value_type\":\"age\",\"op\":\"gt\",\"value\":1},"
+          "{\"type\":\"value\",\"key\":\"g\",\"op\":\"glob\",\"value\":\"a*z\"}]}");
+    diag_list d = DIAG_LIST_INIT;
+    filter_compiler fc = {.a = A, .diags = &d};
+    filter *f = filter_compile(&fc, &spec);
+    CHECK(f != NULL);
+    diag_free(&d);
+    if (!f) return;
+    jv res[6] = {J("{\"s\":\"PROD-1\"}"),
+                 J("{\"Tags\":[{\"Key\":\"m\",\"Value\":\"v=7\"}]}"),
+                 J("{\"c\":\"10.9.9.9\"}"),
+                 J("{\"d\":\"2020-01-01\"}"),
+                 J("{\"g\":\"abcz\"}"),
+                 J("{\"s\":\"dev\",\"c\":\"11.0.0.1\",\"g\":\"abc\",\"d\":\"2100-01-01\"}")};
+    static const bool want[6] = {true, true, true, true, true, false};
+    worker w[2] = {{f, res, 6, want, 0}, {f, res, 6, want, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, work, &w[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK(w[0].wrong == 0 && w[1].wrong == 0);
+}
+
+TEST(resource_count_is_set_level)
+{
+    jv spec =
+        J("[{\"type\":\"value\",\"value_type\":\"resource_count\",\"op\":\"gte\",\"value\":3}]");
+    diag_list d = DIAG_LIST_INIT;
+    filter_compiler fc = {.a = A, .diags = &d};
+    filter *f = filter_compile_list(&fc, &spec);
+    CHECK(f != NULL);
+    CHECK(filter_set_level_pass(f, 3));
+    CHECK(!filter_set_level_pass(f, 2));
+    diag_free(&d);
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -409,6 +478,8 @@ int main(void)
     RUN(compile_errors);
     RUN(dates_parse);
     RUN(cidrs_parse);
+    RUN(concurrent_matching);
+    RUN(resource_count_is_set_level);
     arena_free(S);
     arena_free(A);
     T_EXIT();
