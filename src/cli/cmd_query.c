@@ -61,7 +61,7 @@ static void print_jp_error(const jp_error *e)
     if (!strcmp(e->kind, "syntax"))
         fprintf(stderr, "custos query: syntax error at column %zu: %s\n", e->pos + 1, msg);
     else
-        fprintf(stderr, "custos query: %s: %s\n", e->kind, msg);
+        fprintf(stderr, "custos query: %s: %s (at column %zu)\n", e->kind, msg, e->pos + 1);
 }
 
 static int run_one(const char *expr, const char *file)

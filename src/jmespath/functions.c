@@ -77,7 +77,7 @@ static jv sorted_values(jp_ctx *c, keyed *v, size_t n)
 
 static int type_error(jp_ctx *c, const char *fn, const char *what, const jv *got)
 {
-    return jp_fail(c->err, "invalid-type", 0, "%s(): %s, got %s", fn, what,
+    return jp_fail(c->err, "invalid-type", JP_POS_CALL, "%s(): %s, got %s", fn, what,
                    jv_kind_name((jv_kind)got->kind));
 }
 
@@ -580,8 +580,8 @@ int jp_func_call(jp_ctx *c, const jp_func *f, const jp_arg *args, int n, jv *out
         if (!type_ok(&args[i], t)) {
             char want[120];
             describe(t, want, sizeof want);
-            return jp_fail(c->err, "invalid-type", 0, "%s() argument %d must be %s, got %s",
-                           f->name, i + 1, want,
+            return jp_fail(c->err, "invalid-type", JP_POS_CALL,
+                           "%s() argument %d must be %s, got %s", f->name, i + 1, want,
                            args[i].ref ? "expref" : jv_kind_name((jv_kind)args[i].v.kind));
         }
     }

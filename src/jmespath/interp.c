@@ -202,7 +202,9 @@ static int call(jp_ctx *c, const jp_node *n, jv in, jv *out)
             return -1;
         }
     }
-    return jp_func_call(c, n->fn, args, (int)n->nkids, out);
+    if (jp_func_call(c, n->fn, args, (int)n->nkids, out) == 0) return 0;
+    if (c->err && c->err->pos == JP_POS_CALL) c->err->pos = n->pos; /* innermost call wins */
+    return -1;
 }
 
 int jp_ev(jp_ctx *c, const jp_node *n, jv in, jv *out)

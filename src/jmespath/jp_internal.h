@@ -153,6 +153,10 @@ int jp_func_call(jp_ctx *c, const jp_func *f, const jp_arg *args, int n, jv *out
 /* The interpreter's entry point, used by functions for &expref arguments. */
 int jp_ev(jp_ctx *c, const jp_node *n, jv in, jv *out);
 
+/* Position placeholder for errors raised inside a function body; the
+ * interpreter replaces it with the call's position. */
+#define JP_POS_CALL ((size_t)-1)
+
 int jp_fail(jp_error *err, const char *kind, size_t pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

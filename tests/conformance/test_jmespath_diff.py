@@ -150,7 +150,7 @@ class Gen:
         return {key: self.value(d + 1) for key in keys}
 
     def doc(self):
-        keys = self.r.sample(KEYS, self.r.randint(1, len(KEYS)))
+        keys = self.r.sample(KEYS, self.r.randint(3, len(KEYS)))
         return {k: self.value(1) for k in keys}
 
     # ---- expressions
@@ -221,6 +221,8 @@ class Gen:
             return "%s(@)" % r.choice(["nope", "lenght", "Abs"])
         name = r.choice(list(FUNCS))
         params = FUNCS[name]
+        if name in ("sort_by", "max_by", "min_by") and r.random() < 0.6:
+            return "%s(%s, &%s)" % (name, self.records(), r.choice(["a", "b", "a", "b", "c", "foo"]))
         args = []
         for p in params:
             n = r.randint(1, 3) if p.endswith("*") else 1
@@ -229,6 +231,14 @@ class Gen:
         if r.random() < 0.03:  # wrong arity
             args = args[:-1] if r.random() < 0.5 and args else args + ["@"]
         return "%s(%s)" % (name, ", ".join(args))
+
+    def records(self):
+        """An array of objects whose a is a number, b a string, c either:
+        what sort_by/max_by/min_by need to get past their type checks."""
+        r = self.r
+        recs = [{"a": r.choice([r.randint(-3, 5), 2.5]), "b": r.choice(STRINGS),
+                 "c": r.choice([1, "x", None]), "i": i} for i in range(r.randint(0, 6))]
+        return "`%s`" % json.dumps(recs, ensure_ascii=False)
 
     def arg(self, p, d):
         r = self.r

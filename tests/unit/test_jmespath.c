@@ -68,6 +68,10 @@ TEST(runtime_errors)
     CHECK_STR(q("[::0]", "{}"), "null"); /* not an array: no slice taken */
     CHECK_STR(q("length(&a)", "{}"), "ERROR invalid-type@0");
     CHECK_STR(q("map(a, @)", "[]"), "ERROR invalid-type@0");
+    /* runtime errors point at the failing call, the innermost one first */
+    CHECK_STR(q("a.abs(@)", "{\"a\":\"x\"}"), "ERROR invalid-type@2");
+    CHECK_STR(q("[sort_by(@, &abs(@))]", "[1,\"x\"]"), "ERROR invalid-type@13");
+    CHECK_STR(q("@ | [::0]", "[1]"), "ERROR invalid-value@4");
 }
 
 TEST(simple_path)
