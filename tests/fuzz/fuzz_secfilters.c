@@ -38,7 +38,7 @@ static void setup(void)
 {
     long_lived = arena_new(0);
     diag_list d = DIAG_LIST_INIT;
-    filter_compiler fc = {long_lived, NULL, &d, NULL, NULL};
+    filter_compiler fc = {.a = long_lived, .diags = &d, .rtype = NULL};
     for (size_t i = 0; i < NSPECS; i++) {
         jv spec;
         json_error err;

@@ -226,7 +226,7 @@ static void run_case(arena *a, const char *shared, const jv *c)
     size_t nf = jv_is(filters, JV_ARRAY) ? filters->len : 0;
     filter **fs = arena_calloc(a, (nf + 1) * sizeof *fs);
     diag_list d = DIAG_LIST_INIT;
-    filter_compiler fc = {a, NULL, &d, rt, NULL};
+    filter_compiler fc = {.a = a, .diags = &d, .rtype = rt};
     for (size_t i = 0; i < nf; i++) {
         fs[i] = filter_compile(&fc, &filters->u.items[i]);
         if (!fs[i]) {

@@ -24,7 +24,7 @@ static void run_case(arena *a, const jv *c)
     const jv *rt = jv_get(c, "resource_type");
     if (!jv_str_eq(rt, "aws.security-group")) return;
     diag_list d = DIAG_LIST_INIT;
-    filter_compiler fc = {a, NULL, &d, resource_type_find("aws.security-group"), NULL};
+    filter_compiler fc = {.a = a, .diags = &d, .rtype = resource_type_find("aws.security-group")};
     filter *f = filter_compile(&fc, jv_get(c, "filter"));
     if (!f) {
         printf("FAIL %s: does not compile: %s\n", name, d.n ? d.items[0].msg : "?");

@@ -25,7 +25,7 @@ static jv J(const char *text)
 static filter *compile(const char *spec_text, diag_list *d)
 {
     jv spec = J(spec_text);
-    filter_compiler fc = {A, NULL, d, resource_type_find("aws.s3"), NULL};
+    filter_compiler fc = {.a = A, .diags = d, .rtype = resource_type_find("aws.s3")};
     return filter_compile(&fc, &spec);
 }
 

@@ -23,7 +23,7 @@ static jv J(const char *text)
 static filter *compile(const char *spec_text, diag_list *d)
 {
     jv spec = J(spec_text);
-    filter_compiler fc = {A, NULL, d, resource_type_find("aws.security-group"), NULL};
+    filter_compiler fc = {.a = A, .diags = d, .rtype = resource_type_find("aws.security-group")};
     return filter_compile(&fc, &spec);
 }
 
