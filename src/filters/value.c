@@ -28,6 +28,11 @@
  * arena through a general context, and match data comes from the caller's
  * scratch arena, so matching is thread-safe and nothing needs freeing.
  *
+ * Policy variables: a value containing {account_id}, {region}, {partition}
+ * or {now[:strftime]} is formatted per resource from eval_ctx (Custodian
+ * formats the whole policy per account before running it); other strings
+ * are formatted once at compile time ("{{" -> "{", deferred names kept).
+ *
  * Deliberate differences from Custodian: IPv6 networks parse (Custodian's
  * parse_cidr only builds IPv4 networks, so "::/0" became None); an error
  * raised inside Custodian's evaluation (mod by zero, version of a missing
@@ -155,6 +160,8 @@ struct value_filter {
     const pcre2_code *re;       /* regex / regex-case / glob */
     const pcre2_code *value_re; /* value_regex */
     const jp_node *value_path;
+    bool vars;    /* value holds {account_id}/{region}/{partition}/{now}: expand per resource */
+    bool dynamic; /* the value is only known per resource (value_path or vars) */
     int transforms[MAX_TRANSFORMS];
     int ntransforms;
 };
@@ -419,6 +426,137 @@ static jv apply_value_regex(const value_filter *vf, jv v, eval_ctx *ctx)
     return jv_str(ctx->scratch, v.u.str + gs, gl);
 }
 
+/* ------------------------------------------------------------ variables */
+
+/* Custodian formats every string of a policy with str.format before running
+ * it for an account: {account_id}, {region}, {partition} and {now} (with an
+ * optional strftime spec) are replaced; names that other stages fill later
+ * ({op}, {action_date}, {bucket_name}, ...) are kept; "{{"/"}}" become
+ * braces.  When formatting would fail in Python (an unknown name, "{}",
+ * "{0}", a lone "}"), Custodian keeps the string unchanged, and so do we.
+ * Returns 0 ok (*out set), -1 "leave unchanged".  *dyn reports whether the
+ * result depends on the account/region/time. */
+static const char *const DEFERRED_VARS[] = {"account",
+                                            "event",
+                                            "op",
+                                            "action_date",
+                                            "service",
+                                            "bucket_region",
+                                            "bucket_name",
+                                            "source_bucket_name",
+                                            "source_bucket_region",
+                                            "target_bucket_name",
+                                            "target_prefix",
+                                            "LoadBalancerName"};
+
+static const char *partition_of(const char *region)
+{
+    if (region && !strncmp(region, "cn-", 3)) return "aws-cn";
+    if (region && !strncmp(region, "us-gov-", 7)) return "aws-us-gov";
+    return "aws";
+}
+
+static int format_vars(arena *a, const char *s, size_t n, const eval_ctx *ctx, jv *out, bool *dyn)
+{
+    buf b = BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char c = s[i];
+        if (c == '}') {
+            if (i + 1 < n && s[i + 1] == '}') {
+                buf_putc(&b, '}');
+                i++;
+            } else {
+                rc = -1; /* ValueError: single '}' */
+            }
+            continue;
+        }
+        if (c != '{') {
+            buf_putc(&b, c);
+            continue;
+        }
+        if (i + 1 < n && s[i + 1] == '{') {
+            buf_putc(&b, '{');
+            i++;
+            continue;
+        }
+        const char *close = memchr(s + i, '}', n - i);
+        if (!close) {
+            rc = -1;
+            break;
+        }
+        size_t flen = (size_t)(close - (s + i + 1));
+        char field[128];
+        if (flen == 0 || flen >= sizeof field) {
+            rc = -1;
+            break;
+        }
+        memcpy(field, s + i + 1, flen);
+        field[flen] = 0;
+        char *spec = strchr(field, ':');
+        if (spec) *spec++ = 0;
+        if (strpbrk(field, "!.[{") || isdigit((unsigned char)field[0])) {
+            rc = -1;
+            break;
+        }
+        bool known = false;
+        for (size_t k = 0; k < sizeof DEFERRED_VARS / sizeof *DEFERRED_VARS; k++)
+            if (!strcmp(field, DEFERRED_VARS[k])) {
+                buf_printf(&b, "{%s}", field);
+                known = true;
+            }
+        if (!known && !strcmp(field, "account_id")) {
+            buf_puts(&b, ctx && ctx->account_id ? ctx->account_id : "");
+            known = *dyn = true;
+        } else if (!known && !strcmp(field, "region")) {
+            buf_puts(&b, ctx && ctx->region ? ctx->region : "");
+            known = *dyn = true;
+        } else if (!known && !strcmp(field, "partition")) {
+            buf_puts(&b, partition_of(ctx ? ctx->region : NULL));
+            known = *dyn = true;
+        } else if (!known && !strcmp(field, "now")) {
+            time_t t = ctx ? ctx->now : 0;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            char tb[128];
+            if (!strftime(tb, sizeof tb, spec && *spec ? spec : "%Y-%m-%d %H:%M:%S", &tm))
+                tb[0] = 0;
+            buf_puts(&b, tb);
+            known = *dyn = true;
+        }
+        if (!known) rc = -1; /* KeyError */
+        i += flen + 1;
+    }
+    if (rc == 0) *out = jv_str(a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return rc;
+}
+
+/* Formats every string inside v (lists and mappings too, as Custodian's
+ * format_string_values does).  *dyn is set when any result depends on the
+ * context. */
+static jv expand_vars(arena *a, const jv *v, const eval_ctx *ctx, bool *dyn)
+{
+    jv out = *v;
+    if (v->kind == JV_STRING) {
+        if (memchr(v->u.str, '{', v->len) || memchr(v->u.str, '}', v->len)) {
+            jv f;
+            if (format_vars(a, v->u.str, v->len, ctx, &f, dyn) == 0) out = f;
+        }
+    } else if (v->kind == JV_ARRAY) {
+        out = jv_array(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            out.u.items[i] = expand_vars(a, &v->u.items[i], ctx, dyn);
+    } else if (v->kind == JV_OBJECT) {
+        out = jv_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            out.u.members[i] = v->u.members[i];
+            out.u.members[i].val = expand_vars(a, &v->u.members[i].val, ctx, dyn);
+        }
+    }
+    return out;
+}
+
 /* ------------------------------------------------------------ conversions */
 
 static pv none(void)
@@ -577,7 +715,7 @@ static bool convert(const value_filter *vf, pv *v, pv *r, const jv *resource, ev
         return true;
     }
     case VT_DATE: /* both sides parsed as dates (None when unparseable) */
-        if (vf->value_path) *v = date_pv(&v->j);
+        if (vf->dynamic) *v = date_pv(&v->j);
         *r = r->kind == PV_JSON ? date_pv(&r->j) : none();
         return true;
     case VT_AGE: { /* compares threshold (now - days) with the resource date */
@@ -601,7 +739,7 @@ static bool convert(const value_filter *vf, pv *v, pv *r, const jv *resource, ev
         return true;
     }
     case VT_CIDR: { /* an address value against a network resource swaps sides */
-        pv sv = vf->value_path ? parse_cidr(s, &v->j) : *v;
+        pv sv = vf->dynamic ? parse_cidr(s, &v->j) : *v;
         pv rv = r->kind == PV_JSON ? parse_cidr(s, &r->j) : none();
         if (sv.kind == PV_IP && !sv.ip.is_net && rv.kind == PV_IP && rv.ip.is_net) {
             *v = rv;
@@ -620,7 +758,7 @@ static bool convert(const value_filter *vf, pv *v, pv *r, const jv *resource, ev
     }
     case VT_VERSION: /* LooseVersion on both sides */
         if (r->kind != PV_JSON || r->j.kind != JV_STRING) return false;
-        if (vf->value_path) {
+        if (vf->dynamic) {
             if (v->j.kind != JV_STRING) return false;
             *v = pv_version(s, v->j.u.str, v->j.len);
         }
@@ -636,6 +774,29 @@ static bool convert(const value_filter *vf, pv *v, pv *r, const jv *resource, ev
 static bool is_word(const pv *v, const char *w)
 {
     return v->kind == PV_JSON && jv_str_eq(&v->j, w) && v->j.len == strlen(w);
+}
+
+/* A regex/glob pattern known only per resource (value_path, variables):
+ * compiled into the scratch arena.  Python raises on a bad pattern; here
+ * that is no match. */
+static const pcre2_code *dynamic_pattern(const value_filter *vf, const pv *v, eval_ctx *ctx)
+{
+    if (v->kind != PV_JSON || v->j.kind != JV_STRING || !ctx->scratch) return NULL;
+    const char *pat = v->j.u.str;
+    size_t len = v->j.len;
+    uint32_t opts = PCRE2_ANCHORED;
+    if (vf->op == OP_GLOB) {
+        pat = glob_to_regex(ctx->scratch, pat, len);
+        len = strlen(pat);
+        opts |= PCRE2_DOTALL;
+    } else if (vf->op == OP_REGEX) {
+        opts |= PCRE2_CASELESS;
+    }
+    pcre2_general_context *g = arena_gctx(ctx->scratch);
+    pcre2_compile_context *cc = pcre2_compile_context_create(g);
+    int err;
+    PCRE2_SIZE off;
+    return pcre2_compile((PCRE2_SPTR)pat, len, opts | PCRE2_UTF | PCRE2_UCP, &err, &off, cc);
 }
 
 static bool apply_op(const value_filter *vf, const pv *r, const pv *v, eval_ctx *ctx)
@@ -658,9 +819,12 @@ static bool apply_op(const value_filter *vf, const pv *r, const pv *v, eval_ctx 
     case OP_GLOB:
     case OP_REGEX:
     case OP_REGEX_CASE:
-        if (r->kind != PV_JSON || r->j.kind != JV_STRING || !vf->re) return false;
-        if (vf->value_path) return false; /* the pattern must be known at compile time */
-        return re_match(vf->re, r->j.u.str, r->j.len, ctx->scratch, NULL, NULL) == 1;
+        if (r->kind != PV_JSON || r->j.kind != JV_STRING) return false;
+        if (vf->dynamic) {
+            const pcre2_code *re = dynamic_pattern(vf, v, ctx);
+            return re && re_match(re, r->j.u.str, r->j.len, ctx->scratch, NULL, NULL) == 1;
+        }
+        return vf->re && re_match(vf->re, r->j.u.str, r->j.len, ctx->scratch, NULL, NULL) == 1;
     case OP_IN:
         return pv_in(r, v, &b) == 0 && b;
     case OP_NI:
@@ -699,6 +863,9 @@ static bool eval(const value_filter *vf, jv rv, const jv *resource, eval_ctx *ct
         if (!resource || jp_eval(vf->value_path, resource, ctx->scratch, &pvv, &err) < 0)
             pvv = jv_null();
         v = pv_json(pvv);
+    } else if (vf->vars) {
+        bool dyn = false;
+        v = pv_json(expand_vars(ctx->scratch, &vf->value, ctx, &dyn));
     }
     if ((vf->op == OP_IN || vf->op == OP_NI) && pv_is_none(&r)) {
         r.kind = PV_TUPLE0;
@@ -1114,7 +1281,7 @@ static bool compile_pattern(filter_compiler *fc, value_filter *vf, const jv *vno
     case OP_REGEX:
     case OP_REGEX_CASE:
     case OP_GLOB:
-        if (!vf->value_set) return true;
+        if (!vf->value_set || vf->dynamic) return true;
         if (v->kind != JV_STRING) {
             fc_error(fc, vnode, "op %s needs a string pattern as value",
                      vf->op == OP_GLOB ? "glob" : "regex");
@@ -1158,6 +1325,12 @@ value_filter *value_filter_compile(filter_compiler *fc, const jv *spec, bool key
         }
         vf->value = jv_copy(fc->a, &m->val);
         vf->value_set = true;
+        bool dyn = false;
+        jv fixed = expand_vars(fc->a, &vf->value, NULL, &dyn);
+        if (dyn)
+            vf->vars = vf->dynamic = true;
+        else
+            vf->value = fixed;
         vf->sentinel = pv_json(vf->value);
         return vf;
     }
@@ -1263,7 +1436,17 @@ value_filter *value_filter_compile(filter_compiler *fc, const jv *spec, bool key
     }
     if (!ok) return NULL;
     const jv *vnode = value ? value : vfrom ? vfrom : spec;
-    if (vf->value_set && !vf->value_path) {
+    if (vf->value_set && vf->vt != VT_EXPR) {
+        /* Formatting with a context-free probe tells static from per-account values. */
+        bool dyn = false;
+        jv fixed = expand_vars(fc->a, &vf->value, NULL, &dyn);
+        if (dyn)
+            vf->vars = true;
+        else
+            vf->value = fixed;
+    }
+    vf->dynamic = vf->value_path != NULL || vf->vars;
+    if (vf->value_set && !vf->dynamic) {
         if (!prepare_sentinel(fc, vf, vnode)) return NULL;
     } else if (vf->value_path && vf->vt == VT_EXPR) {
         fc_error(fc, vpath, "value_type expr cannot be combined with value_path");

@@ -274,6 +274,32 @@ TEST(value_types)
     RUN_CASES(cs);
 }
 
+TEST(policy_variables)
+{
+    /* ctx: account 111111111111, us-east-1, NOW = 2026-01-01 */
+    static const fcase cs[] = {
+        {"{\"type\":\"value\",\"key\":\"a\",\"value\":\"arn:{partition}:iam::{account_id}:root\"}",
+         "{\"a\":\"arn:aws:iam::111111111111:root\"}", 1},
+        {"{\"a\":\"{region}\"}", "{\"a\":\"us-east-1\"}", 1},
+        {"{\"type\":\"value\",\"key\":\"a\",\"op\":\"in\",\"value\":[\"{account_id}\",\"x\"]}",
+         "{\"a\":\"111111111111\"}", 1},
+        {"{\"type\":\"value\",\"key\":\"a\",\"value\":\"{now:%Y-%m-%d}\"}",
+         "{\"a\":\"2026-01-01\"}", 1},
+        {"{\"type\":\"value\",\"key\":\"a\",\"op\":\"regex\",\"value\":\"^arn:aws:iam::{account_id}"
+         ":\"}",
+         "{\"a\":\"arn:aws:iam::111111111111:user/x\"}", 1},
+        {"{\"type\":\"value\",\"key\":\"a\",\"op\":\"regex\",\"value\":\"^arn:aws:iam::{account_id}"
+         ":\"}",
+         "{\"a\":\"arn:aws:iam::222222222222:user/x\"}", 0},
+        /* Python's format fails on these, so Custodian keeps them as written */
+        {"{\"a\":\"{unknown}\"}", "{\"a\":\"{unknown}\"}", 1},
+        {"{\"type\":\"value\",\"key\":\"a\",\"op\":\"regex\",\"value\":\"^x{2}$\"}",
+         "{\"a\":\"xx\"}", 1},
+        {"{\"a\":\"{{literal}} {op}\"}", "{\"a\":\"{literal} {op}\"}", 1},
+    };
+    RUN_CASES(cs);
+}
+
 TEST(value_from_files)
 {
     static const fcase cs[] = {
@@ -473,6 +499,7 @@ int main(void)
     RUN(patterns);
     RUN(special_values);
     RUN(value_types);
+    RUN(policy_variables);
     RUN(value_from_files);
     RUN(boolean_blocks);
     RUN(compile_errors);
