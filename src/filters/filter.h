@@ -101,6 +101,11 @@ value_filter *value_filter_compile(filter_compiler *fc, const jv *spec, bool key
 bool value_filter_match(const value_filter *vf, const jv *resource, eval_ctx *ctx);
 /* Evaluates against an already extracted value (ignores the key). */
 bool value_filter_match_value(const value_filter *vf, const jv *value, eval_ctx *ctx);
+/* Loads a Custodian `value_from` mapping ({url, format, expr}; local files
+ * only, relative to fc->base_dir) at compile time into *out (in fc->a);
+ * used by value filters and by filters with *_from options (cross-account
+ * whitelist_from).  Returns false with a diagnostic. */
+bool load_value_from(filter_compiler *fc, const jv *spec, jv *out);
 /* value_type resource_count is set-level: per resource it always matches,
  * and the engine applies value_filter_resource_count(vf, n_matched) to the
  * whole set afterwards (true = keep the set).  value_filter_of gives the

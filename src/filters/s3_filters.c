@@ -427,37 +427,74 @@ typedef struct cross_account_filter {
     iam_checker checker; /* allowed_accounts lacks the scan's own account */
 } cross_account_filter;
 
-static bool cross_account_option(filter_compiler *fc, cross_account_filter *f, const jv_member *m)
+/* Appends the strings of src to dst (arena copies of the pointer arrays). */
+static void str_list_extend(arena *a, str_list *dst, const str_list *src)
+{
+    const char **all = arena_alloc(a, (dst->n + src->n + 1) * sizeof(char *));
+    if (dst->n) memcpy(all, dst->items, dst->n * sizeof(char *));
+    if (src->n) memcpy(all + dst->n, src->items, src->n * sizeof(char *));
+    *dst = (str_list){all, dst->n + src->n};
+}
+
+/* A *_from option: Custodian's value_from, loaded now; strings (and
+ * integers, written in decimal) become list entries. */
+static bool compile_from_list(filter_compiler *fc, const jv *spec, str_list *out)
+{
+    jv got;
+    if (!load_value_from(fc, spec, &got)) return false;
+    uint32_t n = jv_is(&got, JV_ARRAY) ? got.len : 1;
+    out->items = arena_alloc(fc->a, (n + 1) * sizeof(char *));
+    out->n = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *v = jv_is(&got, JV_ARRAY) ? &got.u.items[i] : &got;
+        if (jv_is(v, JV_STRING))
+            out->items[out->n++] = arena_strndup(fc->a, v->u.str, v->len);
+        else if (jv_is(v, JV_NUMBER) && (v->flags & JVF_INT))
+            out->items[out->n++] = arena_sprintf(fc->a, "%lld", (long long)v->u.num);
+    }
+    return true;
+}
+
+/* whitelist_X and whitelist_X_from both add to the same list. */
+static bool allow_list_option(filter_compiler *fc, const jv_member *m, const char *base,
+                              str_list *dst)
+{
+    size_t bl = strlen(base);
+    if (strncmp(m->key, base, bl) != 0) return false;
+    str_list add = {0};
+    bool ok = false;
+    if (m->key[bl] == 0)
+        ok = compile_str_list(fc, &m->val, m->key, false, &add);
+    else if (strcmp(m->key + bl, "_from") == 0)
+        ok = compile_from_list(fc, &m->val, &add);
+    else
+        return false;
+    if (ok) str_list_extend(fc->a, dst, &add);
+    return true;
+}
+
+static bool cross_account_option(filter_compiler *fc, cross_account_filter *f, const jv_member *m,
+                                 bool *ok)
 {
     iam_checker *c = &f->checker;
     const char *k = m->key;
-    if (strcmp(k, "whitelist") == 0) {
-        str_list extra;
-        if (!compile_str_list(fc, &m->val, k, false, &extra)) return false;
-        const char **all = arena_alloc(fc->a, (extra.n + N_S3_SERVICE) * sizeof(char *));
-        memcpy(all, extra.items, extra.n * sizeof(char *));
-        memcpy(all + extra.n, s3_service_accounts, N_S3_SERVICE * sizeof(char *));
-        c->allowed_accounts = (str_list){all, extra.n + N_S3_SERVICE};
+    size_t before = fc->diags->n;
+    if (allow_list_option(fc, m, "whitelist_orgids", &c->allowed_orgid) ||
+        allow_list_option(fc, m, "whitelist_vpce", &c->allowed_vpce) ||
+        allow_list_option(fc, m, "whitelist_vpc", &c->allowed_vpc) ||
+        allow_list_option(fc, m, "whitelist", &c->allowed_accounts)) {
+        *ok = fc->diags->n == before;
         return true;
     }
-    if (strcmp(k, "whitelist_orgids") == 0)
-        return compile_str_list(fc, &m->val, k, false, &c->allowed_orgid);
-    if (strcmp(k, "whitelist_vpce") == 0)
-        return compile_str_list(fc, &m->val, k, false, &c->allowed_vpce);
-    if (strcmp(k, "whitelist_vpc") == 0)
-        return compile_str_list(fc, &m->val, k, false, &c->allowed_vpc);
     if (strcmp(k, "whitelist_conditions") == 0)
-        return compile_str_list(fc, &m->val, k, true, &c->whitelist_conditions);
-    if (strcmp(k, "actions") == 0)
-        return compile_str_list(fc, &m->val, k, false, &c->check_actions);
-    if (strcmp(k, "everyone_only") == 0) return compile_bool(fc, &m->val, k, &c->everyone_only);
-    if (strcmp(k, "whitelist_from") == 0 || strcmp(k, "whitelist_orgids_from") == 0 ||
-        strcmp(k, "whitelist_vpce_from") == 0 || strcmp(k, "whitelist_vpc_from") == 0) {
-        fc_error(fc, m, "%s is not supported yet; list the values under %.*s", k,
-                 (int)(strlen(k) - 5), k);
-        return false;
-    }
-    return unknown_key(fc, m, "cross-account");
+        *ok = compile_str_list(fc, &m->val, k, true, &c->whitelist_conditions);
+    else if (strcmp(k, "actions") == 0)
+        *ok = compile_str_list(fc, &m->val, k, false, &c->check_actions);
+    else if (strcmp(k, "everyone_only") == 0)
+        *ok = compile_bool(fc, &m->val, k, &c->everyone_only);
+    else
+        *ok = unknown_key(fc, m, "cross-account");
+    return true;
 }
 
 static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
@@ -466,13 +503,14 @@ static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
     cross_account_filter *f = arena_calloc(fc->a, sizeof *f);
     f->base.type = &filter_type_cross_account;
     f->base.pos = spec_pos(fc, spec);
-    f->checker.allowed_accounts = (str_list){(const char **)s3_service_accounts, N_S3_SERVICE};
     f->checker.whitelist_conditions = (str_list){(const char **)default_conditions, 2};
     bool ok = jv_is(spec, JV_OBJECT);
     for (uint32_t i = 0; ok && i < spec->len; i++) {
         const jv_member *m = &spec->u.members[i];
-        if (strcmp(m->key, "type") != 0) ok = cross_account_option(fc, f, m);
+        if (strcmp(m->key, "type") != 0) cross_account_option(fc, f, m, &ok);
     }
+    str_list svc = {(const char **)s3_service_accounts, N_S3_SERVICE};
+    str_list_extend(fc->a, &f->checker.allowed_accounts, &svc);
     return ok ? &f->base : NULL;
 }
 

@@ -29,8 +29,9 @@
  *                 trusted accounts = eval_ctx.account_id + whitelist +
  *                 AWS's ELB/Redshift/CloudTrail log-delivery accounts;
  *                 options whitelist, whitelist_orgids, whitelist_vpce,
- *                 whitelist_vpc, whitelist_conditions, everyone_only,
- *                 actions.  The *_from forms are not supported yet.
+ *                 whitelist_vpc (each also as *_from: Custodian's
+ *                 value_from, local files only), whitelist_conditions,
+ *                 everyone_only, actions.
  * check-public-block  with no options: some setting is off; with options
  *                 (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,
  *                 RestrictPublicBuckets: bool): each given one equals it.

@@ -979,7 +979,7 @@ static bool value_from_expr(filter_compiler *fc, const jv *expr, const jv *data,
     return true;
 }
 
-static bool load_value_from(filter_compiler *fc, const jv *spec, jv *out)
+bool load_value_from(filter_compiler *fc, const jv *spec, jv *out)
 {
     if (spec->kind != JV_OBJECT) {
         fc_error(fc, spec, "value_from must be a mapping with 'url'");

@@ -284,6 +284,31 @@ TEST(cross_account_actions_and_evidence)
     CHECK(jv_is(&ev, JV_ARRAY) && ev.len == 1 && jv_str_eq(jv_get(&ev.u.items[0], "Sid"), "Pub"));
 }
 
+TEST(cross_account_from_files)
+{
+    /* whitelist_from / whitelist_orgids_from read Custodian value_from files. */
+    const char *b = bucket_with_policy(ALLOW("{\"AWS\":\"arn:aws:iam::222222222222:root\"}", ""));
+    const char *xa = "{\"type\":\"cross-account\"}";
+    const char *from = "{\"type\":\"cross-account\",\"whitelist_from\":{\"url\":"
+                       "\"file://tests/data/secfilters/accounts.json\",\"expr\":"
+                       "\"accounts.*.accountNumber\"}}";
+    CHECK(match(xa, b) == 1);
+    CHECK(match(from, b) == 0);
+    CHECK(match(from, bucket_with_policy(ALLOW("{\"AWS\":\"444444444444\"}", ""))) == 1);
+    const char *org = bucket_with_policy(
+        ALLOW("\"*\"", ",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-def\"}}"));
+    CHECK(match(xa, org) == 1);
+    CHECK(match("{\"type\":\"cross-account\",\"whitelist_orgids_from\":{\"url\":"
+                "\"tests/data/secfilters/orgs.txt\"}}",
+                org) == 0);
+    /* The inline list and the file add up. */
+    CHECK(match("{\"type\":\"cross-account\",\"whitelist\":[\"444444444444\"],"
+                "\"whitelist_from\":{\"url\":\"tests/data/secfilters/accounts.json\","
+                "\"expr\":\"accounts.*.accountNumber\"}}",
+                bucket_with_policy(ALLOW("{\"AWS\":[\"444444444444\",\"222222222222\"]}", ""))) ==
+          0);
+}
+
 TEST(arn_account)
 {
     char buf[64];
@@ -338,7 +363,8 @@ TEST(compile_errors)
                   "\"PartialMatch\":\"Resource\"}]}",
                   &d) == NULL);
     CHECK(compile("{\"type\":\"cross-account\",\"whitelist\":\"123\"}", &d) == NULL);
-    CHECK(compile("{\"type\":\"cross-account\",\"whitelist_from\":{\"url\":\"x\"}}", &d) == NULL);
+    CHECK(compile("{\"type\":\"cross-account\",\"whitelist_from\":{\"url\":\"missing.json\"}}",
+                  &d) == NULL);
     CHECK(d.n >= 7);
     diag_free(&d);
 }
@@ -352,6 +378,7 @@ int main(void)
     RUN(cross_account_principals);
     RUN(cross_account_conditions);
     RUN(cross_account_actions_and_evidence);
+    RUN(cross_account_from_files);
     RUN(arn_account);
     RUN(public_block);
     RUN(compile_errors);
