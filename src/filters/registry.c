@@ -14,6 +14,8 @@ extern const filter_type filter_type_value;
 extern const filter_type filter_type_and;
 extern const filter_type filter_type_or;
 extern const filter_type filter_type_not;
+extern const filter_type filter_type_list_item;
+extern const filter_type filter_type_marked_for_op;
 extern const filter_type filter_type_ingress;
 extern const filter_type filter_type_egress;
 extern const filter_type filter_type_has_statement;
@@ -22,16 +24,10 @@ extern const filter_type filter_type_cross_account;
 extern const filter_type filter_type_check_public_block;
 
 static const filter_type *const FILTER_TYPES[] = {
-    &filter_type_value,
-    &filter_type_and,
-    &filter_type_or,
-    &filter_type_not,
-    &filter_type_ingress,
-    &filter_type_egress,
-    &filter_type_has_statement,
-    &filter_type_global_grants,
-    &filter_type_cross_account,
-    &filter_type_check_public_block,
+    &filter_type_value,         &filter_type_and,           &filter_type_or,
+    &filter_type_not,           &filter_type_list_item,     &filter_type_marked_for_op,
+    &filter_type_ingress,       &filter_type_egress,        &filter_type_has_statement,
+    &filter_type_global_grants, &filter_type_cross_account, &filter_type_check_public_block,
 };
 
 #define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)

@@ -335,6 +335,30 @@ TEST(boolean_blocks)
     RUN_CASES(cs);
 }
 
+TEST(list_item_and_marked_for_op)
+{
+    static const fcase cs[] = {
+        {"{\"type\":\"list-item\",\"key\":\"Rules\",\"attrs\":[{\"Status\":\"Enabled\"}]}",
+         "{\"Rules\":[{\"Status\":\"Disabled\"},{\"Status\":\"Enabled\"}]}", 1},
+        {"{\"type\":\"list-item\",\"key\":\"Rules\",\"attrs\":[{\"Status\":\"Enabled\"}]}",
+         "{\"Rules\":[{\"Status\":\"Disabled\"}]}", 0},
+        {"{\"type\":\"list-item\",\"key\":\"Rules\",\"count\":0}", "{}", 1},
+        {"{\"type\":\"list-item\",\"key\":\"Rules\",\"count\":2,\"count_op\":\"gte\","
+         "\"attrs\":[{\"type\":\"value\",\"key\":\"Port\",\"op\":\"lt\",\"value\":1024}]}",
+         "{\"Rules\":[{\"Port\":22},{\"Port\":80},{\"Port\":8080}]}", 1},
+        {"{\"type\":\"list-item\",\"key\":\"Rules\"}", "{\"Rules\":\"x\"}", 0},
+        {"{\"type\":\"marked-for-op\",\"op\":\"delete\"}",
+         "{\"Tags\":[{\"Key\":\"maid_status\",\"Value\":\"Unused: delete@2025/12/30\"}]}", 1},
+        {"{\"type\":\"marked-for-op\",\"op\":\"delete\"}",
+         "{\"Tags\":[{\"Key\":\"maid_status\",\"Value\":\"Unused: delete@2026/01/05\"}]}", 0},
+        {"{\"type\":\"marked-for-op\",\"op\":\"delete\",\"skew\":5}",
+         "{\"Tags\":[{\"Key\":\"maid_status\",\"Value\":\"Unused: delete@2026/01/05\"}]}", 1},
+        {"{\"type\":\"marked-for-op\"}",
+         "{\"Tags\":[{\"Key\":\"maid_status\",\"Value\":\"Unused: delete@2025/12/30\"}]}", 0},
+    };
+    RUN_CASES(cs);
+}
+
 TEST(compile_errors)
 {
     CHECK(strstr(compile_error("{\"type\":\"value\",\"key\":\"a\",\"value\":1,\"op\":\"equals\"}"),
@@ -502,6 +526,7 @@ int main(void)
     RUN(policy_variables);
     RUN(value_from_files);
     RUN(boolean_blocks);
+    RUN(list_item_and_marked_for_op);
     RUN(compile_errors);
     RUN(dates_parse);
     RUN(cidrs_parse);
