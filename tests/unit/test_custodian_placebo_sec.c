@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "filters/filter.h"
+#include "inventory/inventory.h"
 #include "resources/resource.h"
 #include "util/buf.h"
 
@@ -194,32 +195,12 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static void run_case(arena *a, const char *shared, const jv *c)
+/* Runs the policy's filters over items; replay (may be NULL) feeds
+ * check-public-block's lazy call.  Prints PASS/FAIL as `name`. */
+static void eval_case(arena *a, const char *name, const jv *c, const resource_type *rt, jv items,
+                      const resource_set *related, replay *r)
 {
-    const char *name = jv_get(c, "id")->u.str;
     const jv *pol = jv_get(c, "policy");
-    const jv *rname = jv_get(pol, "resource");
-    bool is_s3 = jv_str_eq(rname, "s3") || jv_str_eq(rname, "aws.s3");
-    bool is_sg = jv_str_eq(rname, "security-group") || jv_str_eq(rname, "aws.security-group");
-    if (!is_s3 && !is_sg) return;
-    const resource_type *rt = resource_type_find(rname->u.str);
-    replay r = {.a = a};
-    snprintf(r.dir, sizeof r.dir, "%s/conformance/custodian/placebo/%s", shared,
-             jv_get(c, "placebo")->u.str);
-    char why[512] = "";
-    jv items = jv_array(a, 0);
-    if (is_s3 && !build_buckets(&r, c, &items, why, sizeof why)) {
-        printf("FAIL %s: %s\n", name, why);
-        failed++;
-        return;
-    }
-    if (is_sg) {
-        jv resp;
-        const jv *g = replay_next(&r, "ec2.DescribeSecurityGroups", &resp)
-                          ? jv_get(jv_get(&resp, "data"), "SecurityGroups")
-                          : NULL;
-        if (jv_is(g, JV_ARRAY)) items = *g;
-    }
     /* Compile each filter on its own so check-public-block's lazy call can
      * be replayed just before it runs. */
     const jv *filters = jv_get(pol, "filters");
@@ -239,22 +220,21 @@ static void run_case(arena *a, const char *shared, const jv *c)
     }
     diag_free(&d);
     const jv *cfg = jv_get(c, "config");
-    resource_set related = {.type = rt, .items = items.u.items, .n = items.len};
     eval_ctx ctx = {0};
     ctx.scratch = a;
     ctx.account_id = jv_get(cfg, "account_id")->u.str;
     ctx.region = jv_get(cfg, "region")->u.str;
     ctx.now = time(NULL);
     ctx.rtype = rt;
-    ctx.related = &related;
+    ctx.related = related;
     const char **got = arena_calloc(a, (items.len + 1) * sizeof(char *));
     size_t ngot = 0;
     for (uint32_t i = 0; i < items.len; i++) {
         jv *res = &items.u.items[i];
         bool ok = true;
         for (size_t k = 0; ok && k < nf; k++) {
-            if (is_s3 && strcmp(fs[k]->type->name, "check-public-block") == 0)
-                attach_public_block(&r, res);
+            if (r && strcmp(fs[k]->type->name, "check-public-block") == 0)
+                attach_public_block(r, res);
             ok = filter_match(fs[k], res, &ctx);
         }
         const jv *id = jv_get(res, jv_get(c, "id_field")->u.str);
@@ -280,6 +260,75 @@ static void run_case(arena *a, const char *shared, const jv *c)
     failed++;
 }
 
+static bool case_kind(const jv *c, bool *is_s3)
+{
+    const jv *rname = jv_get(jv_get(c, "policy"), "resource");
+    *is_s3 = jv_str_eq(rname, "s3") || jv_str_eq(rname, "aws.s3");
+    return *is_s3 || jv_str_eq(rname, "security-group") || jv_str_eq(rname, "aws.security-group");
+}
+
+/* Mode 1: resources rebuilt here from the recordings (pins the contract). */
+static void run_case(arena *a, const char *shared, const jv *c)
+{
+    bool is_s3;
+    if (!case_kind(c, &is_s3)) return;
+    const char *name = jv_get(c, "id")->u.str;
+    const resource_type *rt = resource_type_find(jv_get(jv_get(c, "policy"), "resource")->u.str);
+    replay r = {.a = a};
+    snprintf(r.dir, sizeof r.dir, "%s/conformance/custodian/placebo/%s", shared,
+             jv_get(c, "placebo")->u.str);
+    char why[512] = "";
+    jv items = jv_array(a, 0);
+    if (is_s3 && !build_buckets(&r, c, &items, why, sizeof why)) {
+        printf("FAIL %s: %s\n", name, why);
+        failed++;
+        return;
+    }
+    if (!is_s3) {
+        jv resp;
+        const jv *g = replay_next(&r, "ec2.DescribeSecurityGroups", &resp)
+                          ? jv_get(jv_get(&resp, "data"), "SecurityGroups")
+                          : NULL;
+        if (jv_is(g, JV_ARRAY)) items = *g;
+    }
+    resource_set related = {.type = rt, .items = items.u.items, .n = items.len};
+    eval_case(a, name, c, rt, items, &related, is_s3 ? &r : NULL);
+}
+
+/* Mode 2: the same cases through the inventory's placebo reader, checking
+ * that what it builds is what these filters read. */
+static void run_case_inventory(arena *a, const char *shared, const jv *c)
+{
+    bool is_s3;
+    if (!case_kind(c, &is_s3)) return;
+    char name[512];
+    snprintf(name, sizeof name, "inventory:%s", jv_get(c, "id")->u.str);
+    const resource_type *rt = resource_type_find(jv_get(jv_get(c, "policy"), "resource")->u.str);
+    char spec[4300];
+    snprintf(spec, sizeof spec, "placebo:%s/conformance/custodian/placebo/%s", shared,
+             jv_get(c, "placebo")->u.str);
+    const jv *cfg = jv_get(c, "config");
+    inventory_options opt = {.account_id = jv_get(cfg, "account_id")->u.str,
+                             .region = jv_get(cfg, "region")->u.str,
+                             .threads = 1};
+    inventory *inv = NULL;
+    diag_list d = DIAG_LIST_INIT;
+    const inv_scope *scopes = NULL;
+    resource_set rs = {0};
+    if (inventory_open(spec, &opt, &inv, &d) != 0 || inventory_scopes(inv, &scopes) == 0 ||
+        inventory_load(inv, rt, &scopes[0], &rs, &d) != 0) {
+        printf("FAIL %s: inventory: %s\n", name, d.n ? d.items[0].msg : "no scope");
+        failed++;
+    } else {
+        jv items = jv_array(a, rs.n);
+        for (size_t i = 0; i < rs.n; i++)
+            items.u.items[i] = rs.items[i];
+        eval_case(a, name, c, rt, items, &rs, NULL);
+    }
+    diag_free(&d);
+    if (inv) inventory_close(inv);
+}
+
 int main(void)
 {
     const char *shared = getenv("SHARED");
@@ -296,6 +345,8 @@ int main(void)
     const jv *cases = jv_get(&doc, "cases");
     for (uint32_t i = 0; jv_is(cases, JV_ARRAY) && i < cases->len; i++)
         run_case(a, shared, &cases->u.items[i]);
+    for (uint32_t i = 0; jv_is(cases, JV_ARRAY) && i < cases->len; i++)
+        run_case_inventory(a, shared, &cases->u.items[i]);
     arena_free(a);
     return failed ? 1 : 0;
 }
