@@ -1,12 +1,121 @@
-/* cmd_scan.c - placeholder until the command lands. */
+/* cmd_scan.c - `custos scan`: policies over an inventory. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/common.h"
+
+static const char usage_text[] =
+    "usage: custos scan --inventory DIR|placebo:DIR --policies PATH... [options]\n"
+    "\n"
+    "Evaluates Cloud Custodian policies over an inventory snapshot and prints findings.\n"
+    "\n"
+    "  -i, --inventory SPEC   inventory directory (accounts.yaml + <account>/<region>/*.json)\n"
+    "                         or placebo:DIR for Cloud Custodian recorded responses\n"
+    "  -p, --policies PATH    policy file or directory; repeatable, and further\n"
+    "                         arguments after the options are policy paths too\n"
+    "  -f, --format FMT       table (default on a terminal), json (default otherwise), csv\n"
+    "  -o, --output FILE      write the report to FILE instead of stdout\n"
+    "      --fail-on SEV      exit 3 when a finding has severity SEV or higher\n"
+    "                         (info, low, medium, high, critical); default: never\n"
+    "      --account ID|NAME  only these accounts (repeatable, comma-separated)\n"
+    "      --region REGION    only these regions (repeatable, comma-separated)\n"
+    "      --policy NAME      only these policies (repeatable, comma-separated)\n"
+    "      --account-id ID    placebo inventories: the account id the data belongs to\n"
+    "                         (default 123456789012); the region is --region's single\n"
+    "                         value, or us-east-1\n"
+    "  -j, --threads N        worker threads (default: all cores)\n"
+    "  -v, --verbose          print timing statistics on stderr\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error.\n";
+
+enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID };
 
 int cmd_scan(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "custos scan: not built yet\n");
-    return 1;
+    static const struct option longopts[] = {
+        {"inventory", required_argument, 0, 'i'},
+        {"policies", required_argument, 0, 'p'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"fail-on", required_argument, 0, OPT_FAIL_ON},
+        {"account", required_argument, 0, OPT_ACCOUNT},
+        {"region", required_argument, 0, OPT_REGION},
+        {"policy", required_argument, 0, OPT_POLICY},
+        {"account-id", required_argument, 0, OPT_ACCOUNT_ID},
+        {"threads", required_argument, 0, 'j'},
+        {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    run_opts o = {0};
+    const char *inv_spec = NULL, *account_id = NULL;
+    int c, rc = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': inv_spec = optarg; break;
+        case 'p': strlist_add(&o.policy_paths, optarg); break;
+        case 'f': o.format = optarg; break;
+        case 'o': o.output = optarg; break;
+        case OPT_FAIL_ON: o.fail_on = optarg; break;
+        case OPT_ACCOUNT: strlist_add_csv(&o.accounts, optarg); break;
+        case OPT_REGION: strlist_add_csv(&o.regions, optarg); break;
+        case OPT_POLICY: strlist_add_csv(&o.policies, optarg); break;
+        case OPT_ACCOUNT_ID: account_id = optarg; break;
+        case 'j': o.threads = atoi(optarg); break;
+        case 'v': o.verbose = true; break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        default: fputs(usage_text, stderr); goto out;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        strlist_add(&o.policy_paths, argv[i]);
+    if (!inv_spec) {
+        fprintf(stderr, "custos scan: --inventory is required\n%s", usage_text);
+        goto out;
+    }
+    if (cli_check_output_opts("scan", &o) < 0) goto out;
+
+    policy_set ps;
+    policy_set_init(&ps);
+    if (cli_load_policies("scan", &o.policy_paths, &ps) < 0) {
+        policy_set_free(&ps);
+        goto out;
+    }
+    inventory_options io = {
+        .account_id = account_id,
+        .region = o.regions.n == 1 ? o.regions.items[0] : NULL,
+        .threads = o.threads,
+    };
+    inventory *inv = NULL;
+    diag_list d = DIAG_LIST_INIT;
+    if (inventory_open(inv_spec, &io, &inv, &d) < 0) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        policy_set_free(&ps);
+        goto out;
+    }
+    engine_options eo = {.threads = o.threads};
+    cli_fill_filter(&o, &eo.filter);
+    scan_result r;
+    scan_result_init(&r);
+    if (engine_scan(inv, &ps, &eo, &r, &d) < 0) {
+        diag_print(&d, stderr);
+    } else {
+        rc = cli_finish("scan", &o, &r);
+    }
+    scan_result_free(&r);
+    diag_free(&d);
+    inventory_close(inv);
+    policy_set_free(&ps);
+out:
+    strlist_free(&o.policy_paths);
+    strlist_free(&o.accounts);
+    strlist_free(&o.regions);
+    strlist_free(&o.policies);
+    return rc;
 }

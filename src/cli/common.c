@@ -1,0 +1,118 @@
+/* common.c - shared option handling for scan and eval; see common.h. */
+#include "cli/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void strlist_add(strlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **items = realloc(l->items, cap * sizeof *items);
+        if (!items) abort();
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n] = strdup(s);
+    if (!l->items[l->n]) abort();
+    l->n++;
+}
+
+void strlist_add_csv(strlist *l, const char *arg)
+{
+    const char *p = arg;
+    while (*p) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        if (n) {
+            char *s = strndup(p, n);
+            if (!s) abort();
+            strlist_add(l, s);
+            free(s);
+        }
+        p += n + (c ? 1 : 0);
+    }
+}
+
+void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
+{
+    if (paths->n == 0) {
+        fprintf(stderr, "custos %s: no policies given (use --policies PATH)\n", cmd);
+        return -1;
+    }
+    diag_list d = DIAG_LIST_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < paths->n; i++)
+        if (policy_load_path(ps, paths->items[i], &d) < 0) rc = -1;
+    if (d.n) diag_print(&d, stderr);
+    if (rc < 0 && d.n == 0) fprintf(stderr, "custos %s: policies failed to load\n", cmd);
+    diag_free(&d);
+    return rc;
+}
+
+int cli_check_output_opts(const char *cmd, const run_opts *o)
+{
+    report_format fmt;
+    if (o->format && report_format_parse(o->format, &fmt) < 0) {
+        fprintf(stderr, "custos %s: unknown --format '%s' (expected table, json or csv)\n", cmd,
+                o->format);
+        return -1;
+    }
+    severity sev;
+    if (o->fail_on && severity_parse(o->fail_on, &sev) < 0) {
+        fprintf(stderr,
+                "custos %s: unknown --fail-on severity '%s' (expected info, low, medium, high "
+                "or critical)\n",
+                cmd, o->fail_on);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_fill_filter(const run_opts *o, scan_filter *f)
+{
+    f->accounts = o->accounts.n ? (const char *const *)o->accounts.items : NULL;
+    f->n_accounts = o->accounts.n;
+    f->regions = o->regions.n ? (const char *const *)o->regions.items : NULL;
+    f->n_regions = o->regions.n;
+    f->policies = o->policies.n ? (const char *const *)o->policies.items : NULL;
+    f->n_policies = o->policies.n;
+}
+
+int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
+{
+    report_format fmt = isatty(STDOUT_FILENO) && !o->output ? REPORT_TABLE : REPORT_JSON;
+    if (o->format) report_format_parse(o->format, &fmt);
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "custos %s: cannot write %s: %m\n", cmd, o->output);
+        return 1;
+    }
+    report_write(out, fmt, r);
+    if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+        fprintf(stderr, "custos %s: error writing output: %m\n", cmd);
+        return 1;
+    }
+    if (o->verbose)
+        fprintf(stderr,
+                "custos %s: %zu findings, %zu resources in %zu sets; load %.3fs, eval %.3fs\n",
+                cmd, r->n, r->stats.resources, r->stats.sets, r->stats.load_secs,
+                r->stats.eval_secs);
+    if (o->fail_on) {
+        severity min;
+        severity_parse(o->fail_on, &min);
+        for (size_t i = 0; i < r->n; i++)
+            if (r->items[i].pol->sev >= min) return 3;
+    }
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* common.h - option handling shared by the subcommands. */
+#ifndef CUSTOS_CLI_COMMON_H
+#define CUSTOS_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/engine.h"
+#include "findings/report.h"
+
+/* A growable list of strings from repeatable / comma-separated options. */
+typedef struct strlist {
+    char **items;
+    size_t n, cap;
+} strlist;
+
+void strlist_add_csv(strlist *l, const char *arg); /* "a,b" adds a and b */
+void strlist_add(strlist *l, const char *s);
+void strlist_free(strlist *l);
+
+/* Options common to scan and eval. */
+typedef struct run_opts {
+    strlist policy_paths;
+    strlist accounts, regions, policies;
+    const char *format; /* NULL = table on a terminal, json otherwise */
+    const char *fail_on; /* NULL = never */
+    const char *output;  /* NULL = stdout */
+    int threads;
+    bool verbose;
+} run_opts;
+
+/* Loads every policy path; prints diagnostics; returns 0 or -1. */
+int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps);
+/* Writes the report and computes the exit status (0, 3, or 1 on error). */
+int cli_finish(const char *cmd, const run_opts *o, const scan_result *r);
+/* Validates --format and --fail-on early so errors come before work. */
+int cli_check_output_opts(const char *cmd, const run_opts *o);
+void cli_fill_filter(const run_opts *o, scan_filter *f);
+
+#endif

@@ -1,0 +1,191 @@
+/* report.c - table, JSON and CSV output; see report.h.
+ *
+ * Output is built in a buffer and written with one fwrite per few hundred
+ * findings: a scan with 100k findings must not spend its time in stdio.
+ */
+#include "findings/report.h"
+
+#include <string.h>
+
+int report_format_parse(const char *s, report_format *out)
+{
+    if (!strcmp(s, "table")) *out = REPORT_TABLE;
+    else if (!strcmp(s, "json")) *out = REPORT_JSON;
+    else if (!strcmp(s, "csv")) *out = REPORT_CSV;
+    else return -1;
+    return 0;
+}
+
+static const char *meta_str(const policy *p, const char *key)
+{
+    const jv *v = jv_get(&p->metadata, key);
+    return v && v->kind == JV_STRING ? v->u.str : NULL;
+}
+
+static void set_str(jv_builder *b, const char *k, const char *v)
+{
+    if (v) jvb_set(b, k, strlen(k), jv_str_nocopy(v, strlen(v)));
+}
+
+jv finding_to_jv(arena *a, const finding *f)
+{
+    jv_builder b;
+    jvb_object(&b, a);
+    set_str(&b, "policy", f->pol->name);
+    set_str(&b, "resource", f->rtype ? f->rtype->name : NULL);
+    set_str(&b, "id", f->id);
+    set_str(&b, "name", f->name);
+    set_str(&b, "account", f->account_id);
+    if (f->account) {
+        if (f->account->name && strcmp(f->account->name, f->account->id))
+            set_str(&b, "account_name", f->account->name);
+        set_str(&b, "team", f->account->team);
+        set_str(&b, "environment", f->account->environment);
+    }
+    set_str(&b, "region", f->region);
+    set_str(&b, "severity", severity_name(f->pol->sev));
+    set_str(&b, "category", meta_str(f->pol, "category"));
+    set_str(&b, "description", f->pol->description);
+    jv ev = f->evidence;
+    if (ev.kind == JV_NULL) {
+        /* No filter described the match: the resource's identity is the
+         * least specific evidence we can give, but it is never empty. */
+        jv_builder e;
+        jvb_object(&e, a);
+        set_str(&e, f->rtype && f->rtype->id_field ? f->rtype->id_field : "id", f->id);
+        if (f->name) set_str(&e, f->rtype->name_field, f->name);
+        ev = jvb_done(&e);
+    }
+    jvb_set(&b, "evidence", 8, ev);
+    return jvb_done(&b);
+}
+
+static void write_summary(buf *out, const scan_result *r)
+{
+    size_t sev[SEV_CRITICAL + 1] = {0};
+    for (size_t i = 0; i < r->n; i++)
+        sev[r->items[i].pol->sev]++;
+    buf_printf(out, "\"summary\":{\"findings\":%zu,\"resources\":%zu,\"policies\":%zu,"
+                    "\"scopes\":%zu,\"by_severity\":{",
+               r->n, r->stats.resources, r->stats.policies, r->stats.scopes);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
+        buf_printf(out, "\"%s\":%zu%s", severity_name((severity)s), sev[s], s ? "," : "");
+    buf_puts(out, "}}");
+}
+
+static void flush_if_big(FILE *f, buf *b)
+{
+    if (b->len < (1 << 20)) return;
+    fwrite(b->data, 1, b->len, f);
+    buf_reset(b);
+}
+
+static void write_json(FILE *f, const scan_result *r)
+{
+    buf b = BUF_INIT;
+    arena *a = arena_new(0);
+    buf_puts(&b, "{\"findings\":[");
+    for (size_t i = 0; i < r->n; i++) {
+        if (i) buf_putc(&b, ',');
+        buf_puts(&b, "\n");
+        jv v = finding_to_jv(a, &r->items[i]);
+        json_write(&b, &v);
+        arena_reset(a);
+        flush_if_big(f, &b);
+    }
+    buf_puts(&b, r->n ? "\n]," : "],");
+    write_summary(&b, r);
+    buf_puts(&b, "}\n");
+    fwrite(b.data, 1, b.len, f);
+    buf_free(&b);
+    arena_free(a);
+}
+
+static void csv_field(buf *b, const char *s)
+{
+    if (!s) s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_puts(b, s);
+        return;
+    }
+    buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') buf_putc(b, '"');
+        buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
+}
+
+static void write_csv(FILE *f, const scan_result *r)
+{
+    buf b = BUF_INIT, ev = BUF_INIT;
+    buf_puts(&b, "severity,policy,resource,id,name,account,team,environment,region,evidence\r\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const finding *x = &r->items[i];
+        const char *cols[9] = {severity_name(x->pol->sev), x->pol->name,
+                               x->rtype ? x->rtype->name : "", x->id, x->name,
+                               x->account_id, x->account ? x->account->team : NULL,
+                               x->account ? x->account->environment : NULL, x->region};
+        for (int c = 0; c < 9; c++) {
+            csv_field(&b, cols[c]);
+            buf_putc(&b, ',');
+        }
+        buf_reset(&ev);
+        if (x->evidence.kind != JV_NULL) json_write(&ev, &x->evidence);
+        csv_field(&b, ev.data);
+        buf_puts(&b, "\r\n");
+        flush_if_big(f, &b);
+    }
+    fwrite(b.data, 1, b.len, f);
+    buf_free(&b);
+    buf_free(&ev);
+}
+
+static void write_table(FILE *f, const scan_result *r)
+{
+    if (r->n == 0) {
+        fprintf(f, "No findings (%zu resources, %zu policies, %zu account/region scopes).\n",
+                r->stats.resources, r->stats.policies, r->stats.scopes);
+        return;
+    }
+    size_t wpol = 6, wacc = 7, wreg = 6, wres = 8;
+    for (size_t i = 0; i < r->n; i++) {
+        const finding *x = &r->items[i];
+        size_t l;
+        if ((l = strlen(x->pol->name)) > wpol) wpol = l;
+        const char *acc = x->account && x->account->name ? x->account->name : x->account_id;
+        if (acc && (l = strlen(acc)) > wacc) wacc = l;
+        if (x->region && (l = strlen(x->region)) > wreg) wreg = l;
+        if ((l = strlen(x->rtype ? x->rtype->name : "")) > wres) wres = l;
+    }
+    buf b = BUF_INIT;
+    buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s\n", "SEVERITY", (int)wpol, "POLICY",
+               (int)wacc, "ACCOUNT", (int)wreg, "REGION", (int)wres, "RESOURCE", "ID");
+    for (size_t i = 0; i < r->n; i++) {
+        const finding *x = &r->items[i];
+        const char *acc = x->account && x->account->name ? x->account->name : x->account_id;
+        buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s%s%s%s\n", severity_name(x->pol->sev),
+                   (int)wpol, x->pol->name, (int)wacc, acc ? acc : "-", (int)wreg,
+                   x->region ? x->region : "-", (int)wres, x->rtype ? x->rtype->name : "",
+                   x->id, x->name ? " (" : "", x->name ? x->name : "", x->name ? ")" : "");
+        flush_if_big(f, &b);
+    }
+    size_t sev[SEV_CRITICAL + 1] = {0};
+    for (size_t i = 0; i < r->n; i++)
+        sev[r->items[i].pol->sev]++;
+    buf_printf(&b, "\n%zu findings (critical %zu, high %zu, medium %zu, low %zu, info %zu) over "
+                   "%zu resources, %zu policies, %zu account/region scopes.\n",
+               r->n, sev[SEV_CRITICAL], sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW],
+               sev[SEV_INFO], r->stats.resources, r->stats.policies, r->stats.scopes);
+    fwrite(b.data, 1, b.len, f);
+    buf_free(&b);
+}
+
+void report_write(FILE *out, report_format fmt, const scan_result *r)
+{
+    switch (fmt) {
+    case REPORT_TABLE: write_table(out, r); break;
+    case REPORT_JSON: write_json(out, r); break;
+    case REPORT_CSV: write_csv(out, r); break;
+    }
+}

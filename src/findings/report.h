@@ -1,0 +1,22 @@
+/* report.h - writing scan results for people and machines.
+ *
+ * Formats: "table" (aligned columns for a terminal, most severe first),
+ * "json" (one object {"findings": [...], "summary": {...}}, the contract for
+ * scripts), "csv" (RFC 4180, one header row).  JSON field names are stable;
+ * new fields may be added, existing ones never change meaning.
+ */
+#ifndef CUSTOS_REPORT_H
+#define CUSTOS_REPORT_H
+
+#include <stdio.h>
+
+#include "engine/engine.h"
+
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } report_format;
+
+int report_format_parse(const char *s, report_format *out); /* 0 ok, -1 unknown */
+/* Builds the JSON object for one finding (used by the json format). */
+jv finding_to_jv(arena *a, const finding *f);
+void report_write(FILE *out, report_format fmt, const scan_result *r);
+
+#endif
