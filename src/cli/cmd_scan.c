@@ -27,12 +27,14 @@ static const char usage_text[] =
     "                         (default 123456789012); the region is --region's single\n"
     "                         value, or us-east-1\n"
     "  -j, --threads N        worker threads (default: all cores)\n"
+    "      --load-only        read and parse what the policies need, evaluate nothing\n"
+    "                         (measures the I/O floor; see bench/)\n"
     "  -v, --verbose          print timing statistics on stderr\n"
     "  -h, --help             this text\n"
     "\n"
     "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error.\n";
 
-enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID };
+enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, OPT_LOAD_ONLY };
 
 int cmd_scan(int argc, char **argv)
 {
@@ -47,12 +49,14 @@ int cmd_scan(int argc, char **argv)
         {"policy", required_argument, 0, OPT_POLICY},
         {"account-id", required_argument, 0, OPT_ACCOUNT_ID},
         {"threads", required_argument, 0, 'j'},
+        {"load-only", no_argument, 0, OPT_LOAD_ONLY},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     run_opts o = {0};
     const char *inv_spec = NULL, *account_id = NULL;
+    bool load_only = false;
     int c, rc = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
@@ -67,6 +71,7 @@ int cmd_scan(int argc, char **argv)
         case OPT_POLICY: strlist_add_csv(&o.policies, optarg); break;
         case OPT_ACCOUNT_ID: account_id = optarg; break;
         case 'j': o.threads = atoi(optarg); break;
+        case OPT_LOAD_ONLY: load_only = true; break;
         case 'v': o.verbose = true; break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: fputs(usage_text, stderr); goto out;
@@ -99,7 +104,7 @@ int cmd_scan(int argc, char **argv)
         policy_set_free(&ps);
         goto out;
     }
-    engine_options eo = {.threads = o.threads};
+    engine_options eo = {.threads = o.threads, .load_only = load_only};
     cli_fill_filter(&o, &eo.filter);
     scan_result r;
     scan_result_init(&r);

@@ -315,7 +315,12 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
                 break;
             }
             double t1 = now_secs();
-            eval_set(out, &set, bytype, np, sc->account, threads, now);
+            if (opt->load_only) {
+                out->stats.resources += set.n;
+                out->stats.sets++;
+            } else {
+                eval_set(out, &set, bytype, np, sc->account, threads, now);
+            }
             out->stats.load_secs += t1 - t0;
             out->stats.eval_secs += now_secs() - t1;
         }

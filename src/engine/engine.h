@@ -14,6 +14,7 @@
 #ifndef CUSTOS_ENGINE_H
 #define CUSTOS_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -60,6 +61,7 @@ typedef struct scan_result {
 typedef struct engine_options {
     int threads; /* 0 = all cores */
     time_t now;  /* 0 = time(NULL) */
+    bool load_only; /* load what the policies need, evaluate nothing (the I/O floor) */
     scan_filter filter;
 } engine_options;
 
