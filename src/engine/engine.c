@@ -98,7 +98,7 @@ typedef struct set_job {
     chunk_out *chunks;
 } set_job;
 
-static const char *resource_id(arena *a, const resource_type *t, const jv *res, size_t index)
+static const char *finding_id(arena *a, const resource_type *t, const jv *res, size_t index)
 {
     const jv *id = t && t->id_field ? jv_get(res, t->id_field) : NULL;
     if (id && id->kind == JV_STRING) return id->u.str;
@@ -152,7 +152,7 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
                 finding f = {
                     .pol = pol,
                     .rtype = t,
-                    .id = resource_id(out, t, res, i),
+                    .id = finding_id(out, t, res, i),
                     .name = name && name->kind == JV_STRING ? name->u.str : NULL,
                     .account = j->account,
                     .account_id = set->account_id,
