@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# collect-aws.sh - build a custos inventory of one AWS account with nothing
+# but the AWS CLI (read-only calls; uses your normal AWS credentials/profile).
+#
+#   scripts/collect-aws.sh OUTDIR [REGION...]
+#
+# Writes OUTDIR/<account-id>/<region>/<service>.<Operation>.json exactly as
+# `aws ... --output json` prints them (the CLI merges all pages), plus
+# OUTDIR/<account-id>/global/ for IAM and S3, and appends the account to
+# OUTDIR/accounts.yaml.  Run it once per account (e.g. with AWS_PROFILE set
+# to a role in each account), then: custos scan --inventory OUTDIR ...
+# Credentials are never written to the inventory.
+set -euo pipefail
+AWS=${AWS:-aws}
+out=${1:?usage: collect-aws.sh OUTDIR [REGION...]}
+shift
+account=$($AWS sts get-caller-identity --query Account --output text)
+if [ $# -eq 0 ]; then
+  set -- $($AWS ec2 describe-regions --query 'Regions[].RegionName' --output text)
+fi
+call() { # file service operation [args...]
+  local file=$1 svc=$2 op=$3; shift 3
+  if ! $AWS "$svc" "$op" "$@" --output json >"$file.tmp" 2>"$file.err"; then
+    echo "collect-aws: $svc $op failed: $(head -c 200 "$file.err")" >&2
+    rm -f "$file.tmp"
+  else
+    mv "$file.tmp" "$file"
+  fi
+  rm -f "$file.err"
+}
+for region in "$@"; do
+  d="$out/$account/$region"
+  mkdir -p "$d"
+  echo "collect-aws: $account $region" >&2
+  call "$d/ec2.DescribeSecurityGroups.json" ec2 describe-security-groups --region "$region"
+  call "$d/ec2.DescribeInstances.json" ec2 describe-instances --region "$region"
+  call "$d/ec2.DescribeNetworkInterfaces.json" ec2 describe-network-interfaces --region "$region"
+  call "$d/ec2.DescribeVpcs.json" ec2 describe-vpcs --region "$region"
+  call "$d/ec2.DescribeSubnets.json" ec2 describe-subnets --region "$region"
+  call "$d/ec2.DescribeRouteTables.json" ec2 describe-route-tables --region "$region"
+  call "$d/ec2.DescribeVolumes.json" ec2 describe-volumes --region "$region"
+  call "$d/ec2.DescribeSnapshots.json" ec2 describe-snapshots --owner-ids self --region "$region"
+  call "$d/rds.DescribeDBInstances.json" rds describe-db-instances --region "$region"
+  call "$d/elasticloadbalancing.DescribeLoadBalancers.json" elb describe-load-balancers --region "$region"
+  call "$d/elbv2.DescribeLoadBalancers.json" elbv2 describe-load-balancers --region "$region"
+  call "$d/lambda.ListFunctions.json" lambda list-functions --region "$region"
+  call "$d/kms.ListKeys.json" kms list-keys --region "$region"
+  call "$d/cloudtrail.DescribeTrails.json" cloudtrail describe-trails --region "$region"
+  call "$d/autoscaling.DescribeAutoScalingGroups.json" autoscaling describe-auto-scaling-groups --region "$region"
+done
+g="$out/$account/global"
+mkdir -p "$g"
+call "$g/iam.ListUsers.json" iam list-users
+call "$g/iam.ListRoles.json" iam list-roles
+call "$g/iam.ListPolicies.json" iam list-policies --scope Local
+$AWS iam generate-credential-report >/dev/null 2>&1 || true
+call "$g/iam.GetCredentialReport.json" iam get-credential-report
+call "$g/s3.ListBuckets.json" s3api list-buckets
+for b in $($AWS s3api list-buckets --query 'Buckets[].Name' --output text); do
+  call "$g/s3.GetBucketLocation.$b.json" s3api get-bucket-location --bucket "$b"
+  call "$g/s3.GetBucketPolicy.$b.json" s3api get-bucket-policy --bucket "$b"
+  call "$g/s3.GetBucketAcl.$b.json" s3api get-bucket-acl --bucket "$b"
+  call "$g/s3.GetBucketVersioning.$b.json" s3api get-bucket-versioning --bucket "$b"
+  call "$g/s3.GetBucketEncryption.$b.json" s3api get-bucket-encryption --bucket "$b"
+  call "$g/s3.GetBucketLogging.$b.json" s3api get-bucket-logging --bucket "$b"
+  call "$g/s3.GetBucketTagging.$b.json" s3api get-bucket-tagging --bucket "$b"
+  call "$g/s3.GetPublicAccessBlock.$b.json" s3api get-public-access-block --bucket "$b"
+done
+if ! grep -q "id: \"$account\"" "$out/accounts.yaml" 2>/dev/null; then
+  [ -f "$out/accounts.yaml" ] || echo "accounts:" >"$out/accounts.yaml"
+  printf '  - id: "%s"\n    name: "%s"\n' "$account" "${ACCOUNT_NAME:-$account}" >>"$out/accounts.yaml"
+fi
+echo "collect-aws: done; now run: custos scan --inventory $out --policies policies/examples" >&2
