@@ -195,6 +195,8 @@ typedef struct parser {
     const char *s, *p, *end;
     json_error *err;
     int depth;
+    jv_member *stack; /* children of the open containers */
+    size_t sp, scap;
 } parser;
 
 static int fail(parser *ps, const char *at, const char *fmt, const char *detail)
@@ -424,83 +426,80 @@ static int expect_word(parser *ps, const char *w, jv v, jv *out)
     return 0;
 }
 
-static int parse_array(parser *ps, jv *out)
+/* Children are collected on a stack shared by the whole parse and copied
+ * into the arena once the container closes, at exactly its size: growing
+ * arrays in the arena would leave every outgrown copy behind. */
+static jv_member *stack_push(parser *ps)
 {
-    jv_builder b;
-    jvb_array(&b, ps->a);
-    ps->p++;
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
-        *out = jvb_done(&b);
-        return 0;
+    if (ps->sp == ps->scap) {
+        size_t cap = ps->scap ? ps->scap * 2 : 256;
+        jv_member *st = realloc(ps->stack, cap * sizeof *st);
+        if (!st) return NULL;
+        ps->stack = st;
+        ps->scap = cap;
     }
-    for (;;) {
-        jv item;
-        skip_ws(ps);
-        if (parse_value(ps, &item) < 0) return -1;
-        jvb_push(&b, item);
-        skip_ws(ps);
-        if (ps->p >= ps->end) return fail(ps, ps->p, "unexpected end of input in array%s", "");
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (*ps->p == ']') {
-            ps->p++;
-            break;
-        }
-        return fail(ps, ps->p, "expected ',' or ']' in array%s", "");
-    }
-    *out = jvb_done(&b);
-    return 0;
+    return &ps->stack[ps->sp++];
 }
 
-static int parse_object(parser *ps, jv *out)
+static int parse_container(parser *ps, jv *out, bool is_object)
 {
-    jv v = {.kind = JV_OBJECT};
-    size_t cap = 0;
+    const char close = is_object ? '}' : ']';
+    size_t base = ps->sp;
     ps->p++;
     skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
+    if (ps->p < ps->end && *ps->p == close) {
         ps->p++;
-        *out = v;
-        return 0;
+    } else {
+        for (;;) {
+            skip_ws(ps);
+            jv_member m = {NULL, 0, jv_null()};
+            if (is_object) {
+                if (ps->p >= ps->end || *ps->p != '"')
+                    return fail(ps, ps->p, "expected string key in object%s", "");
+                if (parse_string(ps, &m.key, &m.klen) < 0) return -1;
+                skip_ws(ps);
+                if (ps->p >= ps->end || *ps->p != ':')
+                    return fail(ps, ps->p, "expected ':' after object key%s", "");
+                ps->p++;
+                skip_ws(ps);
+            }
+            if (parse_value(ps, &m.val) < 0) return -1;
+            jv_member *slot = stack_push(ps);
+            if (!slot) return fail(ps, ps->p, "out of memory%s", "");
+            *slot = m;
+            skip_ws(ps);
+            if (ps->p >= ps->end)
+                return fail(ps, ps->p, "unexpected end of input in %s", is_object ? "object" : "array");
+            if (*ps->p == ',') {
+                ps->p++;
+                continue;
+            }
+            if (*ps->p == close) {
+                ps->p++;
+                break;
+            }
+            return fail(ps, ps->p, is_object ? "expected ',' or '}' in %s" : "expected ',' or ']' in %s",
+                        is_object ? "object" : "array");
+        }
     }
-    for (;;) {
-        skip_ws(ps);
-        if (ps->p >= ps->end || *ps->p != '"')
-            return fail(ps, ps->p, "expected string key in object%s", "");
-        const char *key;
-        uint32_t klen;
-        if (parse_string(ps, &key, &klen) < 0) return -1;
-        skip_ws(ps);
-        if (ps->p >= ps->end || *ps->p != ':')
-            return fail(ps, ps->p, "expected ':' after object key%s", "");
-        ps->p++;
-        skip_ws(ps);
-        jv val;
-        if (parse_value(ps, &val) < 0) return -1;
-        if (v.len == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            v.u.members = arena_realloc(ps->a, v.u.members, cap * sizeof(jv_member),
-                                        ncap * sizeof(jv_member));
-            cap = ncap;
+    size_t n = ps->sp - base;
+    if (is_object) {
+        *out = jv_object(ps->a, 0);
+        out->len = (uint32_t)n;
+        if (n) {
+            out->u.members = arena_alloc(ps->a, n * sizeof(jv_member));
+            memcpy(out->u.members, ps->stack + base, n * sizeof(jv_member));
         }
-        v.u.members[v.len++] = (jv_member){key, klen, val};
-        skip_ws(ps);
-        if (ps->p >= ps->end) return fail(ps, ps->p, "unexpected end of input in object%s", "");
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
+    } else {
+        *out = jv_array(ps->a, 0);
+        out->len = (uint32_t)n;
+        if (n) {
+            out->u.items = arena_alloc(ps->a, n * sizeof(jv));
+            for (size_t i = 0; i < n; i++)
+                out->u.items[i] = ps->stack[base + i].val;
         }
-        if (*ps->p == '}') {
-            ps->p++;
-            break;
-        }
-        return fail(ps, ps->p, "expected ',' or '}' in object%s", "");
     }
-    *out = v;
+    ps->sp = base;
     return 0;
 }
 
@@ -512,7 +511,7 @@ static int parse_value(parser *ps, jv *out)
     case '[': {
         if (++ps->depth > JSON_MAX_DEPTH)
             return fail(ps, ps->p, "nesting deeper than 512 levels%s", "");
-        int r = *ps->p == '{' ? parse_object(ps, out) : parse_array(ps, out);
+        int r = parse_container(ps, out, *ps->p == '{');
         ps->depth--;
         return r;
     }
@@ -532,17 +531,26 @@ static int parse_value(parser *ps, jv *out)
     }
 }
 
+static int parse_document(parser *ps, jv *out);
+
 int json_parse(arena *a, const char *text, size_t len, jv *out, json_error *err)
 {
-    parser ps = {a, text, text, text + len, err, 0};
+    parser ps = {a, text, text, text + len, err, 0, NULL, 0, 0};
     if (err) memset(err, 0, sizeof *err);
+    int rc = parse_document(&ps, out);
+    free(ps.stack);
+    return rc;
+}
+
+static int parse_document(parser *ps, jv *out)
+{
     /* A UTF-8 byte order mark is tolerated, as the AWS CLI on Windows writes one. */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ps.p += 3;
-    skip_ws(&ps);
-    if (ps.p >= ps.end) return fail(&ps, ps.p, "empty document%s", "");
-    if (parse_value(&ps, out) < 0) return -1;
-    skip_ws(&ps);
-    if (ps.p != ps.end) return fail(&ps, ps.p, "trailing data after JSON value%s", "");
+    if (ps->end - ps->p >= 3 && memcmp(ps->p, "\xEF\xBB\xBF", 3) == 0) ps->p += 3;
+    skip_ws(ps);
+    if (ps->p >= ps->end) return fail(ps, ps->p, "empty document%s", "");
+    if (parse_value(ps, out) < 0) return -1;
+    skip_ws(ps);
+    if (ps->p != ps->end) return fail(ps, ps->p, "trailing data after JSON value%s", "");
     return 0;
 }
 

@@ -87,6 +87,9 @@ void *arena_alloc(arena *a, size_t n)
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (n == 0) n = ALIGN;
     chunk *c = a->head;
+    /* Packed string allocations may have left the cursor unaligned. */
+    size_t pad = (ALIGN - (c->used & (ALIGN - 1))) & (ALIGN - 1);
+    if (c->size - c->used >= pad) c->used += pad;
     if (c->size - c->used < n) {
         if (n > a->chunk_size / 4) {
             /* Big block: private chunk, linked behind the head so the head's
@@ -105,6 +108,16 @@ void *arena_alloc(arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += n;
     a->last = p;
+    return p;
+}
+
+void *arena_alloc_packed(arena *a, size_t n)
+{
+    chunk *c = a->head;
+    if (c->size - c->used < n || n > a->chunk_size / 4) return arena_alloc(a, n);
+    void *p = c->data + c->used;
+    c->used += n;
+    a->last = NULL;
     return p;
 }
 
@@ -134,7 +147,7 @@ void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n)
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *d = arena_alloc(a, n + 1);
+    char *d = arena_alloc_packed(a, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
