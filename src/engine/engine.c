@@ -24,10 +24,20 @@
 #define CHUNK 256
 #define MAX_WORKERS 64
 
+/* Findings stay where the workers wrote them (segments in worker arenas)
+ * until the scan ends; then one counting sort places them in their final
+ * order in a single exactly-sized array. */
+typedef struct segment {
+    finding *items;
+    size_t n;
+} segment;
+
 struct engine_priv {
     arena *worker_out[MAX_WORKERS];
     arena *worker_scratch[MAX_WORKERS];
     int nworkers;
+    segment *segs;
+    size_t nsegs, capsegs;
 };
 
 static double now_secs(void)
@@ -52,6 +62,7 @@ void scan_result_free(scan_result *r)
             arena_free(r->priv->worker_out[i]);
             arena_free(r->priv->worker_scratch[i]);
         }
+        free(r->priv->segs);
         free(r->priv);
     }
     arena_free(r->a);
@@ -59,16 +70,19 @@ void scan_result_free(scan_result *r)
     memset(r, 0, sizeof *r);
 }
 
-static void result_push(scan_result *r, const finding *f)
+static void add_segment(scan_result *r, finding *items, size_t n)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 1024;
-        finding *items = realloc(r->items, cap * sizeof *items);
-        if (!items) abort();
-        r->items = items;
-        r->cap = cap;
+    struct engine_priv *p = r->priv;
+    if (!n) return;
+    if (p->nsegs == p->capsegs) {
+        size_t cap = p->capsegs ? p->capsegs * 2 : 64;
+        segment *segs = realloc(p->segs, cap * sizeof *segs);
+        if (!segs) abort();
+        p->segs = segs;
+        p->capsegs = cap;
     }
-    r->items[r->n++] = *f;
+    p->segs[p->nsegs++] = (segment){items, n};
+    r->n += n;
 }
 
 static void ensure_workers(scan_result *r, int n)
@@ -177,8 +191,7 @@ static void eval_set(scan_result *r, const resource_set *set, const policy *cons
     set_job j = {set, pols, npols, account, now, r, chunks};
     parallel_for(threads, nchunks, eval_chunk, &j);
     for (size_t c = 0; c < nchunks; c++)
-        for (size_t i = 0; i < chunks[c].n; i++)
-            result_push(r, &chunks[c].items[i]);
+        add_segment(r, chunks[c].items, chunks[c].n);
     free(chunks);
     r->stats.resources += set->n;
     r->stats.sets++;
@@ -220,41 +233,46 @@ static int select_policies(const policy_set *ps, const scan_filter *f, const pol
     return rc;
 }
 
-static int finding_cmp(const void *pa, const void *pb)
+/* Final order: most severe first; within a severity, policies in load
+ * order; within a policy, scan order (scopes, then resources), which is
+ * already deterministic.  That is a stable sort on a small integer key (the
+ * policy's rank), so a counting sort does it in linear time. */
+static int rank_cmp(const void *pa, const void *pb)
 {
-    const finding *a = pa, *b = pb;
-    if (a->pol->sev != b->pol->sev) return a->pol->sev > b->pol->sev ? -1 : 1;
-    if (a->pol != b->pol) return a->pol < b->pol ? -1 : 1;
-    /* Same policy: keep scan order (scopes, then resources), which the
-     * callers made deterministic; compare addresses of nothing else. */
-    return 0;
+    const policy *a = *(const policy *const *)pa, *b = *(const policy *const *)pb;
+    if (a->sev != b->sev) return a->sev > b->sev ? -1 : 1;
+    return a < b ? -1 : a > b;
 }
 
-/* Stable sort: qsort is not stable, so sort an index by (key, position). */
-typedef struct sort_item {
-    finding f;
-    size_t pos;
-} sort_item;
-
-static int sort_item_cmp(const void *pa, const void *pb)
+static void sort_findings(scan_result *r, const policy_set *ps)
 {
-    const sort_item *a = pa, *b = pb;
-    int c = finding_cmp(&a->f, &b->f);
-    if (c) return c;
-    return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-static void sort_findings(scan_result *r)
-{
-    if (r->n < 2) return;
-    sort_item *tmp = malloc(r->n * sizeof *tmp);
-    if (!tmp) abort();
-    for (size_t i = 0; i < r->n; i++)
-        tmp[i] = (sort_item){r->items[i], i};
-    qsort(tmp, r->n, sizeof *tmp, sort_item_cmp);
-    for (size_t i = 0; i < r->n; i++)
-        r->items[i] = tmp[i].f;
-    free(tmp);
+    struct engine_priv *p = r->priv;
+    size_t np = ps->n;
+    const policy **order = malloc((np ? np : 1) * sizeof *order);
+    size_t *start = calloc(np + 1, sizeof *start);
+    size_t *rank = malloc((np ? np : 1) * sizeof *rank);
+    r->items = malloc((r->n ? r->n : 1) * sizeof *r->items);
+    if (!order || !start || !rank || !r->items) abort();
+    for (size_t i = 0; i < np; i++)
+        order[i] = &ps->items[i];
+    qsort(order, np, sizeof *order, rank_cmp);
+    for (size_t i = 0; i < np; i++)
+        rank[order[i] - ps->items] = i;
+    for (size_t s = 0; s < p->nsegs; s++)
+        for (size_t i = 0; i < p->segs[s].n; i++)
+            start[rank[p->segs[s].items[i].pol - ps->items] + 1]++;
+    for (size_t i = 0; i < np; i++)
+        start[i + 1] += start[i];
+    for (size_t s = 0; s < p->nsegs; s++)
+        for (size_t i = 0; i < p->segs[s].n; i++) {
+            const finding *f = &p->segs[s].items[i];
+            r->items[start[rank[f->pol - ps->items]]++] = *f;
+        }
+    r->cap = r->n;
+    p->nsegs = 0;
+    free(order);
+    free(start);
+    free(rank);
 }
 
 static int check_names_exist(const inventory *inv, const scan_filter *f, diag_list *diags)
@@ -327,7 +345,7 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
     }
     free(bytype);
     free(sel);
-    if (rc == 0) sort_findings(out);
+    if (rc == 0) sort_findings(out, ps);
     return rc;
 }
 
@@ -361,6 +379,6 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
         eval_set(out, &set, &sel[k], 1, NULL, threads, now);
     }
     free(sel);
-    sort_findings(out);
+    sort_findings(out, ps);
     return 0;
 }
