@@ -25,6 +25,10 @@ OPT      = -O2 -g
 endif
 CFLAGS   = $(CSTD) $(WARN) $(OPT) -pthread
 CXXFLAGS = -std=c++17 $(WARN) $(OPT) -pthread
+ifeq ($(MODE),fuzz)
+# The C link step has no C++ UBSan runtime; vptr checks need it.
+CXXFLAGS += -fno-sanitize=vptr
+endif
 LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)

@@ -153,10 +153,13 @@ bool jv_equal(const jv *a, const jv *b)
         return true;
     case JV_OBJECT: {
         if (a->len != b->len) return false;
+        /* Compare effective values: with duplicate keys the last one wins,
+         * as everywhere else (jv_get). */
         for (uint32_t i = 0; i < a->len; i++) {
             const jv_member *m = &a->u.members[i];
+            const jv *mine = jv_getn(a, m->key, m->klen);
             const jv *o = jv_getn(b, m->key, m->klen);
-            if (!o || !jv_equal(&m->val, o)) return false;
+            if (!o || !jv_equal(mine, o)) return false;
         }
         return true;
     }
