@@ -161,29 +161,36 @@ static const char *fmt_lookup(const fmt_vars *v, const char *name, size_t n)
     return NULL;
 }
 
-/* Python str.format over the known names; {{ and }} are literal braces and
- * unknown {names} are kept as written. */
+/* Python str.format with the four names, as Custodian's
+ * format_string_values applies it: {{ and }} are literal braces; if the
+ * string has any other field ({other}, {0}, a lone brace) formatting fails
+ * and the string is kept exactly as written. */
 static jv format_string(arena *a, const jv *s, const fmt_vars *vars)
 {
     if (!memchr(s->u.str, '{', s->len) && !memchr(s->u.str, '}', s->len)) return *s;
     buf out = BUF_INIT;
     const char *p = s->u.str, *end = p + s->len;
-    while (p < end) {
+    bool ok = true;
+    while (ok && p < end) {
         if ((p[0] == '{' || p[0] == '}') && p + 1 < end && p[1] == p[0]) {
             buf_putc(&out, p[0]);
             p += 2;
-            continue;
-        }
-        const char *close = p[0] == '{' ? memchr(p, '}', (size_t)(end - p)) : NULL;
-        const char *val = close ? fmt_lookup(vars, p + 1, (size_t)(close - p - 1)) : NULL;
-        if (val) {
-            buf_puts(&out, val);
-            p = close + 1;
+        } else if (p[0] == '{') {
+            const char *close = memchr(p, '}', (size_t)(end - p));
+            const char *val = close ? fmt_lookup(vars, p + 1, (size_t)(close - p - 1)) : NULL;
+            if (val) {
+                buf_puts(&out, val);
+                p = close + 1;
+            } else {
+                ok = false;
+            }
+        } else if (p[0] == '}') {
+            ok = false;
         } else {
             buf_putc(&out, *p++);
         }
     }
-    jv r = jv_str(a, out.data ? out.data : "", out.len);
+    jv r = ok ? jv_str(a, out.data ? out.data : "", out.len) : *s;
     buf_free(&out);
     return r;
 }

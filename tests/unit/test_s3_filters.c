@@ -133,6 +133,13 @@ TEST(has_statement_statements)
     CHECK(match("{\"type\":\"has-statement\",\"statements\":[{\"Effect\":\"Deny\"},"
                 "{\"Effect\":\"Allow\",\"Sid\":\"S3\"}]}",
                 b) == 0);
+    /* An unknown field makes Custodian keep the string as written, known
+     * fields included. */
+    const char *raw =
+        bucket_with_policy("[{\"Effect\":\"Deny\",\"Resource\":\"{bucket_name}/{other}\"}]");
+    CHECK(match("{\"type\":\"has-statement\",\"statements\":[{\"Effect\":\"Deny\","
+                "\"Resource\":\"{bucket_name}/{other}\"}]}",
+                raw) == 1);
     /* {account_id}, {bucket_region} and literal braces. */
     const char *c =
         bucket_with_policy("[{\"Effect\":\"Deny\",\"Resource\":\"111111111111/eu-west-2/"
