@@ -128,6 +128,14 @@ static void flatten(jp_ctx *c, jv base, jv *out)
     *out = jvb_done(&b);
 }
 
+/* Index of key among the first used members of o, or used if absent. */
+static uint32_t find_member(const jv *o, uint32_t used, const char *key, size_t klen)
+{
+    for (uint32_t j = 0; j < used; j++)
+        if (o->u.members[j].klen == klen && memcmp(o->u.members[j].key, key, klen) == 0) return j;
+    return used;
+}
+
 static int multi(jp_ctx *c, const jp_node *n, jv in, jv *out)
 {
     if (is_null(&in)) {
@@ -143,10 +151,8 @@ static int multi(jp_ctx *c, const jp_node *n, jv in, jv *out)
             r.u.items[k] = v;
             continue;
         }
-        uint32_t j = 0; /* a repeated key keeps its first position, last value */
-        while (j < used && !(r.u.members[j].klen == n->klens[k] &&
-                             memcmp(r.u.members[j].key, n->keys[k], n->klens[k]) == 0))
-            j++;
+        /* a repeated key keeps its first position and its last value */
+        uint32_t j = n->op ? find_member(&r, used, n->keys[k], n->klens[k]) : used;
         if (j == used) used++;
         r.u.members[j].key = n->keys[k];
         r.u.members[j].klen = (uint32_t)n->klens[k];

@@ -96,7 +96,8 @@ typedef struct jp_func jp_func;
 
 struct jp_node {
     uint8_t kind;
-    uint8_t op;     /* JN_CMP: comparator token; JN_CHAIN: 1 if any pipe */
+    uint8_t op;     /* JN_CMP: comparator token; JN_CHAIN: 1 if any pipe;
+                       JN_MULTI_HASH: 1 if a key repeats */
     uint8_t has[3]; /* JN_SLICE: which of start/stop/step were given */
     int depth;      /* see JP_MAX_DEPTH */
     size_t pos;     /* byte offset where the node starts */

@@ -42,6 +42,7 @@ typedef struct parser {
 } parser;
 
 static jp_node *expression(parser *p, int rbp);
+static uint8_t has_duplicate_keys(const jp_node *m);
 
 static int cur(const parser *p)
 {
@@ -208,7 +209,32 @@ static jp_node *multi_hash(parser *p, size_t pos)
         if (match(p, JT_COMMA, "expected ',' or '}' in a multi-select hash") != 0) return NULL;
     }
     advance(p);
+    m->op = has_duplicate_keys(m);
     return seal(p, m);
+}
+
+static int cmp_keys(const void *x, const void *y)
+{
+    const char *const *a = x, *const *b = y;
+    return strcmp(*a, *b);
+}
+
+/* Sorting a copy of the keys finds repeats in O(n log n), so evaluation
+ * can skip de-duplication for the usual hash without repeats.  Keys with
+ * an embedded NUL compare by their prefix: a false "repeat" only costs
+ * the slow path. */
+static uint8_t has_duplicate_keys(const jp_node *m)
+{
+    if (m->nkids < 2) return 0;
+    const char **v = malloc(m->nkids * sizeof *v);
+    if (!v) return 1;
+    memcpy(v, m->keys, m->nkids * sizeof *v);
+    qsort(v, m->nkids, sizeof *v, cmp_keys);
+    uint8_t dup = 0;
+    for (uint32_t i = 1; i < m->nkids && !dup; i++)
+        dup = strcmp(v[i - 1], v[i]) == 0;
+    free(v);
+    return dup;
 }
 
 static jp_node *dot_rhs(parser *p, int rbp)
