@@ -154,7 +154,12 @@ static bool compile_option(filter_compiler *fc, sg_filter *f, const jv_member *m
             fc_error(fc, v, "SGReferences must be a value filter mapping");
             return false;
         }
-        f->sgrefs = value_filter_compile(fc, v, true);
+        if (!jv_get(v, "key") && v->len == 1) { /* `{tag:Access: Public}` shorthand */
+            const jv_member *m1 = &v->u.members[0];
+            f->sgrefs = compile_keyed_vf(fc, &m1->val, m1->key);
+        } else {
+            f->sgrefs = value_filter_compile(fc, v, true);
+        }
         return f->sgrefs != NULL;
     }
     if (strcmp(k, "match-operator") == 0) {

@@ -193,6 +193,10 @@ TEST(sg_references)
     CHECK(match_ex(spec, to3, &rs, NULL) == 0);
     CHECK(match_ex(spec, foreign, &rs, NULL) == 0);
     CHECK(match_ex(spec, to2, NULL, NULL) == 0); /* no related data: no match */
+    /* Custodian's one-key shorthand for the referenced group's value filter. */
+    const char *shorthand = "{\"type\":\"ingress\",\"SGReferences\":{\"tag:Access\":\"Public\"}}";
+    CHECK(match_ex(shorthand, to2, &rs, NULL) == 1);
+    CHECK(match_ex(shorthand, to3, &rs, NULL) == 0);
     CHECK(match_ex(spec, ssh_world, &rs, NULL) == 0);
 }
 
