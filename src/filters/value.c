@@ -771,11 +771,6 @@ static bool convert(const value_filter *vf, pv *v, pv *r, const jv *resource, ev
 
 /* ------------------------------------------------------------ matching */
 
-static bool is_word(const pv *v, const char *w)
-{
-    return v->kind == PV_JSON && jv_str_eq(&v->j, w) && v->j.len == strlen(w);
-}
-
 /* A regex/glob pattern known only per resource (value_path, variables):
  * compiled into the scratch arena.  Python raises on a bad pattern; here
  * that is no match. */
@@ -852,6 +847,28 @@ static bool apply_op(const value_filter *vf, const pv *r, const pv *v, eval_ctx 
     return pv_eq(r, v);
 }
 
+enum { SW_NONE, SW_ABSENT, SW_PRESENT, SW_NOT_NULL, SW_EMPTY };
+
+/* Which of Custodian's special values v is (a length check first: this
+ * runs for every resource). */
+static int special_word(const pv *v)
+{
+    if (v->kind != PV_JSON || v->j.kind != JV_STRING) return SW_NONE;
+    const char *s = v->j.u.str;
+    switch (v->j.len) {
+    case 5:
+        return memcmp(s, "empty", 5) ? SW_NONE : SW_EMPTY;
+    case 6:
+        return memcmp(s, "absent", 6) ? SW_NONE : SW_ABSENT;
+    case 7:
+        return memcmp(s, "present", 7) ? SW_NONE : SW_PRESENT;
+    case 8:
+        return memcmp(s, "not-null", 8) ? SW_NONE : SW_NOT_NULL;
+    default:
+        return SW_NONE;
+    }
+}
+
 static bool eval(const value_filter *vf, jv rv, const jv *resource, eval_ctx *ctx)
 {
     if (vf->vt == VT_RESOURCE_COUNT) return true; /* set-level: see value_filter_resource_count */
@@ -871,10 +888,22 @@ static bool eval(const value_filter *vf, jv rv, const jv *resource, eval_ctx *ct
         r.kind = PV_TUPLE0;
     }
     if (vf->vt != VT_NONE && !convert(vf, &v, &r, resource, ctx)) return false;
-    if (pv_is_none(&r) && is_word(&v, "absent")) return true;
-    if (!pv_is_none(&r) && is_word(&v, "present")) return true;
-    if (is_word(&v, "not-null") && pv_truthy(&r)) return true;
-    if (is_word(&v, "empty") && !pv_truthy(&r)) return true;
+    switch (special_word(&v)) {
+    case SW_ABSENT:
+        if (pv_is_none(&r)) return true;
+        break;
+    case SW_PRESENT:
+        if (!pv_is_none(&r)) return true;
+        break;
+    case SW_NOT_NULL:
+        if (pv_truthy(&r)) return true;
+        break;
+    case SW_EMPTY:
+        if (!pv_truthy(&r)) return true;
+        break;
+    default:
+        break;
+    }
     return apply_op(vf, &r, &v, ctx);
 }
 
