@@ -27,9 +27,12 @@ struct resource_set;
 
 typedef struct filter filter;
 
-/* What a filter may look at while matching one resource. */
+/* What a filter may look at while matching one resource.  No per-thread
+ * setup is needed beyond this struct: give each thread its own scratch
+ * arena (required, never NULL).  account_id/region/now also feed policy
+ * variables ({account_id}, {region}, {partition}, {now}) and age/expiration. */
 typedef struct eval_ctx {
-    arena *scratch;         /* reset by the caller between resources */
+    arena *scratch;         /* required; reset by the caller between resources */
     const char *account_id; /* account the resource belongs to */
     const char *region;
     time_t now; /* fixed per scan so results are consistent */
@@ -37,7 +40,11 @@ typedef struct eval_ctx {
     /* Other resources of the same account/region, for filters that look
      * across resources (SGReferences, unused, ...).  May be NULL. */
     const struct resource_set *related;
-    jv *evidence; /* optional: a filter may set what matched */
+    /* Optional; the caller sets *evidence to null before each policy.  A
+     * filter may set what matched: value filters build an object
+     * {"<key>": <resource value>, ...}; ingress/egress/has-statement/...
+     * set their own (arrays) and take precedence. */
+    jv *evidence;
 } eval_ctx;
 
 /* Compile-time state. */

@@ -1500,9 +1500,36 @@ static filter *value_compile(filter_compiler *fc, const jv *spec)
     return &n->hdr;
 }
 
+/* Evidence of a matched value filter: the resource's value under its key,
+ * collected into one object {"key": value, ...} across the value filters
+ * of a policy.  Only when nothing else (a filter with richer evidence, such
+ * as ingress) has set ctx->evidence to something other than such an object. */
+static void add_evidence(const value_filter *vf, jv rv, eval_ctx *ctx)
+{
+    jv *ev = ctx->evidence;
+    if (!ev || !ctx->scratch || !vf->has_key) return;
+    if (ev->kind != JV_NULL && ev->kind != JV_OBJECT) return;
+    uint32_t n = ev->kind == JV_OBJECT ? ev->len : 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (ev->u.members[i].klen == vf->key.len &&
+            !memcmp(ev->u.members[i].key, vf->key.text, vf->key.len))
+            return;
+    jv o = jv_object(ctx->scratch, n + 1);
+    if (n) memcpy(o.u.members, ev->u.members, n * sizeof *o.u.members);
+    o.u.members[n].key = vf->key.text;
+    o.u.members[n].klen = (uint32_t)vf->key.len;
+    o.u.members[n].val = rv;
+    *ev = o;
+}
+
 static bool value_match(const filter *f, const jv *resource, eval_ctx *ctx)
 {
-    return value_filter_match(((const vf_node *)f)->vf, resource, ctx);
+    const value_filter *vf = ((const vf_node *)f)->vf;
+    if (!vf->has_key) return value_filter_match(vf, resource, ctx);
+    jv raw = key_value(vf, &vf->key, resource, ctx);
+    bool hit = eval(vf, apply_value_regex(vf, raw, ctx), resource, ctx);
+    if (hit) add_evidence(vf, raw, ctx);
+    return hit;
 }
 
 const value_filter *value_filter_of(const filter *f)

@@ -501,6 +501,30 @@ TEST(concurrent_matching)
     CHECK(w[0].wrong == 0 && w[1].wrong == 0);
 }
 
+TEST(evidence_names_the_matched_values)
+{
+    jv spec = J("[{\"State.Name\":\"running\"},{\"tag:Owner\":\"absent\"},"
+                "{\"type\":\"value\",\"key\":\"LaunchTime\",\"value_type\":\"age\",\"op\":\"gt\","
+                "\"value\":30}]");
+    diag_list d = DIAG_LIST_INIT;
+    filter_compiler fc = {.a = A, .diags = &d};
+    filter *f = filter_compile_list(&fc, &spec);
+    diag_free(&d);
+    CHECK(f != NULL);
+    if (!f) return;
+    jv r = J("{\"State\":{\"Name\":\"running\"},\"LaunchTime\":\"2020-01-01T00:00:00Z\"}");
+    jv ev = jv_null();
+    arena_reset(S);
+    eval_ctx ctx = {.scratch = S, .now = NOW, .evidence = &ev};
+    CHECK(filter_match(f, &r, &ctx));
+    buf b = BUF_INIT;
+    json_write(&b, &ev);
+    CHECK_STR(
+        b.data,
+        "{\"State.Name\":\"running\",\"tag:Owner\":null,\"LaunchTime\":\"2020-01-01T00:00:00Z\"}");
+    buf_free(&b);
+}
+
 TEST(resource_count_is_set_level)
 {
     jv spec =
@@ -531,6 +555,7 @@ int main(void)
     RUN(dates_parse);
     RUN(cidrs_parse);
     RUN(concurrent_matching);
+    RUN(evidence_names_the_matched_values);
     RUN(resource_count_is_set_level);
     arena_free(S);
     arena_free(A);
