@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "filters/filter_opts.h"
 #include "filters/iam_policy.h"
 #include "util/buf.h"
 
@@ -26,45 +27,6 @@ static bool py_truthy(const jv *v)
 {
     if (jv_is(v, JV_NUMBER)) return v->u.num != 0;
     return jv_truthy(v);
-}
-
-static bool compile_str_list(filter_compiler *fc, const jv *v, const char *name, bool lower,
-                             str_list *out)
-{
-    if (!jv_is(v, JV_ARRAY)) {
-        fc_error(fc, v, "%s must be a list of strings", name);
-        return false;
-    }
-    out->items = arena_alloc(fc->a, (v->len ? v->len : 1) * sizeof(char *));
-    out->n = 0;
-    for (uint32_t i = 0; i < v->len; i++) {
-        const jv *s = &v->u.items[i];
-        if (!jv_is(s, JV_STRING)) {
-            fc_error(fc, s, "%s must be a list of strings", name);
-            return false;
-        }
-        char *c = arena_strndup(fc->a, s->u.str, s->len);
-        for (char *p = c; lower && *p; p++)
-            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
-        out->items[out->n++] = c;
-    }
-    return true;
-}
-
-static bool compile_bool(filter_compiler *fc, const jv *v, const char *name, bool *out)
-{
-    if (!jv_is_bool(v)) {
-        fc_error(fc, v, "%s must be true or false", name);
-        return false;
-    }
-    *out = v->kind == JV_TRUE;
-    return true;
-}
-
-static bool unknown_key(filter_compiler *fc, const jv_member *m, const char *type)
-{
-    fc_error(fc, m, "unknown key '%s' on %s filter", m->key, type);
-    return false;
 }
 
 static void set_evidence(eval_ctx *ctx, jv v)
@@ -125,12 +87,12 @@ static filter *has_statement_compile(filter_compiler *fc, const jv *spec)
         const jv_member *m = &spec->u.members[i];
         if (strcmp(m->key, "type") == 0) continue;
         if (strcmp(m->key, "statement_ids") == 0)
-            ok = compile_str_list(fc, &m->val, m->key, false, &f->sids);
+            ok = opt_str_list(fc, &m->val, m->key, false, &f->sids);
         else if (strcmp(m->key, "statements") == 0) {
             ok = compile_statements(fc, &m->val);
             f->statements = &m->val;
         } else
-            ok = unknown_key(fc, m, "has-statement");
+            ok = opt_unknown(fc, m, "has-statement");
     }
     return ok ? &f->base : NULL;
 }
@@ -346,7 +308,7 @@ typedef struct global_grants_filter {
 static bool compile_permissions(filter_compiler *fc, const jv *v, str_list *out)
 {
     static const char *const valid[] = {"READ", "WRITE", "WRITE_ACP", "READ_ACP", "FULL_CONTROL"};
-    if (!compile_str_list(fc, v, "permissions", false, out)) return false;
+    if (!opt_str_list(fc, v, "permissions", false, out)) return false;
     for (size_t i = 0; i < out->n; i++) {
         bool ok = false;
         for (size_t k = 0; k < 5; k++)
@@ -370,14 +332,14 @@ static filter *global_grants_compile(filter_compiler *fc, const jv *spec)
         const jv_member *m = &spec->u.members[i];
         if (strcmp(m->key, "type") == 0) continue;
         if (strcmp(m->key, "allow_website") == 0)
-            ok = compile_bool(fc, &m->val, m->key, &f->allow_website);
+            ok = opt_bool(fc, &m->val, m->key, &f->allow_website);
         else if (strcmp(m->key, "permissions") == 0)
             ok = compile_permissions(fc, &m->val, &f->permissions);
         else if (strcmp(m->key, "operator") == 0) { /* in Custodian's schema, unused */
             ok = jv_str_eq(&m->val, "or") || jv_str_eq(&m->val, "and");
             if (!ok) fc_error(fc, &m->val, "operator must be 'and' or 'or'");
         } else
-            ok = unknown_key(fc, m, "global-grants");
+            ok = opt_unknown(fc, m, "global-grants");
     }
     return ok ? &f->base : NULL;
 }
@@ -403,139 +365,6 @@ static bool global_grants_match(const filter *base, const jv *bucket, eval_ctx *
     }
     if (ev.v.len == 0) return false;
     set_evidence(ctx, jvb_done(&ev));
-    return true;
-}
-
-/* ================= cross-account ================= */
-
-/* AWS-owned accounts that deliver logs into customer buckets (ELB access
- * logs, Redshift audit logs, CloudTrail), trusted by Custodian's S3 filter.
- * Source: the AWS documentation pages for each service's log delivery. */
-static const char *const s3_service_accounts[] = {
-    /* Elastic Load Balancing */
-    "127311923021", "033677994240", "027434742980", "797873946194", "098369216593", "985666609251",
-    "054676820928", "897822967062", "635631232127", "156460612806", "652711504416", "009996457667",
-    "754344448648", "582318560864", "600734575887", "383597477331", "114774131450", "783225319266",
-    "718504428378", "076674570225", "507241528517", "048591011584", "190560391635", "638102146993",
-    "037604701340",
-    /* Redshift audit logging */
-    "193672423079", "391106570357", "262260360010", "902366379725", "365689465814", "313564881002",
-    "865932855811", "090321488786", "760740231472", "361669875840", "762762565011", "404641285394",
-    "907379612154", "053454850223", "210876761215", "307160386991", "945612479654", "915173422425",
-    "729911121831", "013126148197", "075028567923",
-    /* CloudTrail */
-    "086441151436", "475085895292", "388731089494", "113285607260", "819402241893", "977081816279",
-    "492519147666", "903692715234", "284668455005", "216624486486", "035351147821", "859597730677",
-    "282025262664", "814480443879"};
-#define N_S3_SERVICE (sizeof s3_service_accounts / sizeof s3_service_accounts[0])
-
-typedef struct cross_account_filter {
-    filter base;
-    iam_checker checker; /* allowed_accounts lacks the scan's own account */
-} cross_account_filter;
-
-/* Appends the strings of src to dst (arena copies of the pointer arrays). */
-static void str_list_extend(arena *a, str_list *dst, const str_list *src)
-{
-    const char **all = arena_alloc(a, (dst->n + src->n + 1) * sizeof(char *));
-    if (dst->n) memcpy(all, dst->items, dst->n * sizeof(char *));
-    if (src->n) memcpy(all + dst->n, src->items, src->n * sizeof(char *));
-    *dst = (str_list){all, dst->n + src->n};
-}
-
-/* A *_from option: Custodian's value_from, loaded now; strings (and
- * integers, written in decimal) become list entries. */
-static bool compile_from_list(filter_compiler *fc, const jv *spec, str_list *out)
-{
-    jv got;
-    if (!load_value_from(fc, spec, &got)) return false;
-    uint32_t n = jv_is(&got, JV_ARRAY) ? got.len : 1;
-    out->items = arena_alloc(fc->a, (n + 1) * sizeof(char *));
-    out->n = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const jv *v = jv_is(&got, JV_ARRAY) ? &got.u.items[i] : &got;
-        if (jv_is(v, JV_STRING))
-            out->items[out->n++] = arena_strndup(fc->a, v->u.str, v->len);
-        else if (jv_is(v, JV_NUMBER) && (v->flags & JVF_INT))
-            out->items[out->n++] = arena_sprintf(fc->a, "%lld", (long long)v->u.num);
-    }
-    return true;
-}
-
-/* whitelist_X and whitelist_X_from both add to the same list. */
-static bool allow_list_option(filter_compiler *fc, const jv_member *m, const char *base,
-                              str_list *dst)
-{
-    size_t bl = strlen(base);
-    if (strncmp(m->key, base, bl) != 0) return false;
-    str_list add = {0};
-    bool ok = false;
-    if (m->key[bl] == 0)
-        ok = compile_str_list(fc, &m->val, m->key, false, &add);
-    else if (strcmp(m->key + bl, "_from") == 0)
-        ok = compile_from_list(fc, &m->val, &add);
-    else
-        return false;
-    if (ok) str_list_extend(fc->a, dst, &add);
-    return true;
-}
-
-static bool cross_account_option(filter_compiler *fc, cross_account_filter *f, const jv_member *m,
-                                 bool *ok)
-{
-    iam_checker *c = &f->checker;
-    const char *k = m->key;
-    size_t before = fc->diags->n;
-    if (allow_list_option(fc, m, "whitelist_orgids", &c->allowed_orgid) ||
-        allow_list_option(fc, m, "whitelist_vpce", &c->allowed_vpce) ||
-        allow_list_option(fc, m, "whitelist_vpc", &c->allowed_vpc) ||
-        allow_list_option(fc, m, "whitelist", &c->allowed_accounts)) {
-        *ok = fc->diags->n == before;
-        return true;
-    }
-    if (strcmp(k, "whitelist_conditions") == 0)
-        *ok = compile_str_list(fc, &m->val, k, true, &c->whitelist_conditions);
-    else if (strcmp(k, "actions") == 0)
-        *ok = compile_str_list(fc, &m->val, k, false, &c->check_actions);
-    else if (strcmp(k, "everyone_only") == 0)
-        *ok = compile_bool(fc, &m->val, k, &c->everyone_only);
-    else
-        *ok = unknown_key(fc, m, "cross-account");
-    return true;
-}
-
-static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
-{
-    static const char *const default_conditions[] = {"aws:userid", "aws:username"};
-    cross_account_filter *f = arena_calloc(fc->a, sizeof *f);
-    f->base.type = &filter_type_cross_account;
-    f->base.pos = spec_pos(fc, spec);
-    f->checker.whitelist_conditions = (str_list){(const char **)default_conditions, 2};
-    bool ok = jv_is(spec, JV_OBJECT);
-    for (uint32_t i = 0; ok && i < spec->len; i++) {
-        const jv_member *m = &spec->u.members[i];
-        if (strcmp(m->key, "type") != 0) cross_account_option(fc, f, m, &ok);
-    }
-    str_list svc = {(const char **)s3_service_accounts, N_S3_SERVICE};
-    str_list_extend(fc->a, &f->checker.allowed_accounts, &svc);
-    return ok ? &f->base : NULL;
-}
-
-static bool cross_account_match(const filter *base, const jv *bucket, eval_ctx *ctx)
-{
-    const cross_account_filter *f = (const cross_account_filter *)base;
-    const jv *pol = jv_get(bucket, "Policy");
-    if (!pol || jv_is(pol, JV_NULL)) return false;
-    /* The scan's account is trusted: a per-evaluation copy of the list. */
-    iam_checker c = f->checker;
-    size_t n = c.allowed_accounts.n;
-    const char **acc = arena_alloc(ctx->scratch, (n + 1) * sizeof(char *));
-    memcpy(acc, c.allowed_accounts.items, n * sizeof(char *));
-    if (ctx->account_id) acc[n++] = ctx->account_id;
-    c.allowed_accounts = (str_list){acc, n};
-    jv v = iam_policy_violations(&c, pol, ctx->scratch);
-    if (v.len == 0) return false;
-    set_evidence(ctx, v);
     return true;
 }
 
@@ -565,11 +394,11 @@ static filter *public_block_compile(filter_compiler *fc, const jv *spec)
         while (k < 4 && strcmp(m->key, pab_keys[k]) != 0)
             k++;
         if (k == 4) {
-            ok = unknown_key(fc, m, "check-public-block");
+            ok = opt_unknown(fc, m, "check-public-block");
             continue;
         }
         bool b = false;
-        ok = compile_bool(fc, &m->val, m->key, &b);
+        ok = opt_bool(fc, &m->val, m->key, &b);
         f->want[k] = b;
         f->any_given = true;
     }
@@ -613,7 +442,5 @@ const filter_type filter_type_has_statement = {"has-statement", s3_applies, has_
                                                has_statement_match};
 const filter_type filter_type_global_grants = {"global-grants", s3_applies, global_grants_compile,
                                                global_grants_match};
-const filter_type filter_type_cross_account = {"cross-account", s3_applies, cross_account_compile,
-                                               cross_account_match};
 const filter_type filter_type_check_public_block = {"check-public-block", s3_applies,
                                                     public_block_compile, public_block_match};

@@ -1,12 +1,13 @@
 /* s3_filters.h - aws.s3 filters: has-statement, global-grants,
- * cross-account, check-public-block (Cloud Custodian semantics).
+ * check-public-block (Cloud Custodian semantics); cross-account is in
+ * cross_account.h.
  *
  * The bucket document is ListBuckets' entry with Custodian's per-bucket
  * keys merged in.  These filters read:
  *   Name                    bucket name ({bucket_name} in has-statement)
  *   Location                GetBucketLocation response; LocationConstraint
  *                           null = us-east-1, "EU" = eu-west-1
- *   Policy                  GetBucketPolicy's Policy: the policy JSON text
+ *   Policy                  GetBucketPolicy's Policy (also cross-account): JSON text
  *                           (a parsed object is accepted too); absent or
  *                           null = no policy
  *   Acl                     GetBucketAcl response {Owner, Grants}
@@ -25,20 +26,13 @@
  * global-grants   Acl grants to AllUsers/AuthenticatedUsers, optionally
  *                 only `permissions`; READ on a website bucket is allowed
  *                 unless allow_website: false.
- * cross-account   bucket policy statements violating iam_policy.h's rules;
- *                 trusted accounts = eval_ctx.account_id + whitelist +
- *                 AWS's ELB/Redshift/CloudTrail log-delivery accounts;
- *                 options whitelist, whitelist_orgids, whitelist_vpce,
- *                 whitelist_vpc (each also as *_from: Custodian's
- *                 value_from, local files only), whitelist_conditions,
- *                 everyone_only, actions.
  * check-public-block  with no options: some setting is off; with options
  *                 (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,
  *                 RestrictPublicBuckets: bool): each given one equals it.
  *
  * Evidence (eval_ctx.evidence, in eval_ctx.scratch): matched statements
- * (has-statement, cross-account), matched grants (global-grants), the
- * offending settings (check-public-block).
+ * (has-statement), matched grants (global-grants), the offending settings
+ * (check-public-block).
  */
 #ifndef CUSTOS_S3_FILTERS_H
 #define CUSTOS_S3_FILTERS_H
@@ -47,7 +41,6 @@
 
 extern const filter_type filter_type_has_statement;
 extern const filter_type filter_type_global_grants;
-extern const filter_type filter_type_cross_account;
 extern const filter_type filter_type_check_public_block;
 
 #endif
