@@ -8,26 +8,36 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "filters/filter.h"
 #include "filters/iam_policy.h"
 #include "resources/resource.h"
 
-static const char *const SPECS[] = {
-    "{\"type\":\"ingress\",\"Ports\":[22,3389],\"Cidr\":{\"value\":\"0.0.0.0/0\"}}",
-    "{\"type\":\"ingress\",\"OnlyPorts\":[443],\"match-operator\":\"or\",\"CidrV6\":\"::/0\"}",
-    "{\"type\":\"ingress\",\"SelfReference\":false,\"IpProtocol\":-1,\"FromPort\":0}",
-    "{\"type\":\"egress\",\"SGReferences\":{\"key\":\"GroupName\",\"value\":\"x\"},"
-    "\"Description\":{\"value\":\"present\"}}",
-    "{\"type\":\"has-statement\",\"statement_ids\":[\"A\"],\"statements\":[{\"Effect\":\"Allow\","
-    "\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::{bucket_name}/*\",\"PartialMatch\":"
-    "\"Action\"}]}",
-    "{\"type\":\"global-grants\",\"allow_website\":false}",
-    "{\"type\":\"cross-account\",\"whitelist_vpce\":[\"vpce-1\"],\"actions\":[\"s3:GetObject\"]}",
-    "{\"type\":\"cross-account\",\"everyone_only\":true}",
-    "{\"type\":\"check-public-block\"}",
-    "{\"type\":\"check-public-block\",\"BlockPublicAcls\":true}",
+/* Spec and the resource type it is compiled for. */
+static const char *const SPECS[][2] = {
+    {"{\"type\":\"ingress\",\"Ports\":[22,3389],\"Cidr\":{\"value\":\"0.0.0.0/0\"}}",
+     "aws.security-group"},
+    {"{\"type\":\"ingress\",\"OnlyPorts\":[443],\"match-operator\":\"or\",\"CidrV6\":\"::/0\"}",
+     "aws.security-group"},
+    {"{\"type\":\"ingress\",\"SelfReference\":false,\"IpProtocol\":-1,\"FromPort\":0}",
+     "aws.security-group"},
+    {"{\"type\":\"egress\",\"SGReferences\":{\"key\":\"GroupName\",\"value\":\"x\"},"
+     "\"Description\":{\"value\":\"present\"}}",
+     "aws.security-group"},
+    {"{\"type\":\"has-statement\",\"statement_ids\":[\"A\"],\"statements\":[{\"Effect\":\"Allow\","
+     "\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::{bucket_name}/*\",\"PartialMatch\":"
+     "\"Action\"}]}",
+     "aws.s3"},
+    {"{\"type\":\"global-grants\",\"allow_website\":false}", "aws.s3"},
+    {"{\"type\":\"cross-account\",\"whitelist_vpce\":[\"vpce-1\"],\"actions\":[\"s3:GetObject\"]}",
+     "aws.s3"},
+    {"{\"type\":\"cross-account\",\"everyone_only\":true}", "aws.s3"},
+    {"{\"type\":\"check-public-block\"}", "aws.s3"},
+    {"{\"type\":\"check-public-block\",\"BlockPublicAcls\":true}", "aws.s3"},
+    {"{\"type\":\"cross-account\",\"whitelist\":[\"222222222222\"]}", "aws.iam-role"},
+    {"{\"type\":\"cross-account\"}", "aws.ebs-snapshot"},
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 
@@ -38,12 +48,14 @@ static void setup(void)
 {
     long_lived = arena_new(0);
     diag_list d = DIAG_LIST_INIT;
-    filter_compiler fc = {.a = long_lived, .diags = &d, .rtype = NULL};
     for (size_t i = 0; i < NSPECS; i++) {
+        filter_compiler fc = {
+            .a = long_lived, .diags = &d, .rtype = resource_type_find(SPECS[i][1])};
         jv spec;
         json_error err;
-        if (json_parse(long_lived, SPECS[i], strlen(SPECS[i]), &spec, &err) == 0)
+        if (json_parse(long_lived, SPECS[i][0], strlen(SPECS[i][0]), &spec, &err) == 0)
             compiled[i] = filter_compile(&fc, &spec);
+        if (!compiled[i]) abort(); /* a spec above no longer compiles: fix the target */
     }
     diag_free(&d);
 }
