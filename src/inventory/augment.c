@@ -31,7 +31,7 @@
 #define S3(op, meth, sel, k, dv)                                                                   \
     {                                                                                              \
         .client = "s3", .service = "s3", .operation = op, .method = meth, .select = sel,           \
-        .mode = DM_SET, .key = k, .dflt = dv                                                   \
+        .mode = DM_SET, .key = k, .dflt = dv                                                       \
     }
 
 static const detail_spec S3_DETAILS[] = {
@@ -269,5 +269,128 @@ void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags)
         begin_copy(&b, a, &items[i]);
         jvb_set(&b, "Tags", 4, jvb_done(&l));
         items[i] = jvb_done(&b);
+    }
+}
+
+/* ---- credential report ---- */
+
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+/* Decodes base64 (whitespace and padding ignored) into the arena. */
+static char *b64decode(arena *a, const char *s, size_t n, size_t *out_len)
+{
+    char *out = arena_alloc(a, n / 4 * 3 + 4);
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64val((unsigned char)s[i]);
+        if (v < 0) continue;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+/* Splits one CSV line (no quoting: the report has none) into fields. */
+static size_t split_csv(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        f[n++] = line;
+        char *c = strchr(line, ',');
+        if (!c) break;
+        *c = '\0';
+        line = c + 1;
+    }
+    return n;
+}
+
+/* Custodian's record conversion: N/A and no_information -> null,
+ * true/false -> booleans, access_key_N_* / cert_N_* grouped into
+ * access_keys / certs lists (only when active or ever rotated). */
+static jv report_value(arena *a, const char *v)
+{
+    if (strcmp(v, "N/A") == 0 || strcmp(v, "no_information") == 0) return jv_null();
+    if (strcmp(v, "true") == 0) return jv_bool(true);
+    if (strcmp(v, "false") == 0) return jv_bool(false);
+    return jv_cstr(a, v);
+}
+
+static jv report_row(arena *a, char **hdr, char **val, size_t n)
+{
+    static const char *const groups[][2] = {{"access_key_1_", "access_keys"},
+                                            {"access_key_2_", "access_keys"},
+                                            {"cert_1_", "certs"},
+                                            {"cert_2_", "certs"}};
+    jv_builder row, lists[2];
+    jvb_object(&row, a);
+    jvb_array(&lists[0], a);
+    jvb_array(&lists[1], a);
+    for (size_t i = 0; i < n; i++) {
+        bool grouped = false;
+        for (size_t g = 0; g < 4; g++)
+            grouped |= strncmp(hdr[i], groups[g][0], strlen(groups[g][0])) == 0;
+        if (!grouped) jvb_set(&row, hdr[i], strlen(hdr[i]), report_value(a, val[i]));
+    }
+    for (size_t g = 0; g < 4; g++) {
+        size_t pl = strlen(groups[g][0]);
+        jv_builder obj;
+        jvb_object(&obj, a);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(hdr[i], groups[g][0], pl) == 0)
+                jvb_set(&obj, hdr[i] + pl, strlen(hdr[i] + pl), report_value(a, val[i]));
+        jv o = jvb_done(&obj);
+        const jv *active = jv_get(&o, "active"), *rot = jv_get(&o, "last_rotated");
+        if (jv_truthy(active) || jv_truthy(rot)) jvb_push(&lists[g < 2 ? 0 : 1], o);
+    }
+    if (lists[0].v.len) jvb_set(&row, "access_keys", 11, jvb_done(&lists[0]));
+    if (lists[1].v.len) jvb_set(&row, "certs", 5, jvb_done(&lists[1]));
+    return jvb_done(&row);
+}
+
+void inv_credential_report(arena *a, jv *users, size_t n, const jv *response)
+{
+    const jv *content = jv_get(response, "Content");
+    if (!jv_is(content, JV_STRING) || n == 0) return;
+    size_t len;
+    char *csv = b64decode(a, content->u.str, content->len, &len);
+    enum { MAXF = 64 };
+    char *hdr[MAXF], *val[MAXF];
+    char *save = NULL;
+    char *line = strtok_r(csv, "\r\n", &save);
+    if (!line) return;
+    size_t nh = split_csv(line, hdr, MAXF);
+    size_t user_col = nh;
+    for (size_t i = 0; i < nh; i++)
+        if (strcmp(hdr[i], "user") == 0) user_col = i;
+    if (user_col == nh) return;
+    const resource_type *t = resource_type_find("aws.iam-user");
+    while ((line = strtok_r(NULL, "\r\n", &save))) {
+        size_t nv = split_csv(line, val, MAXF);
+        if (nv != nh) continue;
+        for (size_t i = 0; i < n; i++) {
+            const char *id = resource_id(t, &users[i]);
+            if (!id || strcmp(id, val[user_col]) != 0) continue;
+            jv_builder b;
+            begin_copy(&b, a, &users[i]);
+            jvb_set(&b, "c7n:credential-report", 21, report_row(a, hdr, val, nv));
+            users[i] = jvb_done(&b);
+            break;
+        }
     }
 }

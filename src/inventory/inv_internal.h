@@ -35,7 +35,7 @@ struct inventory {
 enum { PF_OK = 0, PF_MISSING, PF_IOERR, PF_BADJSON, PF_BADSHAPE };
 
 typedef struct pfile {
-    const char *path; /* interned (see inv_path) */
+    const char *path; /* in the load's arena; interned for diagnostics */
     int status;       /* PF_* */
     int http;         /* placebo status_code; 200 for custos-layout files */
     jv data;          /* the response (placebo: its "data") */
@@ -47,9 +47,23 @@ typedef struct pfile {
  * at it after the inventory is closed. */
 const char *inv_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Reads and parses files[0..n) using up to inv->threads threads; each
- * worker allocates from its own arena, registered with inv. */
-void inv_parse_files(inventory *inv, pfile *files, size_t n, bool placebo);
+/* One load call's memory: results go to `a`; parse workers each use their
+ * own arena (created on first use), all registered with the inventory. */
+#define INV_MAX_THREADS 64
+typedef struct load_ctx {
+    inventory *inv;
+    arena *a;
+    arena *workers[INV_MAX_THREADS];
+} load_ctx;
+
+void inv_load_begin(inventory *inv, load_ctx *lc);
+
+/* A path (or any string) in the load's arena. */
+const char *inv_fmt(load_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads and parses files[0..n) using up to inv->threads threads (small
+ * batches run on the calling thread). */
+void inv_parse_files(load_ctx *lc, pfile *files, size_t n, bool placebo);
 
 /* Adds the diagnostic for a failed file (no-op for PF_OK / PF_MISSING). */
 void inv_file_diag(const pfile *f, diag_list *diags);
@@ -108,6 +122,11 @@ bool inv_apply_detail(arena *a, const detail_spec *d, call_result res, jv *r);
 /* EC2: fills missing Tags from a DescribeTags response (resource-type
  * instance), as Custodian's tag augmentation does. */
 void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags);
+
+/* IAM users: annotates each user with its row of a GetCredentialReport
+ * response under c7n:credential-report, converted as Custodian's
+ * `credential` filter does. */
+void inv_credential_report(arena *a, jv *users, size_t n, const jv *response);
 
 /* ---- layout.c / placebo.c ---- */
 

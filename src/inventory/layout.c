@@ -301,65 +301,96 @@ int inv_layout_open(inventory *inv, diag_list *diags)
 
 /* ---- loading ---- */
 
-static const char *scope_dir(inventory *inv, const resource_type *t, const inv_scope *scope)
+static const char *scope_dir(load_ctx *lc, const resource_type *t, const inv_scope *scope)
 {
-    return inv_path("%s/%s/%s", inv->root, scope->account->id,
-                    t->global ? "global" : scope->region);
+    return inv_fmt(lc, "%s/%s/%s", lc->inv->root, scope->account->id,
+                   t->global ? "global" : scope->region);
 }
 
-/* Per-resource calls for one detail spec. */
-static void apply_details(inventory *inv, const char *dir, const strvec *files,
-                          const detail_spec *d, const resource_type *t, arena *a, jv *items,
-                          bool *keep, size_t n, diag_list *diags)
+/* One (detail spec, resource) pair to apply; file < 0 = no file. */
+typedef struct detail_job {
+    const detail_spec *d;
+    size_t item;
+    long file;
+} detail_job;
+
+/* Per-resource calls for all of t's detail specs: the files of every spec
+ * are parsed in one parallel batch, then applied in spec order. */
+static void apply_details(load_ctx *lc, const char *dir, const strvec *files,
+                          const resource_type *t, jv *items, bool *keep, size_t n, diag_list *diags)
 {
-    char prefix[256];
-    int pl = snprintf(prefix, sizeof prefix, "%s.%s.", d->client, d->operation);
-    if (pl <= 0 || (size_t)pl >= sizeof prefix) return;
-    bool collected = false;
-    for (size_t i = 0; i < files->n && !collected; i++)
-        collected = strncmp(files->v[i], prefix, (size_t)pl) == 0;
-    if (!collected) return; /* not collected: keys stay absent */
-    pfile *pf = calloc(n ? n : 1, sizeof *pf);
-    size_t *idx = calloc(n ? n : 1, sizeof *idx);
-    if (!pf || !idx) abort();
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *id = resource_id(t, &items[i]);
-        if (!keep[i] || !id || strchr(id, '/')) continue;
-        char name[1024];
-        snprintf(name, sizeof name, "%s%s.json", prefix, id);
-        if (!sv_has(files, name)) {
-            /* "Not configured" for settings (S3); for detail documents
-             * (GetUser, DescribeKey) the listing entry stands. */
-            if (d->mode == DM_SET)
-                keep[i] = inv_apply_detail(a, d, (call_result){CALL_NOT_FOUND, NULL}, &items[i]);
-            continue;
+    size_t nd = 0;
+    const detail_spec *ds = inv_details(t, &nd);
+    if (!nd || !n) return;
+    detail_job *jobs = malloc(nd * n * sizeof *jobs);
+    pfile *pf = calloc(nd * n, sizeof *pf);
+    if (!jobs || !pf) abort();
+    size_t nj = 0, m = 0;
+    for (size_t k = 0; k < nd; k++) {
+        const detail_spec *d = &ds[k];
+        char prefix[256];
+        int pl = snprintf(prefix, sizeof prefix, "%s.%s.", d->client, d->operation);
+        if (pl <= 0 || (size_t)pl >= sizeof prefix) continue;
+        bool collected = false;
+        for (size_t i = 0; i < files->n && !collected; i++)
+            collected = strncmp(files->v[i], prefix, (size_t)pl) == 0;
+        if (!collected) continue; /* not collected: keys stay absent */
+        for (size_t i = 0; i < n; i++) {
+            const char *id = resource_id(t, &items[i]);
+            if (!id || strchr(id, '/')) continue;
+            char name[1024];
+            snprintf(name, sizeof name, "%s%s.json", prefix, id);
+            long file = -1;
+            if (sv_has(files, name)) {
+                pf[m].path = inv_fmt(lc, "%s/%s", dir, name);
+                file = (long)m++;
+            } else if (d->mode != DM_SET) {
+                /* Detail documents (GetUser, DescribeKey): the listing
+                 * entry stands.  Settings (S3): "not configured". */
+                continue;
+            }
+            jobs[nj++] = (detail_job){d, i, file};
         }
-        pf[m].path = inv_path("%s/%s", dir, name);
-        idx[m++] = i;
     }
-    inv_parse_files(inv, pf, m, false);
-    for (size_t k = 0; k < m; k++) {
-        inv_file_diag(&pf[k], diags);
-        keep[idx[k]] = inv_apply_detail(a, d, inv_classify(&pf[k]), &items[idx[k]]);
+    inv_parse_files(lc, pf, m, false);
+    for (size_t j = 0; j < nj; j++) {
+        detail_job *jb = &jobs[j];
+        if (!keep[jb->item]) continue;
+        call_result res = {CALL_NOT_FOUND, NULL};
+        if (jb->file >= 0) {
+            inv_file_diag(&pf[jb->file], diags);
+            res = inv_classify(&pf[jb->file]);
+        }
+        keep[jb->item] = inv_apply_detail(lc->a, jb->d, res, &items[jb->item]);
     }
+    free(jobs);
     free(pf);
-    free(idx);
 }
 
-static void layout_ec2_tags(inventory *inv, const char *dir, const strvec *files, arena *a,
-                            jv *items, size_t n)
+static void layout_ec2_tags(load_ctx *lc, const char *dir, const strvec *files, jv *items, size_t n)
 {
     if (!sv_has(files, "ec2.DescribeTags.json")) return;
-    pfile f = {.path = inv_path("%s/ec2.DescribeTags.json", dir)};
-    inv_parse_files(inv, &f, 1, false);
-    if (f.status == PF_OK) inv_ec2_tags(a, items, n, &f.data);
+    pfile f = {.path = inv_fmt(lc, "%s/ec2.DescribeTags.json", dir)};
+    inv_parse_files(lc, &f, 1, false);
+    if (f.status == PF_OK) inv_ec2_tags(lc->a, items, n, &f.data);
+}
+
+static void layout_credential_report(load_ctx *lc, const char *dir, const strvec *files, jv *items,
+                                     size_t n, diag_list *diags)
+{
+    if (!sv_has(files, "iam.GetCredentialReport.json")) return;
+    pfile cr = {.path = inv_fmt(lc, "%s/iam.GetCredentialReport.json", dir)};
+    inv_parse_files(lc, &cr, 1, false);
+    inv_file_diag(&cr, diags);
+    if (cr.status == PF_OK) inv_credential_report(lc->a, items, n, &cr.data);
 }
 
 int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *scope,
                     resource_set *out, diag_list *diags)
 {
-    const char *dir = scope_dir(inv, t, scope);
+    load_ctx lc;
+    inv_load_begin(inv, &lc);
+    const char *dir = scope_dir(&lc, t, scope);
     strvec files = {0};
     if (list_dir(dir, false, &files) != 0) return 0; /* no data for this scope */
     char lname[256];
@@ -369,32 +400,30 @@ int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *sco
         return 0;
     }
     size_t before = diags->n;
-    pfile lf = {.path = inv_path("%s/%s", dir, lname)};
-    inv_parse_files(inv, &lf, 1, false);
+    pfile lf = {.path = inv_fmt(&lc, "%s/%s", dir, lname)};
+    inv_parse_files(&lc, &lf, 1, false);
     if (lf.status != PF_OK) {
         inv_file_diag(&lf, diags);
         sv_free(&files);
         return -1;
     }
-    arena *a = inv_new_arena(inv, 0);
     jv_builder ib;
-    jvb_array(&ib, a);
+    jvb_array(&ib, lc.a);
     resource_items(t, &lf.data, &ib);
     jv list = jvb_done(&ib);
     size_t n = list.len;
     bool *keep = malloc(n ? n : 1);
     if (!keep) abort();
     memset(keep, 1, n ? n : 1);
-    size_t nd = 0;
-    const detail_spec *ds = inv_details(t, &nd);
-    for (size_t k = 0; k < nd; k++)
-        apply_details(inv, dir, &files, &ds[k], t, a, list.u.items, keep, n, diags);
-    if (strcmp(t->name, "aws.ec2") == 0) layout_ec2_tags(inv, dir, &files, a, list.u.items, n);
+    apply_details(&lc, dir, &files, t, list.u.items, keep, n, diags);
+    if (strcmp(t->name, "aws.ec2") == 0) layout_ec2_tags(&lc, dir, &files, list.u.items, n);
+    if (strcmp(t->name, "aws.iam-user") == 0)
+        layout_credential_report(&lc, dir, &files, list.u.items, n, diags);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (keep[i]) list.u.items[m++] = list.u.items[i];
     free(keep);
     sv_free(&files);
-    inv_finish_set(a, t, scope, list.u.items, m, out);
+    inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return diags->n == before ? 0 : -1;
 }

@@ -200,56 +200,88 @@ static void parse_one(arena *a, pfile *f, bool placebo)
 
 /* ---- the parallel loop ---- */
 
+void inv_load_begin(inventory *inv, load_ctx *lc)
+{
+    memset(lc, 0, sizeof *lc);
+    lc->inv = inv;
+    lc->a = inv_new_arena(inv, 0);
+}
+
+const char *inv_fmt(load_ctx *lc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *tmp = NULL;
+    int n = vasprintf(&tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) abort();
+    const char *s = arena_strndup(lc->a, tmp, (size_t)n);
+    free(tmp);
+    return s;
+}
+
 typedef struct batch {
-    inventory *inv;
+    load_ctx *lc;
     pfile *files;
     size_t n;
     bool placebo;
     atomic_size_t next;
 } batch;
 
+typedef struct worker_arg {
+    batch *b;
+    int index;
+} worker_arg;
+
 static void *worker(void *arg)
 {
-    batch *b = arg;
-    arena *a = NULL;
+    worker_arg *w = arg;
+    batch *b = w->b;
     for (;;) {
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->n) break;
-        if (!a) a = inv_new_arena(b->inv, 1 << 20);
-        parse_one(a, &b->files[i], b->placebo);
+        arena **a = &b->lc->workers[w->index];
+        if (!*a) *a = inv_new_arena(b->lc->inv, 1 << 20);
+        parse_one(*a, &b->files[i], b->placebo);
     }
     return NULL;
 }
 
-void inv_parse_files(inventory *inv, pfile *files, size_t n, bool placebo)
+void inv_parse_files(load_ctx *lc, pfile *files, size_t n, bool placebo)
 {
-    batch b = {.inv = inv, .files = files, .n = n, .placebo = placebo};
+    batch b = {.lc = lc, .files = files, .n = n, .placebo = placebo};
     atomic_init(&b.next, 0);
-    int nt = inv->threads;
+    /* Thread start-up costs more than parsing a few small files. */
+    int nt = n < 8 ? 1 : lc->inv->threads;
     if ((size_t)nt > n) nt = (int)n;
-    pthread_t tid[64];
-    if (nt > 64) nt = 64;
+    if (nt > INV_MAX_THREADS) nt = INV_MAX_THREADS;
+    pthread_t tid[INV_MAX_THREADS];
+    worker_arg args[INV_MAX_THREADS];
     int started = 0;
     for (int i = 1; i < nt; i++) {
-        if (pthread_create(&tid[started], NULL, worker, &b) != 0) break;
-        started++;
+        args[i] = (worker_arg){&b, i};
+        if (pthread_create(&tid[i], NULL, worker, &args[i]) != 0) break;
+        started = i;
     }
-    worker(&b);
-    for (int i = 0; i < started; i++)
+    args[0] = (worker_arg){&b, 0};
+    worker(&args[0]);
+    for (int i = 1; i <= started; i++)
         pthread_join(tid[i], NULL);
 }
 
 void inv_file_diag(const pfile *f, diag_list *diags)
 {
+    if (f->status == PF_OK || f->status == PF_MISSING) return;
+    const char *path = inv_path("%s", f->path);
     switch (f->status) {
     case PF_IOERR:
-        diag_add(diags, (srcpos){f->path, 0, 0}, "cannot read: %s", strerror(f->err_no));
+        diag_add(diags, (srcpos){path, 0, 0}, "cannot read: %s", strerror(f->err_no));
         break;
     case PF_BADJSON:
-        diag_add(diags, (srcpos){f->path, f->err.line, f->err.col}, "invalid JSON: %s", f->err.msg);
+        diag_add(diags, (srcpos){path, f->err.line, f->err.col}, "invalid JSON: %s", f->err.msg);
         break;
     case PF_BADSHAPE:
-        diag_add(diags, (srcpos){f->path, 0, 0}, "%s", f->err.msg);
+        diag_add(diags, (srcpos){path, 0, 0}, "%s", f->err.msg);
         break;
     default:
         break;

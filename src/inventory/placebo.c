@@ -94,22 +94,22 @@ static int next_call(const numbers *nb, int prev)
     return has_num(nb, c) ? c : has_num(nb, 1) ? 1 : 0;
 }
 
-static const char *file_for(inventory *inv, const char *service, const char *op, int n)
+static const char *file_for(load_ctx *lc, const char *service, const char *op, int n)
 {
-    return inv_path("%s/%s.%s_%d.json", inv->root, service, op, n);
+    return inv_fmt(lc, "%s/%s.%s_%d.json", lc->inv->root, service, op, n);
 }
 
 /* Reads the listing chain into items.  Returns -1 on a bad page. */
-static int load_listing(inventory *inv, const resource_type *t, const names *ns, arena *a,
-                        jv_builder *items, diag_list *diags)
+static int load_listing(load_ctx *lc, const resource_type *t, const names *ns, jv_builder *items,
+                        diag_list *diags)
 {
     numbers nb = find_numbers(ns, t->service, t->operation);
     if (!has_num(&nb, 1)) {
         free(nb.has);
         return 0;
     }
-    pfile first = {.path = file_for(inv, t->service, t->operation, 1)};
-    inv_parse_files(inv, &first, 1, true);
+    pfile first = {.path = file_for(lc, t->service, t->operation, 1)};
+    inv_parse_files(lc, &first, 1, true);
     int rc = 0;
     pfile *rest = NULL;
     size_t nrest = 0;
@@ -125,8 +125,8 @@ static int load_listing(inventory *inv, const resource_type *t, const names *ns,
         rest = calloc(nrest ? nrest : 1, sizeof *rest);
         if (!rest) abort();
         for (size_t i = 0; i < nrest; i++)
-            rest[i].path = file_for(inv, t->service, t->operation, (int)i + 2);
-        inv_parse_files(inv, rest, nrest, true);
+            rest[i].path = file_for(lc, t->service, t->operation, (int)i + 2);
+        inv_parse_files(lc, rest, nrest, true);
     }
     const pfile *page = &first;
     for (size_t k = 0;; k++) {
@@ -141,15 +141,14 @@ static int load_listing(inventory *inv, const resource_type *t, const names *ns,
         }
     }
 done:
-    (void)a;
     free(rest);
     free(nb.has);
     return rc;
 }
 
 /* Applies one detail spec to every resource by replaying its counter. */
-static void apply_details(inventory *inv, const detail_spec *d, const names *ns, arena *a,
-                          jv *items, bool *keep, size_t n, diag_list *diags)
+static void apply_details(load_ctx *lc, const detail_spec *d, const names *ns, jv *items,
+                          bool *keep, size_t n, diag_list *diags)
 {
     numbers nb = find_numbers(ns, d->service, d->operation);
     if (!nb.has) return;
@@ -167,8 +166,8 @@ static void apply_details(inventory *inv, const detail_spec *d, const names *ns,
     if (!batch) abort();
     size_t nbatch = 0;
     for (int k = 1; k <= nb.max; k++)
-        if (nb.has[k]) batch[nbatch++].path = file_for(inv, d->service, d->operation, k);
-    inv_parse_files(inv, batch, nbatch, true);
+        if (nb.has[k]) batch[nbatch++].path = file_for(lc, d->service, d->operation, k);
+    inv_parse_files(lc, batch, nbatch, true);
     for (size_t i = 0, j = 0; i < nbatch; i++) {
         while (!nb.has[++j]) {
         }
@@ -183,7 +182,7 @@ static void apply_details(inventory *inv, const detail_spec *d, const names *ns,
             inv_file_diag(f, diags);
             reported[num[i]] = 1;
         }
-        keep[i] = inv_apply_detail(a, d, inv_classify(f), &items[i]);
+        keep[i] = inv_apply_detail(lc->a, d, inv_classify(f), &items[i]);
     }
     free(reported);
     free(batch);
@@ -192,7 +191,7 @@ static void apply_details(inventory *inv, const detail_spec *d, const names *ns,
     free(nb.has);
 }
 
-static void apply_ec2_tags(inventory *inv, const names *ns, arena *a, jv *items, size_t n)
+static void apply_ec2_tags(load_ctx *lc, const names *ns, jv *items, size_t n)
 {
     numbers nb = find_numbers(ns, "ec2", "DescribeTags");
     bool have = has_num(&nb, 1);
@@ -200,9 +199,20 @@ static void apply_ec2_tags(inventory *inv, const names *ns, arena *a, jv *items,
     if (!have) return;
     for (size_t i = 0; i < n; i++)
         if (jv_get(&items[i], "Tags")) return; /* Custodian trusts the listing */
-    pfile f = {.path = file_for(inv, "ec2", "DescribeTags", 1)};
-    inv_parse_files(inv, &f, 1, true);
-    if (f.status == PF_OK && f.http < 400) inv_ec2_tags(a, items, n, &f.data);
+    pfile f = {.path = file_for(lc, "ec2", "DescribeTags", 1)};
+    inv_parse_files(lc, &f, 1, true);
+    if (f.status == PF_OK && f.http < 400) inv_ec2_tags(lc->a, items, n, &f.data);
+}
+
+static void apply_credential_report(load_ctx *lc, const names *ns, jv *items, size_t n)
+{
+    numbers nb = find_numbers(ns, "iam", "GetCredentialReport");
+    bool have = has_num(&nb, 1);
+    free(nb.has);
+    if (!have) return;
+    pfile f = {.path = file_for(lc, "iam", "GetCredentialReport", 1)};
+    inv_parse_files(lc, &f, 1, true);
+    if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, items, n, &f.data);
 }
 
 int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *scope,
@@ -213,11 +223,12 @@ int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *sc
         diag_add(diags, (srcpos){inv_path("%s", inv->root), 0, 0}, "cannot read placebo directory");
         return -1;
     }
-    arena *a = inv_new_arena(inv, 0);
+    load_ctx lc;
+    inv_load_begin(inv, &lc);
     jv_builder items;
-    jvb_array(&items, a);
+    jvb_array(&items, lc.a);
     size_t before = diags->n;
-    int rc = load_listing(inv, t, &ns, a, &items, diags);
+    int rc = load_listing(&lc, t, &ns, &items, diags);
     jv list = jvb_done(&items);
     size_t n = list.len;
     bool *keep = malloc(n ? n : 1);
@@ -226,13 +237,14 @@ int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *sc
     size_t nd = 0;
     const detail_spec *ds = inv_details(t, &nd);
     for (size_t k = 0; k < nd; k++)
-        apply_details(inv, &ds[k], &ns, a, list.u.items, keep, n, diags);
-    if (strcmp(t->name, "aws.ec2") == 0) apply_ec2_tags(inv, &ns, a, list.u.items, n);
+        apply_details(&lc, &ds[k], &ns, list.u.items, keep, n, diags);
+    if (strcmp(t->name, "aws.ec2") == 0) apply_ec2_tags(&lc, &ns, list.u.items, n);
+    if (strcmp(t->name, "aws.iam-user") == 0) apply_credential_report(&lc, &ns, list.u.items, n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (keep[i]) list.u.items[m++] = list.u.items[i];
     free(keep);
     names_free(&ns);
-    inv_finish_set(a, t, scope, list.u.items, m, out);
+    inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return rc == 0 && diags->n == before ? 0 : -1;
 }

@@ -409,6 +409,78 @@ TEST(placebo_augments)
     }
 }
 
+/* ---- the sample organisation (examples/gen_org.py) ---- */
+
+static size_t load_all(inventory *inv, const resource_type *t, const char *acct, const char *id,
+                       bool *found)
+{
+    const inv_scope *sc;
+    size_t ns = inventory_scopes(inv, &sc), total = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (acct && strcmp(sc[i].account->id, acct) != 0) continue;
+        resource_set s;
+        diag_list d = DIAG_LIST_INIT;
+        if (inventory_load(inv, t, &sc[i], &s, &d) != 0) diag_print(&d, stdout);
+        diag_free(&d);
+        total += s.n;
+        if (id && resource_set_find(&s, id)) *found = true;
+    }
+    return total;
+}
+
+TEST(sample_org_loads_completely)
+{
+    const char *dir = "build/test-out/sample-org-unit";
+    CHECK(system("/usr/bin/python3 examples/gen_org.py --out build/test-out/sample-org-unit "
+                 "--seed 7 --quiet") == 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    size_t n;
+    char *text = slurp_text(path, &n);
+    if (!text) return;
+    arena *a = arena_new(0);
+    jv sum;
+    json_error e;
+    CHECK(json_parse(a, text, n, &sum, &e) == 0);
+    free(text);
+    inventory *inv = open_ok(dir, 2);
+    CHECK(inv != NULL);
+    if (!inv) {
+        arena_free(a);
+        return;
+    }
+    CHECK(inventory_account_count(inv) == 44);
+    const jv *res = jv_get(&sum, "resources");
+    CHECK(jv_is(res, JV_OBJECT) && res->len >= 20);
+    for (uint32_t i = 0; res && i < res->len; i++) {
+        const resource_type *t = resource_type_find(res->u.members[i].key);
+        CHECK(t != NULL);
+        size_t got = t ? load_all(inv, t, NULL, NULL, NULL) : 0;
+        if (got != (size_t)res->u.members[i].val.u.num) {
+            printf("  %s: loaded %zu, generated %.0f\n", res->u.members[i].key, got,
+                   res->u.members[i].val.u.num);
+            CHECK(0);
+        }
+    }
+    /* Every planted problem is loaded in its account. */
+    snprintf(path, sizeof path, "%s/planted.json", dir);
+    text = slurp_text(path, &n);
+    jv planted;
+    CHECK(text && json_parse(a, text, n, &planted, &e) == 0);
+    free(text);
+    CHECK(jv_is(&planted, JV_ARRAY) && planted.len >= 14);
+    for (uint32_t i = 0; jv_is(&planted, JV_ARRAY) && i < planted.len; i++) {
+        const jv *p = &planted.u.items[i];
+        const resource_type *t = resource_type_find(jv_get(p, "resource_type")->u.str);
+        bool found = false;
+        if (t) load_all(inv, t, jv_get(p, "account")->u.str, jv_get(p, "id")->u.str, &found);
+        if (!found) printf("  planted %s not loaded\n", jv_get(p, "id")->u.str);
+        CHECK(found);
+    }
+    inventory_close(inv);
+    arena_free(a);
+}
+
 int main(void)
 {
     RUN(layout_accounts_and_scopes);
@@ -421,5 +493,6 @@ int main(void)
     RUN(placebo_cases_contain_expected_ids);
     RUN(placebo_s3_policy_on_right_bucket);
     RUN(placebo_augments);
+    RUN(sample_org_loads_completely);
     T_EXIT();
 }
