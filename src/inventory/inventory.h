@@ -14,6 +14,18 @@
  * data ({"__class__": "datetime", ...}) become ISO-8601 strings, as the
  * AWS CLI prints them.
  *
+ * Layout details (accounts.yaml format, per-resource files, "not
+ * configured" vs "not collected", the keys merged into resources) are in
+ * examples/README.md and at the top of layout.c and augment.c.  Global
+ * types (IAM, S3, aws.account) load in each account's first scope; a
+ * bucket's own region is its Location (LocationConstraint null =
+ * us-east-1), as Custodian's get_region reads it.  Placebo defaults:
+ * account 123456789012, region us-east-1, one scope.
+ *
+ * Threads: inventory_load may be called from several threads at once (each
+ * call parses with up to `threads` workers of its own); a loaded
+ * resource_set is read-only and indexed by id (resource_set_find is O(1)).
+ *
  * Resource memory belongs to the inventory and lives until inventory_close.
  * Errors (unreadable file, bad JSON with line/column, unknown layout) are
  * returned as diagnostics naming the file.
