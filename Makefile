@@ -19,7 +19,7 @@ CPPFLAGS = -Isrc -DCUSTOS_HAVE_SIMDJSON
 ifeq ($(MODE),asan)
 OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else ifeq ($(MODE),fuzz)
-OPT      = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer
+OPT      = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 else
 OPT      = -O2 -g
 endif
