@@ -22,42 +22,54 @@ static const char *meta_str(const policy *p, const char *key)
     return v && v->kind == JV_STRING ? v->u.str : NULL;
 }
 
-static void set_str(jv_builder *b, const char *k, const char *v)
+/* Writes ,"key":"value" (nothing when v is NULL). */
+static void put_field(buf *b, const char *key, const char *v)
 {
-    if (v) jvb_set(b, k, strlen(k), jv_str_nocopy(v, strlen(v)));
+    if (!v) return;
+    buf_putc(b, ',');
+    buf_putc(b, '"');
+    buf_puts(b, key);
+    buf_puts(b, "\":");
+    json_write_string(b, v, strlen(v));
 }
 
-jv finding_to_jv(arena *a, const finding *f)
+/* One finding as a JSON object, written directly: 100k findings must not
+ * build 100k intermediate documents. */
+void finding_write_json(buf *b, const finding *f)
 {
-    jv_builder b;
-    jvb_object(&b, a);
-    set_str(&b, "policy", f->pol->name);
-    set_str(&b, "resource", f->rtype ? f->rtype->name : NULL);
-    set_str(&b, "id", f->id);
-    set_str(&b, "name", f->name);
-    set_str(&b, "account", f->account_id);
+    buf_puts(b, "{\"policy\":");
+    json_write_string(b, f->pol->name, strlen(f->pol->name));
+    put_field(b, "resource", f->rtype ? f->rtype->name : NULL);
+    put_field(b, "id", f->id);
+    put_field(b, "name", f->name && strcmp(f->name, f->id) ? f->name : NULL);
+    put_field(b, "account", f->account_id);
     if (f->account) {
         if (f->account->name && strcmp(f->account->name, f->account->id))
-            set_str(&b, "account_name", f->account->name);
-        set_str(&b, "team", f->account->team);
-        set_str(&b, "environment", f->account->environment);
+            put_field(b, "account_name", f->account->name);
+        put_field(b, "team", f->account->team);
+        put_field(b, "environment", f->account->environment);
     }
-    set_str(&b, "region", f->region);
-    set_str(&b, "severity", severity_name(f->pol->sev));
-    set_str(&b, "category", meta_str(f->pol, "category"));
-    set_str(&b, "description", f->pol->description);
-    jv ev = f->evidence;
-    if (ev.kind == JV_NULL) {
+    put_field(b, "region", f->region);
+    put_field(b, "severity", severity_name(f->pol->sev));
+    put_field(b, "category", meta_str(f->pol, "category"));
+    put_field(b, "description", f->pol->description);
+    buf_puts(b, ",\"evidence\":");
+    if (f->evidence.kind != JV_NULL) {
+        json_write(b, &f->evidence);
+    } else {
         /* No filter described the match: the resource's identity is the
-         * least specific evidence we can give, but it is never empty. */
-        jv_builder e;
-        jvb_object(&e, a);
-        set_str(&e, f->rtype && f->rtype->id_field ? f->rtype->id_field : "id", f->id);
-        if (f->name) set_str(&e, f->rtype->name_field, f->name);
-        ev = jvb_done(&e);
+         * least specific evidence there is, but it is never empty. */
+        const char *idk = f->rtype && f->rtype->id_field ? f->rtype->id_field : "id";
+        buf_putc(b, '{');
+        json_write_string(b, idk, strlen(idk));
+        buf_putc(b, ':');
+        json_write_string(b, f->id, strlen(f->id));
+        if (f->name && f->rtype && f->rtype->name_field && strcmp(f->name, f->id)) {
+            put_field(b, f->rtype->name_field, f->name);
+        }
+        buf_putc(b, '}');
     }
-    jvb_set(&b, "evidence", 8, ev);
-    return jvb_done(&b);
+    buf_putc(b, '}');
 }
 
 static void write_summary(buf *out, const scan_result *r)
@@ -83,14 +95,11 @@ static void flush_if_big(FILE *f, buf *b)
 static void write_json(FILE *f, const scan_result *r)
 {
     buf b = BUF_INIT;
-    arena *a = arena_new(0);
     buf_puts(&b, "{\"findings\":[");
     for (size_t i = 0; i < r->n; i++) {
         if (i) buf_putc(&b, ',');
-        buf_puts(&b, "\n");
-        jv v = finding_to_jv(a, &r->items[i]);
-        json_write(&b, &v);
-        arena_reset(a);
+        buf_putc(&b, '\n');
+        finding_write_json(&b, &r->items[i]);
         flush_if_big(f, &b);
     }
     buf_puts(&b, r->n ? "\n]," : "],");
@@ -98,7 +107,6 @@ static void write_json(FILE *f, const scan_result *r)
     buf_puts(&b, "}\n");
     fwrite(b.data, 1, b.len, f);
     buf_free(&b);
-    arena_free(a);
 }
 
 static void csv_field(buf *b, const char *s)

@@ -15,8 +15,8 @@
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } report_format;
 
 int report_format_parse(const char *s, report_format *out); /* 0 ok, -1 unknown */
-/* Builds the JSON object for one finding (used by the json format). */
-jv finding_to_jv(arena *a, const finding *f);
+/* Appends one finding as a JSON object (the json format's element). */
+void finding_write_json(buf *b, const finding *f);
 void report_write(FILE *out, report_format fmt, const scan_result *r);
 
 #endif

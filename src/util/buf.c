@@ -32,7 +32,7 @@ void buf_append(buf *b, const void *p, size_t n)
 
 void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
-void buf_putc(buf *b, char c)
+void buf_putc_slow(buf *b, char c)
 {
     buf_reserve(b, 1);
     b->data[b->len++] = c;

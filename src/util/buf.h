@@ -18,7 +18,17 @@ typedef struct buf {
 void buf_reserve(buf *b, size_t extra);
 void buf_append(buf *b, const void *p, size_t n);
 void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
+void buf_putc_slow(buf *b, char c);
+/* Inline: output writers call this per character. */
+static inline void buf_putc(buf *b, char c)
+{
+    if (b->len + 2 > b->cap) {
+        buf_putc_slow(b, c);
+        return;
+    }
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(buf *b); /* len = 0, keep memory */
 void buf_free(buf *b);
