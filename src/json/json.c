@@ -584,6 +584,7 @@ void json_write_number(buf *out, double d, unsigned flags)
 static const unsigned char needs_escape[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1 /* " */, ['\\'] = 1,
+    [0xED] = 1, /* may start a lone surrogate, see below */
 };
 
 void json_write_string(buf *out, const char *s, size_t len)
@@ -598,6 +599,24 @@ void json_write_string(buf *out, const char *s, size_t len)
         unsigned char c = (unsigned char)s[i];
         if (!needs_escape[c]) {
             run++;
+            continue;
+        }
+        if (c == 0xED) {
+            /* The parser keeps an escaped lone surrogate (U+D800..U+DFFF) in its 3-byte
+             * form (as Python does); write it back as an escape so the output
+             * is valid UTF-8 and parses to the same value. */
+            if (i + 2 < len && ((unsigned char)s[i + 1] & 0xE0) == 0xA0) {
+                buf_append(out, s + i - run, run);
+                run = 0;
+                unsigned cp = 0xD000 | (((unsigned char)s[i + 1] & 0x3F) << 6) |
+                              ((unsigned char)s[i + 2] & 0x3F);
+                char e[7];
+                snprintf(e, sizeof e, "\\u%04x", cp);
+                buf_append(out, e, 6);
+                i += 2;
+            } else {
+                run++;
+            }
             continue;
         }
         buf_append(out, s + i - run, run);
