@@ -5,6 +5,7 @@
  */
 #include "findings/report.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 int report_format_parse(const char *s, report_format *out)
@@ -172,10 +173,11 @@ static void write_table(FILE *f, const scan_result *r)
     for (size_t i = 0; i < r->n; i++) {
         const finding *x = &r->items[i];
         const char *acc = x->account && x->account->name ? x->account->name : x->account_id;
+        bool named = x->name && *x->name && strcmp(x->name, x->id);
         buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s%s%s%s\n", severity_name(x->pol->sev),
                    (int)wpol, x->pol->name, (int)wacc, acc ? acc : "-", (int)wreg,
                    x->region ? x->region : "-", (int)wres, x->rtype ? x->rtype->name : "",
-                   x->id, x->name ? " (" : "", x->name ? x->name : "", x->name ? ")" : "");
+                   x->id, named ? " (" : "", named ? x->name : "", named ? ")" : "");
         flush_if_big(f, &b);
     }
     size_t sev[SEV_CRITICAL + 1] = {0};
