@@ -95,6 +95,8 @@ static void ensure_workers(scan_result *r, int n)
     if (n > p->nworkers) p->nworkers = n;
 }
 
+static bool name_selected(const char *const *names, size_t n, const char *a, const char *b);
+
 /* ---- evaluating one set ---- */
 
 typedef struct chunk_out {
@@ -108,6 +110,7 @@ typedef struct set_job {
     size_t npols;
     const account_info *account;
     time_t now;
+    const scan_filter *regions; /* non-NULL: keep only findings in these regions */
     scan_result *r;
     chunk_out *chunks;
 } set_job;
@@ -162,6 +165,10 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
             bool hit = !pol->filters || filter_match(pol->filters, res, &ctx);
             if (hit) {
                 const resource_type *t = pol->rtype;
+                const char *region = resource_region(t, res, set->region);
+                if (j->regions &&
+                    !name_selected(j->regions->regions, j->regions->n_regions, region, NULL))
+                    continue;
                 const jv *name = t && t->name_field ? jv_get(res, t->name_field) : NULL;
                 finding f = {
                     .pol = pol,
@@ -170,7 +177,7 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
                     .name = name && name->kind == JV_STRING ? name->u.str : NULL,
                     .account = j->account,
                     .account_id = set->account_id,
-                    .region = set->region,
+                    .region = region,
                     .resource = res,
                     .evidence = evidence.kind == JV_NULL ? evidence : jv_copy(out, &evidence),
                 };
@@ -182,13 +189,14 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
 }
 
 static void eval_set(scan_result *r, const resource_set *set, const policy *const *pols,
-                     size_t npols, const account_info *account, int threads, time_t now)
+                     size_t npols, const account_info *account, int threads, time_t now,
+                     const scan_filter *regions)
 {
     size_t nchunks = (set->n + CHUNK - 1) / CHUNK;
     if (!nchunks) return;
     chunk_out *chunks = calloc(nchunks, sizeof *chunks);
     if (!chunks) abort();
-    set_job j = {set, pols, npols, account, now, r, chunks};
+    set_job j = {set, pols, npols, account, now, regions, r, chunks};
     parallel_for(threads, nchunks, eval_chunk, &j);
     for (size_t c = 0; c < nchunks; c++)
         add_segment(r, chunks[c].items, chunks[c].n);
@@ -318,10 +326,15 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
         const scan_filter *f = &opt->filter;
         if (!name_selected(f->accounts, f->n_accounts, sc->account->id, sc->account->name))
             continue;
-        if (!name_selected(f->regions, f->n_regions, sc->region, NULL)) continue;
-        out->stats.scopes++;
+        /* Global types (IAM, S3) load in each account's first scope and
+         * report their own region (resource_region), so a --region filter
+         * applies to their findings rather than to the scope. */
+        bool region_ok = name_selected(f->regions, f->n_regions, sc->region, NULL);
+        if (!region_ok && !inventory_scope_is_first(inv, sc)) continue;
+        if (region_ok) out->stats.scopes++;
         for (int ti = 0; resource_type_at(ti); ti++) {
             const resource_type *t = resource_type_at(ti);
+            if (!region_ok && !t->global) continue;
             size_t np = 0;
             for (size_t k = 0; k < nsel; k++)
                 if (sel[k]->rtype == t) bytype[np++] = sel[k];
@@ -337,7 +350,8 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
                 out->stats.resources += set.n;
                 out->stats.sets++;
             } else {
-                eval_set(out, &set, bytype, np, sc->account, threads, now);
+                eval_set(out, &set, bytype, np, sc->account, threads, now,
+                         t->global && f->regions ? f : NULL);
             }
             out->stats.load_secs += t1 - t0;
             out->stats.eval_secs += now_secs() - t1;
@@ -376,7 +390,7 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
             .items = resources->u.items,
             .n = resources->len,
         };
-        eval_set(out, &set, &sel[k], 1, NULL, threads, now);
+        eval_set(out, &set, &sel[k], 1, NULL, threads, now, NULL);
     }
     free(sel);
     sort_findings(out, ps);

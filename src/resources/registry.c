@@ -320,6 +320,17 @@ const char *resource_name(const resource_type *t, const jv *r)
     return n && *n ? n : resource_id(t, r);
 }
 
+const char *resource_region(const resource_type *t, const jv *r, const char *scope_region)
+{
+    if (!t || !t->global) return scope_region;
+    if (strcmp(t->name, "aws.s3") != 0) return "global";
+    const jv *loc = jv_get(r, "Location");
+    if (!loc) return scope_region; /* location not collected: best guess */
+    const jv *lc = jv_get(loc, "LocationConstraint");
+    if (lc && lc->kind == JV_STRING && lc->len) return lc->u.str;
+    return "us-east-1";
+}
+
 bool resource_arn(const resource_type *t, const jv *r, const char *account, const char *region,
                   buf *out)
 {

@@ -54,6 +54,11 @@ int resource_type_count(void);
 const char *resource_id(const resource_type *t, const jv *r);
 const char *resource_name(const resource_type *t, const jv *r);
 
+/* The region a finding on r should name.  Regional types: the scope's
+ * region.  S3: the bucket's own region (Location; a null constraint is
+ * us-east-1, as in AWS).  Other global types (IAM, the account): "global". */
+const char *resource_region(const resource_type *t, const jv *r, const char *scope_region);
+
 /* Appends r's ARN to out: the arn_field when present, else arn_fmt with
  * {account}, {region} and {id} substituted.  Returns false (nothing
  * appended) when neither gives an ARN. */
