@@ -13,6 +13,13 @@ BUILD   ?= build/release
 MODE    ?= release
 DEPS_OK := build/.deps-ok
 
+# Quiet by default ("CC file"); make V=1 shows full command lines.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=c17 -D_GNU_SOURCE
 CPPFLAGS = -Isrc -DCUSTOS_HAVE_SIMDJSON
@@ -48,22 +55,26 @@ deps: $(DEPS_OK)
 
 $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC    $<  ($(MODE))"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.cpp | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CXX   $<  ($(MODE))"
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcustos.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/custos: $(BUILD)/src/main.o $(BUILD)/libcustos.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libcustos.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libcustos.a $(LDLIBS)
+	@[ "$(V)" = 1 ] || echo "  TEST  $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libcustos.a $(LDLIBS)
 
 test-bins: $(BUILD)/custos $(UNIT_BIN)
 
