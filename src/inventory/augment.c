@@ -379,18 +379,18 @@ void inv_credential_report(arena *a, jv *users, size_t n, const jv *response)
     for (size_t i = 0; i < nh; i++)
         if (strcmp(hdr[i], "user") == 0) user_col = i;
     if (user_col == nh) return;
-    const resource_type *t = resource_type_find("aws.iam-user");
+    /* Users by name through the registry's id index. */
+    resource_set byname = {.type = resource_type_find("aws.iam-user"), .items = users, .n = n};
+    resource_set_index(&byname, a);
     while ((line = strtok_r(NULL, "\r\n", &save))) {
         size_t nv = split_csv(line, val, MAXF);
         if (nv != nh) continue;
-        for (size_t i = 0; i < n; i++) {
-            const char *id = resource_id(t, &users[i]);
-            if (!id || strcmp(id, val[user_col]) != 0) continue;
-            jv_builder b;
-            begin_copy(&b, a, &users[i]);
-            jvb_set(&b, "c7n:credential-report", 21, report_row(a, hdr, val, nv));
-            users[i] = jvb_done(&b);
-            break;
-        }
+        const jv *u = resource_set_find(&byname, val[user_col]);
+        if (!u) continue;
+        jv *user = &users[u - users];
+        jv_builder b;
+        begin_copy(&b, a, user);
+        jvb_set(&b, "c7n:credential-report", 21, report_row(a, hdr, val, nv));
+        *user = jvb_done(&b);
     }
 }

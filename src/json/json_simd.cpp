@@ -14,7 +14,8 @@ extern "C" {
 #include "json/json.h"
 }
 
-namespace {
+namespace
+{
 
 thread_local simdjson::dom::parser tl_parser;
 
@@ -22,17 +23,27 @@ thread_local simdjson::dom::parser tl_parser;
  * "tcp", the account id), so within one parse each distinct short string
  * is copied into the arena once and shared (jv strings are immutable).
  * This halves the memory a big page needs, and page faults on fresh arena
- * memory were most of the parse time.  The table lives per thread and is
- * cleared at the start of each parse, so it never outlives its arena. */
+ * memory were most of the parse time.  The table lives per thread; a slot
+ * is valid only for the parse (generation) that filled it, so it never
+ * outlives its arena and starting a parse costs nothing (inventories have
+ * hundreds of thousands of tiny per-resource files). */
 constexpr size_t INTERN_SLOTS = 4096; /* power of two */
 constexpr size_t INTERN_MAXLEN = 32;
 struct intern_slot {
     const char *s;
     uint32_t len;
+    uint32_t gen;
 };
 thread_local intern_slot tl_intern[INTERN_SLOTS];
+thread_local uint32_t tl_gen;
 
-void intern_reset() { std::memset(tl_intern, 0, sizeof tl_intern); }
+void intern_reset()
+{
+    if (++tl_gen == 0) { /* wrapped: really clear once every 2^32 parses */
+        std::memset(tl_intern, 0, sizeof tl_intern);
+        tl_gen = 1;
+    }
+}
 
 const char *copy_str(arena *a, std::string_view s)
 {
@@ -50,11 +61,12 @@ const char *copy_str(arena *a, std::string_view s)
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     intern_slot &slot = tl_intern[h & (INTERN_SLOTS - 1)];
-    if (slot.s && slot.len == s.size() && std::memcmp(slot.s, s.data(), s.size()) == 0)
+    if (slot.gen == tl_gen && slot.len == s.size() && std::memcmp(slot.s, s.data(), s.size()) == 0)
         return slot.s;
     const char *copy = arena_strndup(a, s.data(), s.size());
     slot.s = copy; /* replace on collision: a cache, not a set */
     slot.len = (uint32_t)s.size();
+    slot.gen = tl_gen;
     return copy;
 }
 
@@ -84,20 +96,24 @@ jv convert(arena *a, simdjson::dom::element e)
         }
         return v;
     }
-    case element_type::INT64: return jv_int(e.get_int64().value_unsafe());
+    case element_type::INT64:
+        return jv_int(e.get_int64().value_unsafe());
     case element_type::UINT64: {
         uint64_t u = e.get_uint64().value_unsafe();
         jv v = jv_num((double)u);
         if (u < (1ull << 53)) v.flags = JVF_INT;
         return v;
     }
-    case element_type::DOUBLE: return jv_num(e.get_double().value_unsafe());
+    case element_type::DOUBLE:
+        return jv_num(e.get_double().value_unsafe());
     case element_type::STRING: {
         std::string_view s = e.get_string().value_unsafe();
         return jv_str_nocopy(copy_str(a, s), s.size());
     }
-    case element_type::BOOL: return jv_bool(e.get_bool().value_unsafe());
-    case element_type::NULL_VALUE: return jv_null();
+    case element_type::BOOL:
+        return jv_bool(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+        return jv_null();
     }
     return jv_null();
 }
