@@ -19,9 +19,10 @@
  * list of {id, name, team, environment, contacts, ...} or a mapping of id
  * to such entries) and optional `teams:` (team name -> {contacts, ...});
  * an account without contacts inherits its team's.  A bare list of
- * accounts is accepted too.  Account directories not listed in
- * accounts.yaml are still scanned (named by their id), so an inventory made
- * with nothing but the AWS CLI works without one.
+ * accounts is accepted too.  Directories named like an account id (12
+ * digits) but not listed in accounts.yaml are still scanned (named by
+ * their id), so an inventory made with nothing but the AWS CLI works
+ * without one; other directories are ignored.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -229,6 +230,16 @@ static int read_accounts_yaml(inventory *inv, acct_builder *b, diag_list *diags)
 
 /* ---- scopes ---- */
 
+/* Undeclared directories count as accounts only when named like one, so
+ * other directories next to the data (notes, exports) are not scanned. */
+static bool is_account_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (s[n] < '0' || s[n] > '9') return false;
+    return n == 12;
+}
+
 int inv_layout_open(inventory *inv, diag_list *diags)
 {
     strvec dirs = {0};
@@ -240,7 +251,7 @@ int inv_layout_open(inventory *inv, diag_list *diags)
     acct_builder b = {0};
     int rc = read_accounts_yaml(inv, &b, diags);
     for (size_t i = 0; rc == 0 && i < dirs.n; i++) {
-        if (find_acct(&b, dirs.v[i])) continue;
+        if (find_acct(&b, dirs.v[i]) || !is_account_id(dirs.v[i])) continue;
         account_info *ai = ab_push(&b);
         ai->id = arena_strdup(inv->meta, dirs.v[i]);
         ai->name = ai->id;
