@@ -22,7 +22,8 @@
  *                           CreateVolumePermissions (ebs-snapshot cross-account).
  * Other types: iam-user/iam-role documents are replaced by GetUser/GetRole
  * (Custodian's augment does this to get Tags and PermissionsBoundary), and
- * kms-key documents get DescribeKey's KeyMetadata merged in.
+ * kms-key documents get DescribeKey's KeyMetadata merged in; iam-user and
+ * account documents get their credential report row (c7n:credential-report).
  */
 #include <string.h>
 
@@ -363,7 +364,7 @@ static jv report_row(arena *a, char **hdr, char **val, size_t n)
     return jvb_done(&row);
 }
 
-void inv_credential_report(arena *a, jv *users, size_t n, const jv *response)
+void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bool root)
 {
     const jv *content = jv_get(response, "Content");
     if (!jv_is(content, JV_STRING) || n == 0) return;
@@ -380,17 +381,21 @@ void inv_credential_report(arena *a, jv *users, size_t n, const jv *response)
         if (strcmp(hdr[i], "user") == 0) user_col = i;
     if (user_col == nh) return;
     /* Users by name through the registry's id index. */
-    resource_set byname = {.type = resource_type_find("aws.iam-user"), .items = users, .n = n};
-    resource_set_index(&byname, a);
+    resource_set byname = {.type = resource_type_find("aws.iam-user"), .items = items, .n = n};
+    if (!root) resource_set_index(&byname, a);
     while ((line = strtok_r(NULL, "\r\n", &save))) {
         size_t nv = split_csv(line, val, MAXF);
         if (nv != nh) continue;
-        const jv *u = resource_set_find(&byname, val[user_col]);
+        const jv *u = NULL;
+        if (root)
+            u = strcmp(val[user_col], "<root_account>") == 0 ? &items[0] : NULL;
+        else
+            u = resource_set_find(&byname, val[user_col]);
         if (!u) continue;
-        jv *user = &users[u - users];
+        jv *item = &items[u - items];
         jv_builder b;
-        begin_copy(&b, a, user);
+        begin_copy(&b, a, item);
         jvb_set(&b, "c7n:credential-report", 21, report_row(a, hdr, val, nv));
-        *user = jvb_done(&b);
+        *item = jvb_done(&b);
     }
 }

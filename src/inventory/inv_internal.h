@@ -125,8 +125,9 @@ void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags);
 
 /* IAM users: annotates each user with its row of a GetCredentialReport
  * response under c7n:credential-report, converted as Custodian's
- * `credential` filter does. */
-void inv_credential_report(arena *a, jv *users, size_t n, const jv *response);
+ * `credential` filter does.  root: items is the one aws.account document
+ * and gets the <root_account> row. */
+void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bool root);
 
 /* ---- layout.c / placebo.c ---- */
 

@@ -9,8 +9,10 @@
  * id, so evaluation threads can share it.
  *
  * aws.account is synthetic, as in Custodian: one document per account
- * ({"account_id", "account_name"}, plus "team"/"environment" when known),
- * in the account's first scope only, like other global types.
+ * ({"account_id", "account_name"}, plus "team"/"environment" when known,
+ * and the root user's credential report row under c7n:credential-report
+ * when the report was collected), in the account's first scope only, like
+ * other global types.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -141,10 +143,26 @@ static void set_str(jv_builder *b, arena *a, const char *k, const char *v)
     if (v) jvb_set(b, k, strlen(k), jv_cstr(a, v));
 }
 
-static int load_account(inventory *inv, const resource_type *t, const inv_scope *scope,
-                        resource_set *out)
+/* The root user's credential report row, when the report was collected. */
+static void account_credentials(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags)
 {
-    arena *a = inv_new_arena(inv, 0);
+    const char *path = lc->inv->kind == INV_PLACEBO
+                           ? inv_fmt(lc, "%s/iam.GetCredentialReport_1.json", lc->inv->root)
+                           : inv_fmt(lc, "%s/%s/global/iam.GetCredentialReport.json", lc->inv->root,
+                                     scope->account->id);
+    pfile f = {.path = path};
+    inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
+    inv_file_diag(&f, diags);
+    if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, item, 1, &f.data, true);
+}
+
+static int load_account(inventory *inv, const resource_type *t, const inv_scope *scope,
+                        resource_set *out, diag_list *diags)
+{
+    load_ctx lc;
+    inv_load_begin(inv, &lc);
+    arena *a = lc.a;
+    size_t before = diags->n;
     jv *item = arena_alloc(a, sizeof(jv));
     jv_builder b;
     jvb_object(&b, a);
@@ -153,8 +171,9 @@ static int load_account(inventory *inv, const resource_type *t, const inv_scope 
     set_str(&b, a, "team", scope->account->team);
     set_str(&b, a, "environment", scope->account->environment);
     *item = jvb_done(&b);
+    account_credentials(&lc, scope, item, diags);
     inv_finish_set(a, t, scope, item, 1, out);
-    return 0;
+    return diags->n == before ? 0 : -1;
 }
 
 int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
@@ -169,7 +188,7 @@ int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scop
     out->account_id = scope->account->id;
     out->region = scope->region;
     if (t->global && !inventory_scope_is_first(inv, scope)) return 0;
-    if (!t->operation) return load_account(inv, t, scope, out);
+    if (!t->operation) return load_account(inv, t, scope, out, diags);
     return inv->kind == INV_PLACEBO ? inv_placebo_load(inv, t, scope, out, diags)
                                     : inv_layout_load(inv, t, scope, out, diags);
 }

@@ -393,7 +393,7 @@ static void layout_credential_report(load_ctx *lc, const char *dir, const strvec
     pfile cr = {.path = inv_fmt(lc, "%s/iam.GetCredentialReport.json", dir)};
     inv_parse_files(lc, &cr, 1, false);
     inv_file_diag(&cr, diags);
-    if (cr.status == PF_OK) inv_credential_report(lc->a, items, n, &cr.data);
+    if (cr.status == PF_OK) inv_credential_report(lc->a, items, n, &cr.data, false);
 }
 
 int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *scope,

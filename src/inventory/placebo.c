@@ -212,7 +212,7 @@ static void apply_credential_report(load_ctx *lc, const names *ns, jv *items, si
     if (!have) return;
     pfile f = {.path = file_for(lc, "iam", "GetCredentialReport", 1)};
     inv_parse_files(lc, &f, 1, true);
-    if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, items, n, &f.data);
+    if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, items, n, &f.data, false);
 }
 
 int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *scope,

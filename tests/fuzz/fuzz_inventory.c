@@ -53,6 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     (void)inv_page_has_more(&resp);
+    /* The response as a credential report, for a user and an account. */
+    jv_builder ub;
+    jvb_object(&ub, a);
+    jvb_set(&ub, "UserName", 8, jv_cstr(a, "alice"));
+    jv items[2] = {jvb_done(&ub), jvb_done(&ub)};
+    inv_credential_report(a, items, 2, &resp, false);
+    inv_credential_report(a, items, 1, &resp, true);
     arena_free(a);
     return 0;
 }

@@ -462,6 +462,28 @@ TEST(sample_org_loads_completely)
             CHECK(0);
         }
     }
+    /* Credential report rows: the root user on the account document, each
+     * user's own row on the user (booleans converted, keys grouped). */
+    const inv_scope *sc;
+    inventory_scopes(inv, &sc);
+    resource_set acct, users;
+    CHECK(load(inv, "account", &sc[0], &acct) == 0 && acct.n == 1);
+    const jv *root = jv_get(&acct.items[0], "c7n:credential-report");
+    CHECK(jv_str_eq(jv_get(root, "user"), "<root_account>"));
+    CHECK(jv_get(root, "mfa_active") && jv_get(root, "mfa_active")->kind == JV_TRUE);
+    CHECK(load(inv, "iam-user", &sc[0], &users) == 0 && users.n > 0);
+    size_t with_keys = 0;
+    for (size_t i = 0; i < users.n; i++) {
+        const jv *cr = jv_get(&users.items[i], "c7n:credential-report");
+        CHECK(jv_str_eq(jv_get(cr, "user"), resource_id(users.type, &users.items[i])));
+        CHECK(jv_is_bool(jv_get(cr, "password_enabled")));
+        const jv *keys = jv_get(cr, "access_keys");
+        if (keys) {
+            with_keys++;
+            CHECK(jv_is(keys, JV_ARRAY) && keys->len == 1);
+        }
+    }
+    CHECK(with_keys > 0 && with_keys < users.n);
     /* Every planted problem is loaded in its account. */
     snprintf(path, sizeof path, "%s/planted.json", dir);
     text = slurp_text(path, &n);
