@@ -1,17 +1,17 @@
 /* engine.c - policy evaluation over resource sets; see engine.h.
  *
- * Work is split in two levels.  The outer loop walks (scope, resource type)
- * pairs in inventory order and loads one set at a time (the inventory parses
- * its files in parallel).  The inner loop cuts the set into chunks of
- * CHUNK resources and hands chunks to workers; each worker evaluates every
- * policy of that type on each resource of its chunk (resource-major, so a
- * resource's memory is touched while hot).  Each chunk writes its findings
- * to its own slot, and slots are concatenated in chunk order afterwards,
- * which keeps the output independent of scheduling.
+ * A scan is a list of tasks (scope, type, part) run by parallel_for.  Each
+ * worker owns three arenas: `load` holds the resources of the task it is
+ * running and is reset when the task ends; `scratch` holds filter
+ * intermediates and is reset after every resource; `out` holds what the
+ * findings keep (ids, names, evidence) and lives as long as the result.
+ * When a scan is a single task (one big set, say a single inventory file),
+ * the set is loaded whole and its resources are cut into chunks of CHUNK
+ * instead, so both cores still work.
  *
- * Scratch memory for filters comes from a per-worker arena reset after each
- * resource; evidence that must survive is copied to the worker's result
- * arena, which the scan_result owns.
+ * Every task and chunk writes its findings to its own slot; slots are
+ * concatenated in task order and then counting-sorted by policy rank, so
+ * the output never depends on scheduling.
  */
 #include "engine/engine.h"
 
@@ -118,7 +118,7 @@ typedef struct set_job {
 static const char *finding_id(arena *a, const resource_type *t, const jv *res, size_t index)
 {
     const jv *id = t && t->id_field ? jv_get(res, t->id_field) : NULL;
-    if (id && id->kind == JV_STRING) return id->u.str;
+    if (id && id->kind == JV_STRING) return arena_strndup(a, id->u.str, id->len);
     if (id && id->kind == JV_NUMBER) {
         buf b = BUF_INIT;
         json_write_number(&b, id->u.num, id->flags);
@@ -139,14 +139,10 @@ static void chunk_push(arena *a, chunk_out *c, const finding *f)
     c->items[c->n++] = *f;
 }
 
-static void eval_chunk(size_t chunk, int worker, void *arg)
+/* Evaluates resources [lo, hi) of set with every policy, appending to co. */
+static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi,
+                       arena *out, arena *scratch, chunk_out *co)
 {
-    set_job *j = arg;
-    const resource_set *set = j->set;
-    arena *out = j->r->priv->worker_out[worker];
-    arena *scratch = j->r->priv->worker_scratch[worker];
-    chunk_out *co = &j->chunks[chunk];
-    size_t lo = chunk * CHUNK, hi = lo + CHUNK < set->n ? lo + CHUNK : set->n;
     jv evidence;
     eval_ctx ctx = {
         .scratch = scratch,
@@ -162,30 +158,40 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
             const policy *pol = j->pols[p];
             evidence = jv_null();
             ctx.rtype = pol->rtype;
-            bool hit = !pol->filters || filter_match(pol->filters, res, &ctx);
-            if (hit) {
-                const resource_type *t = pol->rtype;
-                const char *region = resource_region(t, res, set->region);
-                if (j->regions &&
-                    !name_selected(j->regions->regions, j->regions->n_regions, region, NULL))
-                    continue;
-                const jv *name = t && t->name_field ? jv_get(res, t->name_field) : NULL;
-                finding f = {
-                    .pol = pol,
-                    .rtype = t,
-                    .id = finding_id(out, t, res, i),
-                    .name = name && name->kind == JV_STRING ? name->u.str : NULL,
-                    .account = j->account,
-                    .account_id = set->account_id,
-                    .region = region,
-                    .resource = res,
-                    .evidence = evidence.kind == JV_NULL ? evidence : jv_copy(out, &evidence),
-                };
-                chunk_push(out, co, &f);
-            }
+            if (pol->filters && !filter_match(pol->filters, res, &ctx)) continue;
+            const resource_type *t = pol->rtype;
+            const char *region = resource_region(t, res, set->region);
+            /* IAM and the account have no region: a --region filter never
+             * hides them (as Custodian reports them in any region's run). */
+            if (j->regions && strcmp(region, "global") != 0 &&
+                !name_selected(j->regions->regions, j->regions->n_regions, region, NULL))
+                continue;
+            const jv *name = t && t->name_field ? jv_get(res, t->name_field) : NULL;
+            /* Copy what the finding keeps: the resource's memory is reset
+             * when its task ends. */
+            finding f = {
+                .pol = pol,
+                .rtype = t,
+                .id = finding_id(out, t, res, i),
+                .name = name && name->kind == JV_STRING ? arena_strndup(out, name->u.str, name->len)
+                                                        : NULL,
+                .account = j->account,
+                .account_id = set->account_id,
+                .region = region == set->region ? region : arena_strdup(out, region),
+                .evidence = evidence.kind == JV_NULL ? evidence : jv_copy(out, &evidence),
+            };
+            chunk_push(out, co, &f);
         }
         arena_reset(scratch);
     }
+}
+
+static void eval_chunk(size_t chunk, int worker, void *arg)
+{
+    set_job *j = arg;
+    size_t lo = chunk * CHUNK, hi = lo + CHUNK < j->set->n ? lo + CHUNK : j->set->n;
+    eval_range(j, j->set, lo, hi, j->r->priv->worker_out[worker],
+               j->r->priv->worker_scratch[worker], &j->chunks[chunk]);
 }
 
 static void eval_set(scan_result *r, const resource_set *set, const policy *const *pols,
@@ -201,8 +207,6 @@ static void eval_set(scan_result *r, const resource_set *set, const policy *cons
     for (size_t c = 0; c < nchunks; c++)
         add_segment(r, chunks[c].items, chunks[c].n);
     free(chunks);
-    r->stats.resources += set->n;
-    r->stats.sets++;
 }
 
 /* ---- selection ---- */
@@ -300,6 +304,135 @@ static int check_names_exist(const inventory *inv, const scan_filter *f, diag_li
     return rc;
 }
 
+/* ---- scanning an inventory: tasks ---- */
+
+typedef struct scan_task {
+    const inv_scope *scope;
+    const resource_type *t;
+    long part; /* -1: the whole set */
+    set_job job;
+    /* results */
+    chunk_out out;
+    size_t nres;
+    bool more; /* the part's page says more pages follow */
+    int rc;
+    diag_list diags;
+    double load_secs, eval_secs;
+} scan_task;
+
+typedef struct scan_run {
+    inventory *inv;
+    scan_task *tasks;
+    arena *load[MAX_WORKERS];
+    scan_result *r;
+    bool load_only;
+} scan_run;
+
+static void run_task(size_t i, int worker, void *arg)
+{
+    scan_run *sr = arg;
+    scan_task *t = &sr->tasks[i];
+    arena *load = sr->load[worker];
+    resource_set set;
+    double t0 = now_secs();
+    t->rc = inventory_load_part(sr->inv, t->t, t->scope, t->part, load, &set, &t->more, &t->diags);
+    double t1 = now_secs();
+    if (t->rc == 0) {
+        t->nres = set.n;
+        if (!sr->load_only)
+            eval_range(&t->job, &set, 0, set.n, sr->r->priv->worker_out[worker],
+                       sr->r->priv->worker_scratch[worker], &t->out);
+    }
+    arena_reset(load);
+    t->load_secs = t1 - t0;
+    t->eval_secs = now_secs() - t1;
+}
+
+/* One task: load the set whole (inventory-owned, parsed on all cores) and
+ * evaluate it in chunks on all cores. */
+static void run_single(scan_run *sr, int threads)
+{
+    scan_task *t = &sr->tasks[0];
+    resource_set set;
+    double t0 = now_secs();
+    t->rc = inventory_load(sr->inv, t->t, t->scope, &set, &t->diags);
+    double t1 = now_secs();
+    if (t->rc == 0) {
+        t->nres = set.n;
+        if (!sr->load_only) {
+            t->job.set = &set;
+            eval_set(sr->r, &set, t->job.pols, t->job.npols, t->job.account, threads, t->job.now,
+                     t->job.regions);
+        }
+    }
+    t->load_secs = t1 - t0;
+    t->eval_secs = now_secs() - t1;
+}
+
+static void add_task(scan_task **tasks, size_t *n, size_t *cap, const scan_task *t)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *tasks = realloc(*tasks, *cap * sizeof **tasks);
+        if (!*tasks) abort();
+    }
+    (*tasks)[(*n)++] = *t;
+}
+
+/* Cuts the scan into tasks, in scope order then registry order. */
+static size_t plan_tasks(inventory *inv, const policy **sel, size_t nsel, const policy **bytype,
+                         const engine_options *opt, time_t now, scan_result *out,
+                         scan_task **tasks_out)
+{
+    scan_task *tasks = NULL;
+    size_t n = 0, cap = 0, used = 0;
+    const scan_filter *f = &opt->filter;
+    const inv_scope *scopes;
+    size_t nscopes = inventory_scopes(inv, &scopes);
+    for (size_t s = 0; s < nscopes; s++) {
+        const inv_scope *sc = &scopes[s];
+        if (!name_selected(f->accounts, f->n_accounts, sc->account->id, sc->account->name))
+            continue;
+        /* Global types (IAM, S3) load in each account's first scope and
+         * report their own region (resource_region), so a --region filter
+         * applies to their findings rather than to the scope: S3 buckets by
+         * their region, and region-less IAM findings always pass. */
+        bool region_ok = name_selected(f->regions, f->n_regions, sc->region, NULL);
+        if (!region_ok && !inventory_scope_is_first(inv, sc)) continue;
+        if (region_ok) out->stats.scopes++;
+        for (int ti = 0; resource_type_at(ti); ti++) {
+            const resource_type *t = resource_type_at(ti);
+            if (!region_ok && !t->global) continue;
+            size_t np = 0;
+            bool whole = false;
+            for (size_t k = 0; k < nsel; k++)
+                if (sel[k]->rtype == t) {
+                    bytype[used + np++] = sel[k];
+                    whole |= sel[k]->needs_related;
+                }
+            if (!np) continue;
+            size_t parts = whole ? 1 : inventory_parts(inv, t, sc);
+            for (size_t p = 0; p < parts; p++) {
+                scan_task task = {
+                    .scope = sc,
+                    .t = t,
+                    .part = parts > 1 ? (long)p : -1,
+                    .job = {.pols = bytype + used,
+                            .npols = np,
+                            .account = sc->account,
+                            .now = now,
+                            .regions = t->global && f->regions ? f : NULL,
+                            .r = out},
+                };
+                add_task(&tasks, &n, &cap, &task);
+            }
+            used += np;
+        }
+    }
+    *tasks_out = tasks;
+    return n;
+}
+
 int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
                 scan_result *out, diag_list *diags)
 {
@@ -316,47 +449,43 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
     ensure_workers(out, threads);
     out->stats.policies = nsel;
 
-    /* Group the selected policies by resource type, in registry order. */
-    const policy **bytype = calloc(nsel ? nsel : 1, sizeof *bytype);
-    if (!bytype) abort();
+    /* Each (scope, type) task list gets its own slice of bytype: a policy
+     * appears at most once per scope. */
     const inv_scope *scopes;
     size_t nscopes = inventory_scopes(inv, &scopes);
-    for (size_t s = 0; s < nscopes && rc == 0; s++) {
-        const inv_scope *sc = &scopes[s];
-        const scan_filter *f = &opt->filter;
-        if (!name_selected(f->accounts, f->n_accounts, sc->account->id, sc->account->name))
-            continue;
-        /* Global types (IAM, S3) load in each account's first scope and
-         * report their own region (resource_region), so a --region filter
-         * applies to their findings rather than to the scope. */
-        bool region_ok = name_selected(f->regions, f->n_regions, sc->region, NULL);
-        if (!region_ok && !inventory_scope_is_first(inv, sc)) continue;
-        if (region_ok) out->stats.scopes++;
-        for (int ti = 0; resource_type_at(ti); ti++) {
-            const resource_type *t = resource_type_at(ti);
-            if (!region_ok && !t->global) continue;
-            size_t np = 0;
-            for (size_t k = 0; k < nsel; k++)
-                if (sel[k]->rtype == t) bytype[np++] = sel[k];
-            if (!np) continue;
-            resource_set set;
-            double t0 = now_secs();
-            if (inventory_load(inv, t, sc, &set, diags) < 0) {
-                rc = -1;
-                break;
-            }
-            double t1 = now_secs();
-            if (opt->load_only) {
-                out->stats.resources += set.n;
-                out->stats.sets++;
-            } else {
-                eval_set(out, &set, bytype, np, sc->account, threads, now,
-                         t->global && f->regions ? f : NULL);
-            }
-            out->stats.load_secs += t1 - t0;
-            out->stats.eval_secs += now_secs() - t1;
-        }
+    const policy **bytype = calloc((nsel ? nsel : 1) * (nscopes ? nscopes : 1), sizeof *bytype);
+    if (!bytype) abort();
+    scan_run sr = {.inv = inv, .r = out, .load_only = opt->load_only};
+    size_t ntasks = plan_tasks(inv, sel, nsel, bytype, opt, now, out, &sr.tasks);
+    out->stats.tasks = ntasks;
+    if (ntasks == 1) {
+        run_single(&sr, threads);
+    } else if (ntasks > 1) {
+        for (int w = 0; w < threads; w++)
+            sr.load[w] = arena_new(1 << 20);
+        parallel_for(threads, ntasks, run_task, &sr);
+        for (int w = 0; w < threads; w++)
+            arena_free(sr.load[w]);
     }
+    /* Collect in task order.  A paginated listing ends at its first part
+     * whose page says no more follow; later parts are other recordings. */
+    for (size_t i = 0; i < ntasks; i++) {
+        scan_task *t = &sr.tasks[i];
+        bool past_end = t->part > 0 && !sr.tasks[i - 1].more;
+        if (past_end) t->more = false; /* propagate to the parts after it */
+        if (!past_end) {
+            for (size_t k = 0; k < t->diags.n; k++)
+                diag_add(diags, t->diags.items[k].pos, "%s", t->diags.items[k].msg);
+            if (t->rc < 0) rc = -1;
+            add_segment(out, t->out.items, t->out.n);
+            out->stats.resources += t->nres;
+            out->stats.sets += t->part <= 0;
+        }
+        out->stats.load_secs += t->load_secs;
+        out->stats.eval_secs += t->eval_secs;
+        diag_free(&t->diags);
+    }
+    free(sr.tasks);
     free(bytype);
     free(sel);
     if (rc == 0) sort_findings(out, ps);
@@ -391,6 +520,8 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
             .n = resources->len,
         };
         eval_set(out, &set, &sel[k], 1, NULL, threads, now, NULL);
+        out->stats.resources += set.n;
+        out->stats.sets++;
     }
     free(sel);
     sort_findings(out, ps);

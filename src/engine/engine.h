@@ -1,15 +1,18 @@
 /* engine.h - evaluate compiled policies over resources and collect findings.
  *
- * The engine is the only stage that knows about all the others: it asks the
- * inventory for the resource sets the selected policies need (one resource
- * type in one account/region at a time, so memory is bounded by what is
- * loaded), runs every policy of that type over the set on all cores, and
- * appends a finding per (policy, resource) match.  Results are deterministic:
- * the order depends only on inputs, never on thread timing.
+ * The engine is the only stage that knows about all the others.  It cuts a
+ * scan into tasks, one per (account/region scope, resource type, part): a
+ * part is a whole resource set, or one page of a paginated recording when
+ * no selected policy needs to see other resources of the set.  Workers on
+ * all cores load a task's resources into their own arena, run every policy
+ * of that type over them, copy what each finding needs, and reset the
+ * arena, so memory is bounded by what the workers hold at once, not by the
+ * size of the inventory.  Results are deterministic: the order depends only
+ * on inputs, never on thread timing.
  *
- * A finding points into inventory memory (the resource document) and into
- * the result's own arenas (evidence), so keep the inventory open until the
- * result has been written.
+ * Findings are self-contained (ids, names and evidence are copied into the
+ * result's arenas); account and policy pointers stay valid while the
+ * inventory and policy set are open.
  */
 #ifndef CUSTOS_ENGINE_H
 #define CUSTOS_ENGINE_H
@@ -29,8 +32,7 @@ typedef struct finding {
     const account_info *account; /* may be NULL for eval without an inventory */
     const char *account_id;
     const char *region;
-    const jv *resource;
-    jv evidence; /* what matched (object); null when the filters gave none */
+    jv evidence; /* what matched; null when the filters gave none */
 } finding;
 
 typedef struct scan_filter {
@@ -47,7 +49,8 @@ typedef struct scan_stats {
     size_t sets;       /* (scope, type) sets loaded */
     size_t policies;   /* policies selected */
     size_t scopes;     /* (account, region) pairs scanned */
-    double load_secs, eval_secs;
+    size_t tasks;      /* units of work the scan was cut into */
+    double load_secs, eval_secs; /* summed over workers */
 } scan_stats;
 
 typedef struct scan_result {

@@ -58,6 +58,10 @@ typedef struct filter_compiler {
      * for nodes the srcmap does not know (specs built by a compile
      * function, like the ingress filter's Cidr sub-filter). */
     srcpos where;
+    /* Set by compile functions whose match reads eval_ctx->related (e.g.
+     * ingress SGReferences): the engine must then load the whole resource
+     * set at once instead of streaming it page by page. */
+    bool needs_related;
 } filter_compiler;
 
 typedef struct filter_type {

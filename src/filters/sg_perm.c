@@ -149,6 +149,7 @@ static bool compile_option(filter_compiler *fc, sg_filter *f, const jv_member *m
         return true;
     }
     if (strcmp(k, "SGReferences") == 0) {
+        fc->needs_related = true;
         if (!jv_truthy(v)) return true; /* empty: criterion off, as in Custodian */
         if (!jv_is(v, JV_OBJECT)) {
             fc_error(fc, v, "SGReferences must be a value filter mapping");

@@ -54,9 +54,15 @@ typedef struct load_ctx {
     inventory *inv;
     arena *a;
     arena *workers[INV_MAX_THREADS];
+    int threads; /* parse parallelism of this load */
+    bool fixed;  /* everything goes to a, a caller's arena; one thread */
 } load_ctx;
 
+/* A load whose memory the inventory owns (freed at inventory_close) and
+ * that parses with inv->threads threads. */
 void inv_load_begin(inventory *inv, load_ctx *lc);
+/* A load into the caller's arena on the calling thread only (parts). */
+void inv_load_begin_in(inventory *inv, load_ctx *lc, arena *a);
 
 /* A path (or any string) in the load's arena. */
 const char *inv_fmt(load_ctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -131,11 +137,16 @@ void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bo
 
 /* ---- layout.c / placebo.c ---- */
 
-int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *scope,
-                    resource_set *out, diag_list *diags);
 int inv_layout_open(inventory *inv, diag_list *diags);
-int inv_placebo_load(inventory *inv, const resource_type *t, const inv_scope *scope,
-                     resource_set *out, diag_list *diags);
+int inv_layout_load(load_ctx *lc, const resource_type *t, const inv_scope *scope,
+                    resource_set *out, diag_list *diags);
+/* part < 0 loads the whole listing; part >= 0 loads only page part+1 of a
+ * paginated listing (no per-resource augmentation) and sets *more to
+ * whether that page says more follow. */
+int inv_placebo_load(load_ctx *lc, const resource_type *t, const inv_scope *scope, long part,
+                     resource_set *out, bool *more, diag_list *diags);
+/* How many parts inv_placebo_load can load t in (1 when not splittable). */
+size_t inv_placebo_parts(inventory *inv, const resource_type *t);
 
 /* Shared tail of both loaders: detail calls already applied; builds the
  * set and its id index. */

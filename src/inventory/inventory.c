@@ -156,12 +156,10 @@ static void account_credentials(load_ctx *lc, const inv_scope *scope, jv *item, 
     if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, item, 1, &f.data, true);
 }
 
-static int load_account(inventory *inv, const resource_type *t, const inv_scope *scope,
+static int load_account(load_ctx *lc, const resource_type *t, const inv_scope *scope,
                         resource_set *out, diag_list *diags)
 {
-    load_ctx lc;
-    inv_load_begin(inv, &lc);
-    arena *a = lc.a;
+    arena *a = lc->a;
     size_t before = diags->n;
     jv *item = arena_alloc(a, sizeof(jv));
     jv_builder b;
@@ -171,16 +169,18 @@ static int load_account(inventory *inv, const resource_type *t, const inv_scope 
     set_str(&b, a, "team", scope->account->team);
     set_str(&b, a, "environment", scope->account->environment);
     *item = jvb_done(&b);
-    account_credentials(&lc, scope, item, diags);
+    account_credentials(lc, scope, item, diags);
     inv_finish_set(a, t, scope, item, 1, out);
     return diags->n == before ? 0 : -1;
 }
 
-int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
-                   resource_set *out, diag_list *diags)
+static int load_with(load_ctx *lc, const resource_type *t, const inv_scope *scope, long part,
+                     resource_set *out, bool *more, diag_list *diags)
 {
+    inventory *inv = lc->inv;
     memset(out, 0, sizeof *out);
     out->type = t;
+    *more = false;
     if (!inv || !t || !scope || !scope->account) {
         diag_add(diags, (srcpos){NULL, 0, 0}, "inventory_load: bad arguments");
         return -1;
@@ -188,7 +188,30 @@ int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scop
     out->account_id = scope->account->id;
     out->region = scope->region;
     if (t->global && !inventory_scope_is_first(inv, scope)) return 0;
-    if (!t->operation) return load_account(inv, t, scope, out, diags);
-    return inv->kind == INV_PLACEBO ? inv_placebo_load(inv, t, scope, out, diags)
-                                    : inv_layout_load(inv, t, scope, out, diags);
+    if (!t->operation) return load_account(lc, t, scope, out, diags);
+    return inv->kind == INV_PLACEBO ? inv_placebo_load(lc, t, scope, part, out, more, diags)
+                                    : inv_layout_load(lc, t, scope, out, diags);
+}
+
+int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+                   resource_set *out, diag_list *diags)
+{
+    load_ctx lc;
+    bool more;
+    inv_load_begin(inv, &lc);
+    return load_with(&lc, t, scope, -1, out, &more, diags);
+}
+
+size_t inventory_parts(inventory *inv, const resource_type *t, const inv_scope *scope)
+{
+    if (!t->operation || (t->global && !inventory_scope_is_first(inv, scope))) return 1;
+    return inv->kind == INV_PLACEBO ? inv_placebo_parts(inv, t) : 1;
+}
+
+int inventory_load_part(inventory *inv, const resource_type *t, const inv_scope *scope, long part,
+                        arena *a, resource_set *out, bool *more, diag_list *diags)
+{
+    load_ctx lc;
+    inv_load_begin_in(inv, &lc, a);
+    return load_with(&lc, t, scope, part, out, more, diags);
 }

@@ -85,6 +85,20 @@ size_t inventory_scopes(const inventory *inv, const inv_scope **out);
 int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scope,
                    resource_set *out, diag_list *diags);
 
+/* Loading in parts, for bounded memory and parallel loading.
+ *
+ * inventory_parts() says into how many independently loadable parts the
+ * resources of t in scope split: more than 1 only for paginated placebo
+ * listings that need nothing joined across pages.  inventory_load_part()
+ * loads part `part` (or everything when part is -1) into the caller's
+ * arena, parsing on the calling thread, so several workers can load parts
+ * at once and free each by resetting their arena.  *more reports whether
+ * the part's page says more pages follow: a listing ends at the first part
+ * with *more false, and parts after it are not part of the listing. */
+size_t inventory_parts(inventory *inv, const resource_type *t, const inv_scope *scope);
+int inventory_load_part(inventory *inv, const resource_type *t, const inv_scope *scope, long part,
+                        arena *a, resource_set *out, bool *more, diag_list *diags);
+
 /* True when scope is its account's first scope (where global types load). */
 bool inventory_scope_is_first(const inventory *inv, const inv_scope *scope);
 

@@ -396,11 +396,10 @@ static void layout_credential_report(load_ctx *lc, const char *dir, const strvec
     if (cr.status == PF_OK) inv_credential_report(lc->a, items, n, &cr.data, false);
 }
 
-int inv_layout_load(inventory *inv, const resource_type *t, const inv_scope *scope,
+int inv_layout_load(load_ctx *lcp, const resource_type *t, const inv_scope *scope,
                     resource_set *out, diag_list *diags)
 {
-    load_ctx lc;
-    inv_load_begin(inv, &lc);
+    load_ctx lc = *lcp;
     const char *dir = scope_dir(&lc, t, scope);
     strvec files = {0};
     if (list_dir(dir, false, &files) != 0) return 0; /* no data for this scope */

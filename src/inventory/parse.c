@@ -205,6 +205,16 @@ void inv_load_begin(inventory *inv, load_ctx *lc)
     memset(lc, 0, sizeof *lc);
     lc->inv = inv;
     lc->a = inv_new_arena(inv, 0);
+    lc->threads = inv->threads;
+}
+
+void inv_load_begin_in(inventory *inv, load_ctx *lc, arena *a)
+{
+    memset(lc, 0, sizeof *lc);
+    lc->inv = inv;
+    lc->a = a;
+    lc->threads = 1;
+    lc->fixed = true;
 }
 
 const char *inv_fmt(load_ctx *lc, const char *fmt, ...)
@@ -240,7 +250,7 @@ static void *worker(void *arg)
     for (;;) {
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->n) break;
-        arena **a = &b->lc->workers[w->index];
+        arena **a = b->lc->fixed ? &b->lc->a : &b->lc->workers[w->index];
         if (!*a) *a = inv_new_arena(b->lc->inv, 1 << 20);
         parse_one(*a, &b->files[i], b->placebo);
     }
@@ -252,7 +262,7 @@ void inv_parse_files(load_ctx *lc, pfile *files, size_t n, bool placebo)
     batch b = {.lc = lc, .files = files, .n = n, .placebo = placebo};
     atomic_init(&b.next, 0);
     /* Thread start-up costs more than parsing a few small files. */
-    int nt = n < 8 ? 1 : lc->inv->threads;
+    int nt = n < 8 ? 1 : lc->threads;
     if ((size_t)nt > n) nt = (int)n;
     if (nt > INV_MAX_THREADS) nt = INV_MAX_THREADS;
     pthread_t tid[INV_MAX_THREADS];

@@ -458,6 +458,7 @@ static void load_policy(loadctx *L, const jv *pj)
             err(L, filters, "'filters' must be a list, not %s", kind_name(filters));
         } else {
             p.filters = filter_compile_list(&fc, filters);
+            p.needs_related = fc.needs_related;
             L->errors += L->diags->n - before;
             if (!p.filters && L->diags->n == before) err(L, filters, "invalid filters");
         }

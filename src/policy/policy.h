@@ -28,6 +28,7 @@ typedef struct policy {
     filter *filters; /* NULL = matches every resource */
     jv actions;      /* validated list (empty when absent) */
     srcpos pos;
+    bool needs_related; /* a filter looks at other resources of the set */
 } policy;
 
 typedef struct policy_set {

@@ -30,7 +30,8 @@ PY
 types=$(tail -n +2 "$T/global.csv" | cut -d, -f3 | sort -u | tr '\n' ' ')
 check region-global-only-iam "[ '$types' = 'aws.iam-role aws.iam-user ' ]"
 "$C" scan --inventory "$T/org" --policies policies/examples --format csv --region eu-west-1 -o "$T/eu.csv"
-check region-filter "[ \$(tail -n +2 '$T/eu.csv' | cut -d, -f9 | sort -u) = eu-west-1 ]"
+regions=$(tail -n +2 "$T/eu.csv" | cut -d, -f9 | sort -u | tr '\n' ' ')
+check region-filter "[ '$regions' = 'eu-west-1 global ' ]"
 acct=$(/usr/bin/python3 -c "import json,sys; print(json.load(open('$T/org/planted.json'))[0]['account'])")
 "$C" scan --inventory "$T/org" --policies policies/examples --format csv --account "$acct" -o "$T/acct.csv"
 check account-filter "[ \$(tail -n +2 '$T/acct.csv' | cut -d, -f6 | sort -u) = $acct ]"
