@@ -159,12 +159,14 @@ static char *slurp(const char *path, size_t *len, int *err_no)
     return b;
 }
 
-int inventory_parse_response(arena *a, const char *text, size_t len, bool placebo, jv *out,
-                             int *http_status, json_error *err)
+/* share: the document is kept with the inventory (see json_parse_fast_shared). */
+static int parse_response(arena *a, const char *text, size_t len, bool placebo, bool share, jv *out,
+                          int *http_status, json_error *err)
 {
     jv root;
     *http_status = 200;
-    if (json_parse_fast(a, text, len, &root, err) != 0) return -1;
+    if ((share ? json_parse_fast_shared : json_parse_fast)(a, text, len, &root, err) != 0)
+        return -1;
     if (placebo) {
         const jv *data = jv_get(&root, "data");
         const jv *sc = jv_get(&root, "status_code");
@@ -184,7 +186,13 @@ int inventory_parse_response(arena *a, const char *text, size_t len, bool placeb
     return 0;
 }
 
-static void parse_one(arena *a, pfile *f, bool placebo)
+int inventory_parse_response(arena *a, const char *text, size_t len, bool placebo, jv *out,
+                             int *http_status, json_error *err)
+{
+    return parse_response(a, text, len, placebo, true, out, http_status, err);
+}
+
+static void parse_one(arena *a, pfile *f, bool placebo, bool share)
 {
     size_t len = 0;
     f->err_no = 0;
@@ -193,7 +201,7 @@ static void parse_one(arena *a, pfile *f, bool placebo)
         f->status = f->err_no == ENOENT ? PF_MISSING : PF_IOERR;
         return;
     }
-    int rc = inventory_parse_response(a, text, len, placebo, &f->data, &f->http, &f->err);
+    int rc = parse_response(a, text, len, placebo, share, &f->data, &f->http, &f->err);
     free(text);
     f->status = rc == 0 ? PF_OK : rc == -1 ? PF_BADJSON : PF_BADSHAPE;
 }
@@ -252,7 +260,9 @@ static void *worker(void *arg)
         if (i >= b->n) break;
         arena **a = b->lc->fixed ? &b->lc->a : &b->lc->workers[w->index];
         if (!*a) *a = inv_new_arena(b->lc->inv, 1 << 20);
-        parse_one(*a, &b->files[i], b->placebo);
+        /* Parts are parsed into arenas reset right after: sharing strings
+         * would only cost time there. */
+        parse_one(*a, &b->files[i], b->placebo, !b->lc->fixed);
     }
     return NULL;
 }

@@ -128,8 +128,13 @@ jv jv_copy(arena *a, const jv *v);
 int json_parse(arena *a, const char *text, size_t len, jv *out, json_error *err);
 
 /* Fast path for big inventory files: simdjson when built in, else the same
- * as json_parse.  Errors are re-derived with json_parse for line/column. */
+ * as json_parse.  Errors are re-derived with json_parse for line/column.
+ * json_parse_fast_shared also stores each distinct short string once per
+ * document: about half the memory for AWS listings, worth it when the
+ * documents are kept, a loss (hashing) when the arena is reset soon after
+ * (bench/README.md). */
 int json_parse_fast(arena *a, const char *text, size_t len, jv *out, json_error *err);
+int json_parse_fast_shared(arena *a, const char *text, size_t len, jv *out, json_error *err);
 
 /* Compact JSON (no spaces), numbers in shortest round-trip form.  Non-ASCII
  * is written as UTF-8; control characters escaped. */

@@ -45,9 +45,11 @@ void intern_reset()
     }
 }
 
+thread_local bool tl_share; /* the current parse shares short strings */
+
 const char *copy_str(arena *a, std::string_view s)
 {
-    if (s.size() > INTERN_MAXLEN) return arena_strndup(a, s.data(), s.size());
+    if (!tl_share || s.size() > INTERN_MAXLEN) return arena_strndup(a, s.data(), s.size());
     uint64_t h = s.size() * 0x9E3779B97F4A7C15ull;
     size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
@@ -118,9 +120,8 @@ jv convert(arena *a, simdjson::dom::element e)
     return jv_null();
 }
 
-} // namespace
 
-extern "C" int json_parse_fast(arena *a, const char *text, size_t len, jv *out, json_error *err)
+int parse(arena *a, const char *text, size_t len, jv *out, json_error *err, bool share)
 {
     simdjson::dom::element root;
     auto error = tl_parser.parse(text, len, true).get(root);
@@ -129,10 +130,24 @@ extern "C" int json_parse_fast(arena *a, const char *text, size_t len, jv *out, 
     if (error || (len >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0))
         return json_parse(a, text, len, out, err);
     try {
-        intern_reset();
+        tl_share = share;
+        if (share) intern_reset();
         *out = convert(a, root);
     } catch (...) {
         return json_parse(a, text, len, out, err);
     }
     return 0;
+}
+
+} // namespace
+
+extern "C" int json_parse_fast(arena *a, const char *text, size_t len, jv *out, json_error *err)
+{
+    return parse(a, text, len, out, err, false);
+}
+
+extern "C" int json_parse_fast_shared(arena *a, const char *text, size_t len, jv *out,
+                                      json_error *err)
+{
+    return parse(a, text, len, out, err, true);
 }
