@@ -115,7 +115,7 @@ int cmd_eval(int argc, char **argv)
     arena *a = arena_new(0);
     jv resources;
     if (read_resources(optind < argc ? argv[optind] : NULL, a, &resources) == 0) {
-        engine_options eo = {.threads = o.threads};
+        engine_options eo = {.threads = o.threads, .render_json = cli_format(&o) == REPORT_JSON};
         cli_fill_filter(&o, &eo.filter);
         scan_result r;
         scan_result_init(&r);

@@ -104,7 +104,9 @@ int cmd_scan(int argc, char **argv)
         policy_set_free(&ps);
         goto out;
     }
-    engine_options eo = {.threads = o.threads, .load_only = load_only};
+    engine_options eo = {.threads = o.threads,
+                         .load_only = load_only,
+                         .render_json = cli_format(&o) == REPORT_JSON};
     cli_fill_filter(&o, &eo.filter);
     scan_result r;
     scan_result_init(&r);

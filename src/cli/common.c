@@ -89,10 +89,16 @@ void cli_fill_filter(const run_opts *o, scan_filter *f)
     f->n_policies = o->policies.n;
 }
 
-int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
+report_format cli_format(const run_opts *o)
 {
     report_format fmt = isatty(STDOUT_FILENO) && !o->output ? REPORT_TABLE : REPORT_JSON;
     if (o->format) report_format_parse(o->format, &fmt);
+    return fmt;
+}
+
+int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
+{
+    report_format fmt = cli_format(o);
     FILE *out = stdout;
     if (o->output && !(out = fopen(o->output, "w"))) {
         fprintf(stderr, "custos %s: cannot write %s: %m\n", cmd, o->output);

@@ -31,6 +31,8 @@ typedef struct run_opts {
 
 /* Loads every policy path; prints diagnostics; returns 0 or -1. */
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps);
+/* The report format: --format, else table on a terminal, json otherwise. */
+report_format cli_format(const run_opts *o);
 /* Writes the report and computes the exit status (0, 3, or 1 on error). */
 int cli_finish(const char *cmd, const run_opts *o, const scan_result *r);
 /* Validates --format and --fail-on early so errors come before work. */

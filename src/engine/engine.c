@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings/report.h"
 #include "util/parallel.h"
 
 #define CHUNK 256
@@ -111,6 +112,7 @@ typedef struct set_job {
     const account_info *account;
     time_t now;
     const scan_filter *regions; /* non-NULL: keep only findings in these regions */
+    bool render_json;
     scan_result *r;
     chunk_out *chunks;
 } set_job;
@@ -137,6 +139,16 @@ static void chunk_push(arena *a, chunk_out *c, const finding *f)
         c->cap = cap;
     }
     c->items[c->n++] = *f;
+}
+
+/* Renders f's JSON into out. */
+static void render(arena *out, finding *f)
+{
+    buf b = BUF_INIT;
+    finding_write_json(&b, f);
+    f->json_len = (uint32_t)b.len;
+    f->json = arena_strndup(out, b.data, b.len);
+    buf_free(&b);
 }
 
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */
@@ -180,6 +192,7 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
                 .region = region == set->region ? region : arena_strdup(out, region),
                 .evidence = evidence.kind == JV_NULL ? evidence : jv_copy(out, &evidence),
             };
+            if (j->render_json) render(out, &f);
             chunk_push(out, co, &f);
         }
         arena_reset(scratch);
@@ -194,15 +207,18 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
                j->r->priv->worker_scratch[worker], &j->chunks[chunk]);
 }
 
-static void eval_set(scan_result *r, const resource_set *set, const policy *const *pols,
-                     size_t npols, const account_info *account, int threads, time_t now,
-                     const scan_filter *regions)
+/* Evaluates a whole set in chunks on all cores; job supplies the policies
+ * and context (its set, r and chunks are filled in here). */
+static void eval_set(scan_result *r, const resource_set *set, const set_job *job, int threads)
 {
     size_t nchunks = (set->n + CHUNK - 1) / CHUNK;
     if (!nchunks) return;
     chunk_out *chunks = calloc(nchunks, sizeof *chunks);
     if (!chunks) abort();
-    set_job j = {set, pols, npols, account, now, regions, r, chunks};
+    set_job j = *job;
+    j.set = set;
+    j.r = r;
+    j.chunks = chunks;
     parallel_for(threads, nchunks, eval_chunk, &j);
     for (size_t c = 0; c < nchunks; c++)
         add_segment(r, chunks[c].items, chunks[c].n);
@@ -361,8 +377,7 @@ static void run_single(scan_run *sr, int threads)
         t->nres = set.n;
         if (!sr->load_only) {
             t->job.set = &set;
-            eval_set(sr->r, &set, t->job.pols, t->job.npols, t->job.account, threads, t->job.now,
-                     t->job.regions);
+            eval_set(sr->r, &set, &t->job, threads);
         }
     }
     t->load_secs = t1 - t0;
@@ -422,6 +437,7 @@ static size_t plan_tasks(inventory *inv, const policy **sel, size_t nsel, const 
                             .account = sc->account,
                             .now = now,
                             .regions = t->global && f->regions ? f : NULL,
+                            .render_json = opt->render_json,
                             .r = out},
                 };
                 add_task(&tasks, &n, &cap, &task);
@@ -519,7 +535,11 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
             .items = resources->u.items,
             .n = resources->len,
         };
-        eval_set(out, &set, &sel[k], 1, NULL, threads, now, NULL);
+        set_job job = {.pols = &sel[k],
+                       .npols = 1,
+                       .now = now,
+                       .render_json = opt->render_json};
+        eval_set(out, &set, &job, threads);
         out->stats.resources += set.n;
         out->stats.sets++;
     }

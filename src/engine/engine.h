@@ -33,6 +33,8 @@ typedef struct finding {
     const char *account_id;
     const char *region;
     jv evidence; /* what matched; null when the filters gave none */
+    const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
+    uint32_t json_len;
 } finding;
 
 typedef struct scan_filter {
@@ -65,6 +67,9 @@ typedef struct engine_options {
     int threads; /* 0 = all cores */
     time_t now;  /* 0 = time(NULL) */
     bool load_only; /* load what the policies need, evaluate nothing (the I/O floor) */
+    /* Render each finding's JSON on the worker that found it, so writing a
+     * large JSON report is a concatenation rather than a serial step. */
+    bool render_json;
     scan_filter filter;
 } engine_options;
 

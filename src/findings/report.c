@@ -100,7 +100,11 @@ static void write_json(FILE *f, const scan_result *r)
     for (size_t i = 0; i < r->n; i++) {
         if (i) buf_putc(&b, ',');
         buf_putc(&b, '\n');
-        finding_write_json(&b, &r->items[i]);
+        const finding *x = &r->items[i];
+        if (x->json)
+            buf_append(&b, x->json, x->json_len);
+        else
+            finding_write_json(&b, x);
         flush_if_big(f, &b);
     }
     buf_puts(&b, r->n ? "\n]," : "],");
