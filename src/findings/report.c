@@ -23,14 +23,22 @@ static const char *meta_str(const policy *p, const char *key)
     return v && v->kind == JV_STRING ? v->u.str : NULL;
 }
 
-/* Writes ,"key":"value" (nothing when v is NULL). */
+/* Writes ,"key":"value" (nothing when v is NULL).  `lit` is the literal
+ * prefix `,"key":` with its length, so keys cost no strlen per finding. */
+static void put_lit(buf *b, const char *lit, size_t lit_len, const char *v)
+{
+    if (!v) return;
+    buf_append(b, lit, lit_len);
+    json_write_string(b, v, strlen(v));
+}
+#define PUT(b, key, v) put_lit(b, ",\"" key "\":", sizeof(",\"" key "\":") - 1, v)
+
 static void put_field(buf *b, const char *key, const char *v)
 {
     if (!v) return;
     buf_putc(b, ',');
-    buf_putc(b, '"');
-    buf_puts(b, key);
-    buf_puts(b, "\":");
+    json_write_string(b, key, strlen(key));
+    buf_putc(b, ':');
     json_write_string(b, v, strlen(v));
 }
 
@@ -40,20 +48,20 @@ void finding_write_json(buf *b, const finding *f)
 {
     buf_puts(b, "{\"policy\":");
     json_write_string(b, f->pol->name, strlen(f->pol->name));
-    put_field(b, "resource", f->rtype ? f->rtype->name : NULL);
-    put_field(b, "id", f->id);
-    put_field(b, "name", f->name && strcmp(f->name, f->id) ? f->name : NULL);
-    put_field(b, "account", f->account_id);
+    PUT(b, "resource", f->rtype ? f->rtype->name : NULL);
+    PUT(b, "id", f->id);
+    PUT(b, "name", f->name && strcmp(f->name, f->id) ? f->name : NULL);
+    PUT(b, "account", f->account_id);
     if (f->account) {
         if (f->account->name && strcmp(f->account->name, f->account->id))
-            put_field(b, "account_name", f->account->name);
-        put_field(b, "team", f->account->team);
-        put_field(b, "environment", f->account->environment);
+            PUT(b, "account_name", f->account->name);
+        PUT(b, "team", f->account->team);
+        PUT(b, "environment", f->account->environment);
     }
-    put_field(b, "region", f->region);
-    put_field(b, "severity", severity_name(f->pol->sev));
-    put_field(b, "category", meta_str(f->pol, "category"));
-    put_field(b, "description", f->pol->description);
+    PUT(b, "region", f->region);
+    PUT(b, "severity", severity_name(f->pol->sev));
+    PUT(b, "category", meta_str(f->pol, "category"));
+    PUT(b, "description", f->pol->description);
     buf_puts(b, ",\"evidence\":");
     if (f->evidence.kind != JV_NULL) {
         json_write(b, &f->evidence);

@@ -79,23 +79,29 @@ jv convert(arena *a, simdjson::dom::element e)
     case element_type::ARRAY: {
         simdjson::dom::array arr = e.get_array().value_unsafe();
         size_t n = arr.size();
-        jv v = jv_array(a, n);
+        /* Every slot is written below, so no zeroing (jv_array would). */
+        jv v = jv_make(JV_ARRAY);
+        v.u.items = n ? (jv *)arena_alloc(a, n * sizeof(jv)) : nullptr;
         size_t i = 0;
         for (simdjson::dom::element child : arr)
-            v.u.items[i++] = convert(a, child);
+            if (i < n) v.u.items[i++] = convert(a, child);
+        v.len = (uint32_t)i;
         return v;
     }
     case element_type::OBJECT: {
         simdjson::dom::object obj = e.get_object().value_unsafe();
         size_t n = obj.size();
-        jv v = jv_object(a, n);
+        jv v = jv_make(JV_OBJECT);
+        v.u.members = n ? (jv_member *)arena_alloc(a, n * sizeof(jv_member)) : nullptr;
         size_t i = 0;
         for (simdjson::dom::key_value_pair kv : obj) {
+            if (i == n) break;
             jv_member *m = &v.u.members[i++];
             m->key = copy_str(a, kv.key);
             m->klen = (uint32_t)kv.key.size();
             m->val = convert(a, kv.value);
         }
+        v.len = (uint32_t)i;
         return v;
     }
     case element_type::INT64:
