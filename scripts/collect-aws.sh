@@ -9,7 +9,10 @@
 # OUTDIR/<account-id>/global/ for IAM and S3, and appends the account to
 # OUTDIR/accounts.yaml.  Run it once per account (e.g. with AWS_PROFILE set
 # to a role in each account), then: custos scan --inventory OUTDIR ...
-# Credentials are never written to the inventory.
+# Credentials are never written to the inventory.  File names follow
+# examples/README.md: <client>.<Operation>[.<resource-id>].json.  A call that
+# fails (e.g. NoSuchBucketPolicy) leaves no file, which custos reads as "not
+# configured" when the same call exists for other resources.
 set -euo pipefail
 AWS=${AWS:-aws}
 out=${1:?usage: collect-aws.sh OUTDIR [REGION...]}
@@ -41,17 +44,27 @@ for region in "$@"; do
   call "$d/ec2.DescribeVolumes.json" ec2 describe-volumes --region "$region"
   call "$d/ec2.DescribeSnapshots.json" ec2 describe-snapshots --owner-ids self --region "$region"
   call "$d/rds.DescribeDBInstances.json" rds describe-db-instances --region "$region"
-  call "$d/elasticloadbalancing.DescribeLoadBalancers.json" elb describe-load-balancers --region "$region"
+  call "$d/elb.DescribeLoadBalancers.json" elb describe-load-balancers --region "$region"
   call "$d/elbv2.DescribeLoadBalancers.json" elbv2 describe-load-balancers --region "$region"
   call "$d/lambda.ListFunctions.json" lambda list-functions --region "$region"
   call "$d/kms.ListKeys.json" kms list-keys --region "$region"
+  for k in $($AWS kms list-keys --region "$region" --query 'Keys[].KeyId' --output text 2>/dev/null); do
+    call "$d/kms.DescribeKey.$k.json" kms describe-key --key-id "$k" --region "$region"
+  done
+  call "$d/ec2.DescribeTags.json" ec2 describe-tags --region "$region"
   call "$d/cloudtrail.DescribeTrails.json" cloudtrail describe-trails --region "$region"
   call "$d/autoscaling.DescribeAutoScalingGroups.json" autoscaling describe-auto-scaling-groups --region "$region"
 done
 g="$out/$account/global"
 mkdir -p "$g"
 call "$g/iam.ListUsers.json" iam list-users
+for u in $($AWS iam list-users --query 'Users[].UserName' --output text); do
+  call "$g/iam.GetUser.$u.json" iam get-user --user-name "$u"
+done
 call "$g/iam.ListRoles.json" iam list-roles
+for r in $($AWS iam list-roles --query 'Roles[].RoleName' --output text); do
+  call "$g/iam.GetRole.$r.json" iam get-role --role-name "$r"
+done
 call "$g/iam.ListPolicies.json" iam list-policies --scope Local
 $AWS iam generate-credential-report >/dev/null 2>&1 || true
 call "$g/iam.GetCredentialReport.json" iam get-credential-report
@@ -65,6 +78,7 @@ for b in $($AWS s3api list-buckets --query 'Buckets[].Name' --output text); do
   call "$g/s3.GetBucketLogging.$b.json" s3api get-bucket-logging --bucket "$b"
   call "$g/s3.GetBucketTagging.$b.json" s3api get-bucket-tagging --bucket "$b"
   call "$g/s3.GetPublicAccessBlock.$b.json" s3api get-public-access-block --bucket "$b"
+  call "$g/s3.GetBucketWebsite.$b.json" s3api get-bucket-website --bucket "$b"
 done
 if ! grep -q "id: \"$account\"" "$out/accounts.yaml" 2>/dev/null; then
   [ -f "$out/accounts.yaml" ] || echo "accounts:" >"$out/accounts.yaml"
