@@ -75,8 +75,16 @@ static void split(void)
     for (size_t i = 0; i < nfiles; i++)
         texts[i] = files[i].text, lens[i] = files[i].len;
 }
-static double run_jansson(void) { split(); return bench_jansson(texts, lens, nfiles); }
-static double run_jsonc(void) { split(); return bench_jsonc(texts, lens, nfiles); }
+static double run_jansson(void)
+{
+    split();
+    return bench_jansson(texts, lens, nfiles);
+}
+static double run_jsonc(void)
+{
+    split();
+    return bench_jsonc(texts, lens, nfiles);
+}
 
 static double run_yajl(void)
 {
@@ -117,8 +125,14 @@ static double best(double (*fn)(void), int reps)
     return b;
 }
 
-static double custos_ref(void) { return run_custos(0); }
-static double custos_fast(void) { return run_custos(1); }
+static double custos_ref(void)
+{
+    return run_custos(0);
+}
+static double custos_fast(void)
+{
+    return run_custos(1);
+}
 
 int main(int argc, char **argv)
 {
@@ -135,7 +149,8 @@ int main(int argc, char **argv)
     }
     printf("%zu files, %.1f MB, best of %d, one core\n", nfiles, (double)total / 1e6, reps);
     printf("%-34s %8s %8s %10s\n", "parser", "seconds", "MB/s", "x read");
-    printf("%-34s %8.3f %8.0f %10.2f\n", "read files only (floor)", tread, total / 1e6 / tread, 1.0);
+    printf("%-34s %8.3f %8.0f %10.2f\n", "read files only (floor)", tread, total / 1e6 / tread,
+           1.0);
     struct {
         const char *name;
         double (*fn)(void);

@@ -89,16 +89,36 @@ int cmd_eval(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:f:o:j:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'p': strlist_add(&o.policy_paths, optarg); break;
-        case 'f': o.format = optarg; break;
-        case 'o': o.output = optarg; break;
-        case OPT_FAIL_ON: o.fail_on = optarg; break;
-        case OPT_POLICY: strlist_add_csv(&o.policies, optarg); break;
-        case OPT_ACCOUNT_ID: account_id = optarg; break;
-        case OPT_REGION: region = optarg; break;
-        case 'j': o.threads = atoi(optarg); break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        default: fputs(usage_text, stderr); goto out;
+        case 'p':
+            strlist_add(&o.policy_paths, optarg);
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case OPT_FAIL_ON:
+            o.fail_on = optarg;
+            break;
+        case OPT_POLICY:
+            strlist_add_csv(&o.policies, optarg);
+            break;
+        case OPT_ACCOUNT_ID:
+            account_id = optarg;
+            break;
+        case OPT_REGION:
+            region = optarg;
+            break;
+        case 'j':
+            o.threads = atoi(optarg);
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            fputs(usage_text, stderr);
+            goto out;
         }
     }
     if (argc - optind > 1) {

@@ -61,20 +61,48 @@ int cmd_scan(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': inv_spec = optarg; break;
-        case 'p': strlist_add(&o.policy_paths, optarg); break;
-        case 'f': o.format = optarg; break;
-        case 'o': o.output = optarg; break;
-        case OPT_FAIL_ON: o.fail_on = optarg; break;
-        case OPT_ACCOUNT: strlist_add_csv(&o.accounts, optarg); break;
-        case OPT_REGION: strlist_add_csv(&o.regions, optarg); break;
-        case OPT_POLICY: strlist_add_csv(&o.policies, optarg); break;
-        case OPT_ACCOUNT_ID: account_id = optarg; break;
-        case 'j': o.threads = atoi(optarg); break;
-        case OPT_LOAD_ONLY: load_only = true; break;
-        case 'v': o.verbose = true; break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        default: fputs(usage_text, stderr); goto out;
+        case 'i':
+            inv_spec = optarg;
+            break;
+        case 'p':
+            strlist_add(&o.policy_paths, optarg);
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case OPT_FAIL_ON:
+            o.fail_on = optarg;
+            break;
+        case OPT_ACCOUNT:
+            strlist_add_csv(&o.accounts, optarg);
+            break;
+        case OPT_REGION:
+            strlist_add_csv(&o.regions, optarg);
+            break;
+        case OPT_POLICY:
+            strlist_add_csv(&o.policies, optarg);
+            break;
+        case OPT_ACCOUNT_ID:
+            account_id = optarg;
+            break;
+        case 'j':
+            o.threads = atoi(optarg);
+            break;
+        case OPT_LOAD_ONLY:
+            load_only = true;
+            break;
+        case 'v':
+            o.verbose = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            fputs(usage_text, stderr);
+            goto out;
         }
     }
     for (int i = optind; i < argc; i++)
@@ -104,9 +132,8 @@ int cmd_scan(int argc, char **argv)
         policy_set_free(&ps);
         goto out;
     }
-    engine_options eo = {.threads = o.threads,
-                         .load_only = load_only,
-                         .render_json = cli_format(&o) == REPORT_JSON};
+    engine_options eo = {
+        .threads = o.threads, .load_only = load_only, .render_json = cli_format(&o) == REPORT_JSON};
     cli_fill_filter(&o, &eo.filter);
     scan_result r;
     scan_result_init(&r);

@@ -111,9 +111,8 @@ int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
     }
     if (o->verbose)
         fprintf(stderr,
-                "custos %s: %zu findings, %zu resources in %zu sets; load %.3fs, eval %.3fs\n",
-                cmd, r->n, r->stats.resources, r->stats.sets, r->stats.load_secs,
-                r->stats.eval_secs);
+                "custos %s: %zu findings, %zu resources in %zu sets; load %.3fs, eval %.3fs\n", cmd,
+                r->n, r->stats.resources, r->stats.sets, r->stats.load_secs, r->stats.eval_secs);
     if (o->fail_on) {
         severity min;
         severity_parse(o->fail_on, &min);

@@ -22,7 +22,7 @@ void strlist_free(strlist *l);
 typedef struct run_opts {
     strlist policy_paths;
     strlist accounts, regions, policies;
-    const char *format; /* NULL = table on a terminal, json otherwise */
+    const char *format;  /* NULL = table on a terminal, json otherwise */
     const char *fail_on; /* NULL = never */
     const char *output;  /* NULL = stdout */
     int threads;

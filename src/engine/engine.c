@@ -152,8 +152,8 @@ static void render(arena *out, finding *f)
 }
 
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */
-static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi,
-                       arena *out, arena *scratch, chunk_out *co)
+static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi, arena *out,
+                       arena *scratch, chunk_out *co)
 {
     jv evidence;
     eval_ctx ctx = {
@@ -449,8 +449,8 @@ static size_t plan_tasks(inventory *inv, const policy **sel, size_t nsel, const 
     return n;
 }
 
-int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
-                scan_result *out, diag_list *diags)
+int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt, scan_result *out,
+                diag_list *diags)
 {
     int threads = opt->threads > 0 ? opt->threads : parallel_default_threads();
     time_t now = opt->now ? opt->now : time(NULL);
@@ -509,8 +509,7 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
 }
 
 int engine_eval(const policy_set *ps, const jv *resources, const char *account_id,
-                const char *region, const engine_options *opt, scan_result *out,
-                diag_list *diags)
+                const char *region, const engine_options *opt, scan_result *out, diag_list *diags)
 {
     if (!resources || resources->kind != JV_ARRAY) {
         diag_add(diags, (srcpos){0}, "resources must be a JSON array of resource objects");
@@ -535,10 +534,7 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
             .items = resources->u.items,
             .n = resources->len,
         };
-        set_job job = {.pols = &sel[k],
-                       .npols = 1,
-                       .now = now,
-                       .render_json = opt->render_json};
+        set_job job = {.pols = &sel[k], .npols = 1, .now = now, .render_json = opt->render_json};
         eval_set(out, &set, &job, threads);
         out->stats.resources += set.n;
         out->stats.sets++;

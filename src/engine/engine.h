@@ -26,13 +26,13 @@
 
 typedef struct finding {
     const policy *pol;
-    const resource_type *rtype; /* type of the resource (the policy's) */
-    const char *id;             /* resource id (or "#<index>" when it has none) */
-    const char *name;           /* resource name when the type has one, else NULL */
+    const resource_type *rtype;  /* type of the resource (the policy's) */
+    const char *id;              /* resource id (or "#<index>" when it has none) */
+    const char *name;            /* resource name when the type has one, else NULL */
     const account_info *account; /* may be NULL for eval without an inventory */
     const char *account_id;
     const char *region;
-    jv evidence; /* what matched; null when the filters gave none */
+    jv evidence;      /* what matched; null when the filters gave none */
     const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
     uint32_t json_len;
 } finding;
@@ -47,11 +47,11 @@ typedef struct scan_filter {
 } scan_filter;
 
 typedef struct scan_stats {
-    size_t resources;  /* resources evaluated (counted once per set) */
-    size_t sets;       /* (scope, type) sets loaded */
-    size_t policies;   /* policies selected */
-    size_t scopes;     /* (account, region) pairs scanned */
-    size_t tasks;      /* units of work the scan was cut into */
+    size_t resources;            /* resources evaluated (counted once per set) */
+    size_t sets;                 /* (scope, type) sets loaded */
+    size_t policies;             /* policies selected */
+    size_t scopes;               /* (account, region) pairs scanned */
+    size_t tasks;                /* units of work the scan was cut into */
     double load_secs, eval_secs; /* summed over workers */
 } scan_stats;
 
@@ -59,13 +59,13 @@ typedef struct scan_result {
     finding *items;
     size_t n, cap;
     scan_stats stats;
-    arena *a;          /* ids, evidence, ... */
+    arena *a; /* ids, evidence, ... */
     struct engine_priv *priv;
 } scan_result;
 
 typedef struct engine_options {
-    int threads; /* 0 = all cores */
-    time_t now;  /* 0 = time(NULL) */
+    int threads;    /* 0 = all cores */
+    time_t now;     /* 0 = time(NULL) */
     bool load_only; /* load what the policies need, evaluate nothing (the I/O floor) */
     /* Render each finding's JSON on the worker that found it, so writing a
      * large JSON report is a concatenation rather than a serial step. */
@@ -78,13 +78,12 @@ void scan_result_free(scan_result *r);
 
 /* Runs every selected policy over the inventory.  Returns 0, or -1 with
  * diagnostics (bad inventory files, unknown --account/--policy names). */
-int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
-                scan_result *out, diag_list *diags);
+int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt, scan_result *out,
+                diag_list *diags);
 
 /* Runs every policy over a JSON array of resource documents, whatever their
  * declared resource type (how `custos eval` tests a policy while writing it). */
 int engine_eval(const policy_set *ps, const jv *resources, const char *account_id,
-                const char *region, const engine_options *opt, scan_result *out,
-                diag_list *diags);
+                const char *region, const engine_options *opt, scan_result *out, diag_list *diags);
 
 #endif

@@ -307,7 +307,10 @@ static const jv *grant_doc(grant *g, arena *a)
 }
 
 /* The single item of range list k in the grant, or NULL (empty list). */
-static const jv *grant_item(const grant *g, size_t k) { return g->which == k ? g->item : NULL; }
+static const jv *grant_item(const grant *g, size_t k)
+{
+    return g->which == k ? g->item : NULL;
+}
 
 static int test_cidr(const value_filter *vf, const grant *g, size_t list, eval_ctx *ctx)
 {

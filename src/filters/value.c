@@ -644,7 +644,7 @@ static bool py_int_text(const char *s, double *out)
 
 static bool py_float_text(const char *s, double *out)
 {
-    char tmp[128];
+    char tmp[128] = "";
     size_t k = 0;
     while (isspace((unsigned char)*s))
         s++;

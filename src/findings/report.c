@@ -10,10 +10,14 @@
 
 int report_format_parse(const char *s, report_format *out)
 {
-    if (!strcmp(s, "table")) *out = REPORT_TABLE;
-    else if (!strcmp(s, "json")) *out = REPORT_JSON;
-    else if (!strcmp(s, "csv")) *out = REPORT_CSV;
-    else return -1;
+    if (!strcmp(s, "table"))
+        *out = REPORT_TABLE;
+    else if (!strcmp(s, "json"))
+        *out = REPORT_JSON;
+    else if (!strcmp(s, "csv"))
+        *out = REPORT_CSV;
+    else
+        return -1;
     return 0;
 }
 
@@ -86,8 +90,9 @@ static void write_summary(buf *out, const scan_result *r)
     size_t sev[SEV_CRITICAL + 1] = {0};
     for (size_t i = 0; i < r->n; i++)
         sev[r->items[i].pol->sev]++;
-    buf_printf(out, "\"summary\":{\"findings\":%zu,\"resources\":%zu,\"policies\":%zu,"
-                    "\"scopes\":%zu,\"by_severity\":{",
+    buf_printf(out,
+               "\"summary\":{\"findings\":%zu,\"resources\":%zu,\"policies\":%zu,"
+               "\"scopes\":%zu,\"by_severity\":{",
                r->n, r->stats.resources, r->stats.policies, r->stats.scopes);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
         buf_printf(out, "\"%s\":%zu%s", severity_name((severity)s), sev[s], s ? "," : "");
@@ -143,10 +148,15 @@ static void write_csv(FILE *f, const scan_result *r)
     buf_puts(&b, "severity,policy,resource,id,name,account,team,environment,region,evidence\r\n");
     for (size_t i = 0; i < r->n; i++) {
         const finding *x = &r->items[i];
-        const char *cols[9] = {severity_name(x->pol->sev), x->pol->name,
-                               x->rtype ? x->rtype->name : "", x->id, x->name,
-                               x->account_id, x->account ? x->account->team : NULL,
-                               x->account ? x->account->environment : NULL, x->region};
+        const char *cols[9] = {severity_name(x->pol->sev),
+                               x->pol->name,
+                               x->rtype ? x->rtype->name : "",
+                               x->id,
+                               x->name,
+                               x->account_id,
+                               x->account ? x->account->team : NULL,
+                               x->account ? x->account->environment : NULL,
+                               x->region};
         for (int c = 0; c < 9; c++) {
             csv_field(&b, cols[c]);
             buf_putc(&b, ',');
@@ -180,25 +190,26 @@ static void write_table(FILE *f, const scan_result *r)
         if ((l = strlen(x->rtype ? x->rtype->name : "")) > wres) wres = l;
     }
     buf b = BUF_INIT;
-    buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s\n", "SEVERITY", (int)wpol, "POLICY",
-               (int)wacc, "ACCOUNT", (int)wreg, "REGION", (int)wres, "RESOURCE", "ID");
+    buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s\n", "SEVERITY", (int)wpol, "POLICY", (int)wacc,
+               "ACCOUNT", (int)wreg, "REGION", (int)wres, "RESOURCE", "ID");
     for (size_t i = 0; i < r->n; i++) {
         const finding *x = &r->items[i];
         const char *acc = x->account && x->account->name ? x->account->name : x->account_id;
         bool named = x->name && *x->name && strcmp(x->name, x->id);
         buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s%s%s%s\n", severity_name(x->pol->sev),
                    (int)wpol, x->pol->name, (int)wacc, acc ? acc : "-", (int)wreg,
-                   x->region ? x->region : "-", (int)wres, x->rtype ? x->rtype->name : "",
-                   x->id, named ? " (" : "", named ? x->name : "", named ? ")" : "");
+                   x->region ? x->region : "-", (int)wres, x->rtype ? x->rtype->name : "", x->id,
+                   named ? " (" : "", named ? x->name : "", named ? ")" : "");
         flush_if_big(f, &b);
     }
     size_t sev[SEV_CRITICAL + 1] = {0};
     for (size_t i = 0; i < r->n; i++)
         sev[r->items[i].pol->sev]++;
-    buf_printf(&b, "\n%zu findings (critical %zu, high %zu, medium %zu, low %zu, info %zu) over "
-                   "%zu resources, %zu policies, %zu account/region scopes.\n",
-               r->n, sev[SEV_CRITICAL], sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW],
-               sev[SEV_INFO], r->stats.resources, r->stats.policies, r->stats.scopes);
+    buf_printf(&b,
+               "\n%zu findings (critical %zu, high %zu, medium %zu, low %zu, info %zu) over "
+               "%zu resources, %zu policies, %zu account/region scopes.\n",
+               r->n, sev[SEV_CRITICAL], sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW], sev[SEV_INFO],
+               r->stats.resources, r->stats.policies, r->stats.scopes);
     fwrite(b.data, 1, b.len, f);
     buf_free(&b);
 }
@@ -206,8 +217,14 @@ static void write_table(FILE *f, const scan_result *r)
 void report_write(FILE *out, report_format fmt, const scan_result *r)
 {
     switch (fmt) {
-    case REPORT_TABLE: write_table(out, r); break;
-    case REPORT_JSON: write_json(out, r); break;
-    case REPORT_CSV: write_csv(out, r); break;
+    case REPORT_TABLE:
+        write_table(out, r);
+        break;
+    case REPORT_JSON:
+        write_json(out, r);
+        break;
+    case REPORT_CSV:
+        write_csv(out, r);
+        break;
     }
 }

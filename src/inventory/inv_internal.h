@@ -138,8 +138,8 @@ void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bo
 /* ---- layout.c / placebo.c ---- */
 
 int inv_layout_open(inventory *inv, diag_list *diags);
-int inv_layout_load(load_ctx *lc, const resource_type *t, const inv_scope *scope,
-                    resource_set *out, diag_list *diags);
+int inv_layout_load(load_ctx *lc, const resource_type *t, const inv_scope *scope, resource_set *out,
+                    diag_list *diags);
 /* part < 0 loads the whole listing; part >= 0 loads only page part+1 of a
  * paginated listing (no per-resource augmentation) and sets *more to
  * whether that page says more follow. */

@@ -101,8 +101,8 @@ static const char *file_for(load_ctx *lc, const char *service, const char *op, i
 
 /* Reads page part+1 of a listing alone; *more tells whether it says more
  * pages follow.  Returns -1 on a bad page. */
-static int load_page(load_ctx *lc, const resource_type *t, long part, jv_builder *items,
-                     bool *more, diag_list *diags)
+static int load_page(load_ctx *lc, const resource_type *t, long part, jv_builder *items, bool *more,
+                     diag_list *diags)
 {
     pfile page = {.path = file_for(lc, t->service, t->operation, (int)part + 1)};
     inv_parse_files(lc, &page, 1, true);

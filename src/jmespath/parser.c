@@ -352,7 +352,7 @@ static jp_node *function_call(parser *p, jp_node *name)
     }
     f->nkids = n;
     f->kids = arena_alloc(p->a, (n ? n : 1) * sizeof *f->kids);
-    memcpy(f->kids, v, n * sizeof *v);
+    if (n) memcpy(f->kids, v, n * sizeof *v);
     return seal(p, f);
 }
 

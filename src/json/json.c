@@ -28,7 +28,10 @@ jv jv_str(arena *a, const char *s, size_t len)
     return jv_str_nocopy(arena_strndup(a, s, len), len);
 }
 
-jv jv_cstr(arena *a, const char *s) { return jv_str(a, s, strlen(s)); }
+jv jv_cstr(arena *a, const char *s)
+{
+    return jv_str(a, s, strlen(s));
+}
 
 jv jv_array(arena *a, size_t n)
 {
@@ -99,7 +102,10 @@ const jv *jv_getn(const jv *obj, const char *key, size_t klen)
     return NULL;
 }
 
-const jv *jv_get(const jv *obj, const char *key) { return jv_getn(obj, key, strlen(key)); }
+const jv *jv_get(const jv *obj, const char *key)
+{
+    return jv_getn(obj, key, strlen(key));
+}
 
 bool jv_str_eq(const jv *v, const char *s)
 {
@@ -111,13 +117,19 @@ bool jv_str_eq(const jv *v, const char *s)
 const char *jv_kind_name(jv_kind k)
 {
     switch (k) {
-    case JV_NULL: return "null";
+    case JV_NULL:
+        return "null";
     case JV_FALSE:
-    case JV_TRUE: return "boolean";
-    case JV_NUMBER: return "number";
-    case JV_STRING: return "string";
-    case JV_ARRAY: return "array";
-    case JV_OBJECT: return "object";
+    case JV_TRUE:
+        return "boolean";
+    case JV_NUMBER:
+        return "number";
+    case JV_STRING:
+        return "string";
+    case JV_ARRAY:
+        return "array";
+    case JV_OBJECT:
+        return "object";
     }
     return "unknown";
 }
@@ -127,12 +139,15 @@ bool jv_truthy(const jv *v)
     if (!v) return false;
     switch (v->kind) {
     case JV_NULL:
-    case JV_FALSE: return false;
+    case JV_FALSE:
+        return false;
     case JV_TRUE:
-    case JV_NUMBER: return true;
+    case JV_NUMBER:
+        return true;
     case JV_STRING:
     case JV_ARRAY:
-    case JV_OBJECT: return v->len > 0;
+    case JV_OBJECT:
+        return v->len > 0;
     }
     return false;
 }
@@ -143,9 +158,12 @@ bool jv_equal(const jv *a, const jv *b)
     switch (a->kind) {
     case JV_NULL:
     case JV_FALSE:
-    case JV_TRUE: return true;
-    case JV_NUMBER: return a->u.num == b->u.num;
-    case JV_STRING: return a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
+    case JV_TRUE:
+        return true;
+    case JV_NUMBER:
+        return a->u.num == b->u.num;
+    case JV_STRING:
+        return a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
     case JV_ARRAY:
         if (a->len != b->len) return false;
         for (uint32_t i = 0; i < a->len; i++)
@@ -171,7 +189,9 @@ jv jv_copy(arena *a, const jv *v)
 {
     jv r = *v;
     switch (v->kind) {
-    case JV_STRING: r.u.str = arena_strndup(a, v->u.str, v->len); break;
+    case JV_STRING:
+        r.u.str = arena_strndup(a, v->u.str, v->len);
+        break;
     case JV_ARRAY:
         r.u.items = v->len ? arena_alloc(a, v->len * sizeof(jv)) : NULL;
         for (uint32_t i = 0; i < v->len; i++)
@@ -186,7 +206,8 @@ jv jv_copy(arena *a, const jv *v)
             r.u.members[i].val = jv_copy(a, &m->val);
         }
         break;
-    default: break;
+    default:
+        break;
     }
     return r;
 }
@@ -223,8 +244,7 @@ static int fail(parser *ps, const char *at, const char *fmt, const char *detail)
 
 static void skip_ws(parser *ps)
 {
-    while (ps->p < ps->end &&
-           (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
         ps->p++;
 }
 
@@ -236,10 +256,14 @@ static int hex4(const char *p, unsigned *out)
     for (int i = 0; i < 4; i++) {
         char c = p[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
     }
     *out = v;
     return 0;
@@ -276,10 +300,14 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     size_t n;
     unsigned min;
     if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) n = 2, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) n = 3, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) n = 4, min = 0x10000;
-    else return 0;
+    if ((c & 0xE0) == 0xC0)
+        n = 2, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+        n = 4, min = 0x10000;
+    else
+        return 0;
     if ((size_t)(end - p) < n) return 0;
     unsigned cp = c & (0x7F >> n);
     for (size_t i = 1; i < n; i++) {
@@ -319,21 +347,44 @@ static int parse_string(parser *ps, const char **out, uint32_t *len_out)
         if (c == '\\') {
             q++;
             switch (*q) {
-            case '"': d[n++] = '"'; q++; break;
-            case '\\': d[n++] = '\\'; q++; break;
-            case '/': d[n++] = '/'; q++; break;
-            case 'b': d[n++] = '\b'; q++; break;
-            case 'f': d[n++] = '\f'; q++; break;
-            case 'n': d[n++] = '\n'; q++; break;
-            case 'r': d[n++] = '\r'; q++; break;
-            case 't': d[n++] = '\t'; q++; break;
+            case '"':
+                d[n++] = '"';
+                q++;
+                break;
+            case '\\':
+                d[n++] = '\\';
+                q++;
+                break;
+            case '/':
+                d[n++] = '/';
+                q++;
+                break;
+            case 'b':
+                d[n++] = '\b';
+                q++;
+                break;
+            case 'f':
+                d[n++] = '\f';
+                q++;
+                break;
+            case 'n':
+                d[n++] = '\n';
+                q++;
+                break;
+            case 'r':
+                d[n++] = '\r';
+                q++;
+                break;
+            case 't':
+                d[n++] = '\t';
+                q++;
+                break;
             case 'u': {
                 unsigned cp;
                 if (close - q < 5 || hex4(q + 1, &cp) < 0)
                     return fail(ps, q - 1, "invalid \\u escape in string%s", "");
                 q += 5;
-                if (cp >= 0xD800 && cp <= 0xDBFF && close - q >= 6 && q[0] == '\\' &&
-                    q[1] == 'u') {
+                if (cp >= 0xD800 && cp <= 0xDBFF && close - q >= 6 && q[0] == '\\' && q[1] == 'u') {
                     unsigned lo;
                     if (hex4(q + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -344,7 +395,8 @@ static int parse_string(parser *ps, const char **out, uint32_t *len_out)
                 n += put_utf8(d + n, cp);
                 break;
             }
-            default: return fail(ps, q - 1, "invalid escape in string%s", "");
+            default:
+                return fail(ps, q - 1, "invalid escape in string%s", "");
             }
         } else if (c < 0x20) {
             return fail(ps, q, "control character in string (must be escaped)%s", "");
@@ -472,7 +524,8 @@ static int parse_container(parser *ps, jv *out, bool is_object)
             *slot = m;
             skip_ws(ps);
             if (ps->p >= ps->end)
-                return fail(ps, ps->p, "unexpected end of input in %s", is_object ? "object" : "array");
+                return fail(ps, ps->p, "unexpected end of input in %s",
+                            is_object ? "object" : "array");
             if (*ps->p == ',') {
                 ps->p++;
                 continue;
@@ -481,7 +534,8 @@ static int parse_container(parser *ps, jv *out, bool is_object)
                 ps->p++;
                 break;
             }
-            return fail(ps, ps->p, is_object ? "expected ',' or '}' in %s" : "expected ',' or ']' in %s",
+            return fail(ps, ps->p,
+                        is_object ? "expected ',' or '}' in %s" : "expected ',' or ']' in %s",
                         is_object ? "object" : "array");
         }
     }
@@ -525,9 +579,12 @@ static int parse_value(parser *ps, jv *out)
         *out = jv_str_nocopy(s, n);
         return 0;
     }
-    case 't': return expect_word(ps, "true", jv_bool(true), out);
-    case 'f': return expect_word(ps, "false", jv_bool(false), out);
-    case 'n': return expect_word(ps, "null", jv_null(), out);
+    case 't':
+        return expect_word(ps, "true", jv_bool(true), out);
+    case 'f':
+        return expect_word(ps, "false", jv_bool(false), out);
+    case 'n':
+        return expect_word(ps, "null", jv_null(), out);
     default:
         if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9')) return parse_number(ps, out);
         return fail(ps, ps->p, "unexpected character%s", "");
@@ -538,8 +595,8 @@ static int parse_document(parser *ps, jv *out);
 
 int json_parse(arena *a, const char *text, size_t len, jv *out, json_error *err)
 {
-    parser ps = {a, text, text, text + len, err, 0, NULL, 0, 0};
     if (err) memset(err, 0, sizeof *err);
+    parser ps = {a, text, text, text + len, err, 0, NULL, 0, 0};
     int rc = parse_document(&ps, out);
     free(ps.stack);
     return rc;
@@ -582,9 +639,11 @@ void json_write_number(buf *out, double d, unsigned flags)
 
 /* 1 for bytes that must be escaped in a JSON string. */
 static const unsigned char needs_escape[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1 /* " */, ['\\'] = 1,
-    [0xED] = 1, /* may start a lone surrogate, see below */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,          1,          1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1 /* " */, ['\\'] = 1, [0xED] = 1, /* may start a
+                                                                                       lone
+                                                                                       surrogate,
+                                                                                       see below */
 };
 
 void json_write_string(buf *out, const char *s, size_t len)
@@ -622,13 +681,27 @@ void json_write_string(buf *out, const char *s, size_t len)
         buf_append(out, s + i - run, run);
         run = 0;
         switch (c) {
-        case '"': buf_append(out, "\\\"", 2); break;
-        case '\\': buf_append(out, "\\\\", 2); break;
-        case '\n': buf_append(out, "\\n", 2); break;
-        case '\r': buf_append(out, "\\r", 2); break;
-        case '\t': buf_append(out, "\\t", 2); break;
-        case '\b': buf_append(out, "\\b", 2); break;
-        case '\f': buf_append(out, "\\f", 2); break;
+        case '"':
+            buf_append(out, "\\\"", 2);
+            break;
+        case '\\':
+            buf_append(out, "\\\\", 2);
+            break;
+        case '\n':
+            buf_append(out, "\\n", 2);
+            break;
+        case '\r':
+            buf_append(out, "\\r", 2);
+            break;
+        case '\t':
+            buf_append(out, "\\t", 2);
+            break;
+        case '\b':
+            buf_append(out, "\\b", 2);
+            break;
+        case '\f':
+            buf_append(out, "\\f", 2);
+            break;
         default: {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             buf_append(out, e, 6);
@@ -649,11 +722,21 @@ static void newline(buf *out, int indent, int level)
 static void write_value(buf *out, const jv *v, int indent, int level)
 {
     switch (v->kind) {
-    case JV_NULL: buf_puts(out, "null"); break;
-    case JV_FALSE: buf_puts(out, "false"); break;
-    case JV_TRUE: buf_puts(out, "true"); break;
-    case JV_NUMBER: json_write_number(out, v->u.num, v->flags); break;
-    case JV_STRING: json_write_string(out, v->u.str, v->len); break;
+    case JV_NULL:
+        buf_puts(out, "null");
+        break;
+    case JV_FALSE:
+        buf_puts(out, "false");
+        break;
+    case JV_TRUE:
+        buf_puts(out, "true");
+        break;
+    case JV_NUMBER:
+        json_write_number(out, v->u.num, v->flags);
+        break;
+    case JV_STRING:
+        json_write_string(out, v->u.str, v->len);
+        break;
     case JV_ARRAY:
         buf_putc(out, '[');
         for (uint32_t i = 0; i < v->len; i++) {
@@ -680,6 +763,12 @@ static void write_value(buf *out, const jv *v, int indent, int level)
     }
 }
 
-void json_write(buf *out, const jv *v) { write_value(out, v, 0, 0); }
+void json_write(buf *out, const jv *v)
+{
+    write_value(out, v, 0, 0);
+}
 
-void json_write_pretty(buf *out, const jv *v, int indent) { write_value(out, v, indent, 0); }
+void json_write_pretty(buf *out, const jv *v, int indent)
+{
+    write_value(out, v, indent, 0);
+}

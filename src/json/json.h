@@ -73,17 +73,23 @@ static inline jv jv_make(jv_kind k)
     v.u.items = 0;
     return v;
 }
-static inline jv jv_null(void) { return jv_make(JV_NULL); }
-static inline jv jv_bool(bool b) { return jv_make(b ? JV_TRUE : JV_FALSE); }
+static inline jv jv_null(void)
+{
+    return jv_make(JV_NULL);
+}
+static inline jv jv_bool(bool b)
+{
+    return jv_make(b ? JV_TRUE : JV_FALSE);
+}
 static inline jv jv_num(double d)
 {
     jv v = jv_make(JV_NUMBER);
     v.u.num = d;
     return v;
 }
-jv jv_int(int64_t i); /* number with JVF_INT when exact */
+jv jv_int(int64_t i);                           /* number with JVF_INT when exact */
 jv jv_str(arena *a, const char *s, size_t len); /* copies */
-jv jv_cstr(arena *a, const char *s);             /* copies */
+jv jv_cstr(arena *a, const char *s);            /* copies */
 static inline jv jv_str_nocopy(const char *s, size_t len)
 {
     jv v = jv_make(JV_STRING);
@@ -97,21 +103,30 @@ jv jv_object(arena *a, size_t n); /* n members, zeroed; fill members */
 /* Growable array/object builders (arena-backed, amortised O(1) push). */
 typedef struct jv_builder {
     arena *a;
-    jv v;       /* kind JV_ARRAY or JV_OBJECT; len = used */
+    jv v; /* kind JV_ARRAY or JV_OBJECT; len = used */
     size_t cap;
 } jv_builder;
 void jvb_array(jv_builder *b, arena *a);
 void jvb_object(jv_builder *b, arena *a);
-void jvb_push(jv_builder *b, jv item);                            /* arrays */
+void jvb_push(jv_builder *b, jv item);                             /* arrays */
 void jvb_set(jv_builder *b, const char *key, size_t klen, jv val); /* objects; replaces */
-static inline jv jvb_done(jv_builder *b) { return b->v; }
+static inline jv jvb_done(jv_builder *b)
+{
+    return b->v;
+}
 
 /* ---- accessors ---- */
-static inline bool jv_is(const jv *v, jv_kind k) { return v && v->kind == k; }
-static inline bool jv_is_bool(const jv *v) { return v && (v->kind == JV_TRUE || v->kind == JV_FALSE); }
+static inline bool jv_is(const jv *v, jv_kind k)
+{
+    return v && v->kind == k;
+}
+static inline bool jv_is_bool(const jv *v)
+{
+    return v && (v->kind == JV_TRUE || v->kind == JV_FALSE);
+}
 const jv *jv_get(const jv *obj, const char *key);               /* NULL if absent/not object */
 const jv *jv_getn(const jv *obj, const char *key, size_t klen); /* NULL if absent/not object */
-bool jv_str_eq(const jv *v, const char *s); /* v is a string equal to s */
+bool jv_str_eq(const jv *v, const char *s);                     /* v is a string equal to s */
 const char *jv_kind_name(jv_kind k); /* JMESPath type names: "null","boolean",... */
 
 /* JMESPath truthiness: false, null, "", [], {} are false. */

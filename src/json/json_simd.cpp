@@ -126,7 +126,6 @@ jv convert(arena *a, simdjson::dom::element e)
     return jv_null();
 }
 
-
 int parse(arena *a, const char *text, size_t len, jv *out, json_error *err, bool share)
 {
     simdjson::dom::element root;

@@ -153,7 +153,10 @@ char *arena_strndup(arena *a, const char *s, size_t n)
     return d;
 }
 
-char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
 
 char *arena_sprintf(arena *a, const char *fmt, ...)
 {
@@ -169,4 +172,7 @@ char *arena_sprintf(arena *a, const char *fmt, ...)
     return d;
 }
 
-size_t arena_bytes(const arena *a) { return a->reserved; }
+size_t arena_bytes(const arena *a)
+{
+    return a->reserved;
+}

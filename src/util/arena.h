@@ -13,13 +13,13 @@
 
 typedef struct arena arena;
 
-arena *arena_new(size_t chunk_size); /* 0 picks a default (64 KiB) */
-void arena_free(arena *a);           /* NULL is fine */
-void arena_reset(arena *a);          /* drop everything, keep the first chunk */
+arena *arena_new(size_t chunk_size);    /* 0 picks a default (64 KiB) */
+void arena_free(arena *a);              /* NULL is fine */
+void arena_reset(arena *a);             /* drop everything, keep the first chunk */
 void *arena_alloc(arena *a, size_t n);  /* 16-byte aligned, uninitialised */
 void *arena_calloc(arena *a, size_t n); /* zeroed */
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n);
-void *arena_alloc_packed(arena *a, size_t n); /* no alignment: for string bytes */
+void *arena_alloc_packed(arena *a, size_t n);           /* no alignment: for string bytes */
 char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy, packed */
 char *arena_strdup(arena *a, const char *s);
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

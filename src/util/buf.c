@@ -30,7 +30,10 @@ void buf_append(buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
 
 void buf_putc_slow(buf *b, char c)
 {

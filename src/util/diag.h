@@ -26,7 +26,10 @@ typedef struct diag_list {
     size_t n, cap;
 } diag_list;
 
-#define DIAG_LIST_INIT {NULL, 0, 0}
+#define DIAG_LIST_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void diag_add(diag_list *d, srcpos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_print(const diag_list *d, FILE *f); /* "file:line:col: error: msg\n" each */
