@@ -3,7 +3,7 @@
 # missing.  Safe to run repeatedly; a no-op on a machine that has them all.
 set -euo pipefail
 PKGS=(
-  build-essential clang libclang-rt-14-dev clang-format
+  build-essential clang libclang-rt-14-dev clang-format clang-tidy cppcheck
   libyaml-dev libpcre2-dev libsimdjson-dev libsqlite3-dev libcurl4-openssl-dev
   python3 python3-jmespath python3-botocore python3-yaml
 )
