@@ -45,7 +45,7 @@ UNIT_C  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(UNIT_C:%.c=$(BUILD)/%)
 FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps demo check test-bins fuzz fuzz-build bench format clean sample
+.PHONY: all deps demo check test-bins fuzz fuzz-build bench format lint clean sample
 all: $(BUILD)/custos
 
 $(DEPS_OK): scripts/install-deps.sh
@@ -105,6 +105,10 @@ fuzz: fuzz-build
 
 bench: all
 	@bash bench/run.sh
+
+# clang-tidy over every C file (slow; cppcheck and clang-format run in make check).
+lint:
+	@for f in $(LIB_C) src/main.c; do clang-tidy -quiet $$f -- $(CPPFLAGS) $(CSTD) 2>/dev/null; done
 
 format:
 	clang-format -i $$(find src tests bench -name '*.[ch]' -o -name '*.cpp' | sort)

@@ -573,8 +573,8 @@ static int parse_value(parser *ps, jv *out)
         return r;
     }
     case '"': {
-        const char *s;
-        uint32_t n;
+        const char *s = NULL;
+        uint32_t n = 0;
         if (parse_string(ps, &s, &n) < 0) return -1;
         *out = jv_str_nocopy(s, n);
         return 0;

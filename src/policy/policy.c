@@ -606,7 +606,7 @@ int policy_load_path(policy_set *ps, const char *path, diag_list *diags)
         root[--plen] = 0;
     collect(root, &files, &n, &cap, 0);
     free(root);
-    qsort(files, n, sizeof *files, cmp_str);
+    if (n) qsort(files, n, sizeof *files, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (load_file(ps, files[i], diags) < 0) rc = -1;

@@ -177,7 +177,7 @@ static bool weekday_name(const char *w, size_t n)
 static bool parse_tokens(const char *s, size_t len, double *out)
 {
     cursor c = {s, s + len};
-    long nums[3];
+    long nums[3] = {0};
     int nn = 0, mon = 0;
     double secs = 0;
     bool have_time = false;
