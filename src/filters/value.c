@@ -285,7 +285,7 @@ static char *glob_to_regex(arena *a, const char *g, size_t n)
 
 static bool looks_literal(const char *k)
 {
-    return strpbrk(k, ".[]()|*@&!=<>`'\"{}?,:") == NULL;
+    return strpbrk(k, ".[]()|*@&!=<>`'\"{}?,") == NULL; /* "c7n:x", "Foo-Bar" are fine */
 }
 
 static bool compile_key(filter_compiler *fc, const void *node, const char *text, size_t len,

@@ -102,6 +102,7 @@ TEST(comparisons_follow_python)
         {"{\"key\":\"length(l)\",\"value\":2,\"type\":\"value\"}", "{\"l\":[1,2]}", 1},
         {"{\"key\":\"Foo-Bar\",\"value\":\"x\",\"type\":\"value\"}", "{\"Foo-Bar\":\"x\"}", 1},
         {"{\"State.Name\":\"running\"}", "{\"State\":{\"Name\":\"running\"}}", 1},
+        {"{\"c7n:flag\":true}", "{\"c7n:flag\":true}", 1}, /* literal-only key */
     };
     RUN_CASES(cs);
 }
