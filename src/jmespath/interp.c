@@ -81,7 +81,7 @@ static int project(jp_ctx *c, const jp_node *right, const jv *items, uint32_t ni
             if (jp_ev(c, cond, items[i], &t) != 0) return -1;
             if (!jv_truthy(&t)) continue;
         }
-        jv r;
+        jv r = jv_null();
         if (right->kind == JN_CURRENT)
             r = items[i];
         else if (jp_ev(c, right, items[i], &r) != 0)
@@ -101,7 +101,7 @@ static int vproject(jp_ctx *c, const jp_node *n, jv base, jv *out)
     jv_builder b;
     jvb_array(&b, c->a);
     for (uint32_t i = 0; i < base.len; i++) {
-        jv r;
+        jv r = jv_null();
         if (jp_ev(c, n->kids[1], base.u.members[i].val, &r) != 0) return -1;
         if (!is_null(&r)) jvb_push(&b, r);
     }
@@ -215,7 +215,7 @@ static int call(jp_ctx *c, const jp_node *n, jv in, jv *out)
 
 int jp_ev(jp_ctx *c, const jp_node *n, jv in, jv *out)
 {
-    jv l, r;
+    jv l = jv_null(), r = jv_null();
     switch (n->kind) {
     case JN_FIELD:
         field(n, in, out);

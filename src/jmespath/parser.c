@@ -165,7 +165,7 @@ static jp_node *multi_list(parser *p, size_t pos)
         jp_node *e = expression(p, 0);
         if (!e) return NULL;
         if (n == cap) {
-            jp_node **nv = arena_alloc(p->a, 2 * cap * sizeof *nv);
+            jp_node **nv = arena_alloc(p->a, 2 * (size_t)cap * sizeof *nv);
             memcpy(nv, v, n * sizeof *nv);
             v = nv;
             cap *= 2;
@@ -333,7 +333,7 @@ static jp_node *function_call(parser *p, jp_node *name)
             jp_node *e = expression(p, 0);
             if (!e) return NULL;
             if (n == cap) {
-                jp_node **nv = arena_alloc(p->a, 2 * cap * sizeof *nv);
+                jp_node **nv = arena_alloc(p->a, 2 * (size_t)cap * sizeof *nv);
                 memcpy(nv, v, n * sizeof *nv);
                 v = nv;
                 cap *= 2;

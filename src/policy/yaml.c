@@ -227,7 +227,7 @@ static bool resolve_int(const char *s, size_t n, jv *out)
         /* Python ints are unbounded; a double is the closest jv can hold. */
         double d = 0;
         for (size_t j = 0; j < k; j++) {
-            int c = tmp[j];
+            int c = (unsigned char)tmp[j];
             int dv = c <= '9' ? c - '0' : (c | 32) - 'a' + 10;
             d = d * base + dv;
         }
@@ -515,7 +515,7 @@ static void build_mapping(loader *L, vec *own, vec *merged, jv *out)
         size_t slot = (size_t)x & (hcap - 1);
         while (h[slot] >= 0 && !key_eq(&uniq.v[h[slot]].key, k))
             slot = (slot + 1) & (hcap - 1);
-        if (h[slot] >= 0) {
+        if (h[slot] >= 0 && uniq.v) { /* uniq.v is set once a slot is */
             item *prev = &uniq.v[h[slot]];
             prev->val = all.v[i].val;
             prev->vline = all.v[i].vline, prev->vcol = all.v[i].vcol;

@@ -50,7 +50,7 @@ static chunk *chunk_new(arena *a, size_t size)
 arena *arena_new(size_t chunk_size)
 {
     arena *a = xmalloc(sizeof *a);
-    a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
+    a->chunk_size = chunk_size ? chunk_size : (size_t)64 * 1024;
     a->reserved = 0;
     a->last = NULL;
     a->head = chunk_new(a, a->chunk_size);
