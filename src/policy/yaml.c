@@ -515,7 +515,7 @@ static void build_mapping(loader *L, vec *own, vec *merged, jv *out)
         size_t slot = (size_t)x & (hcap - 1);
         while (h[slot] >= 0 && !key_eq(&uniq.v[h[slot]].key, k))
             slot = (slot + 1) & (hcap - 1);
-        if (h[slot] >= 0 && uniq.v) { /* uniq.v is set once a slot is */
+        if (h[slot] >= 0 && uniq.v) { /* a used slot implies uniq.v is set */
             item *prev = &uniq.v[h[slot]];
             prev->val = all.v[i].val;
             prev->vline = all.v[i].vline, prev->vcol = all.v[i].vcol;
