@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -33,6 +34,14 @@ static const char usage_text[] =
     "  -h, --help             this text\n"
     "\n"
     "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error.\n";
+
+/* A progress line on a terminal, for scans that take more than a moment. */
+static void show_progress(size_t done, size_t total, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "\rcustos scan: %zu/%zu tasks (%zu%%)%s", done, total,
+            total ? done * 100 / total : 100, done == total ? "\r\033[K" : "");
+}
 
 enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, OPT_LOAD_ONLY };
 
@@ -133,7 +142,11 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     engine_options eo = {
-        .threads = o.threads, .load_only = load_only, .render_json = cli_format(&o) == REPORT_JSON};
+        .threads = o.threads,
+        .load_only = load_only,
+        .render_json = cli_format(&o) == REPORT_JSON,
+        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+    };
     cli_fill_filter(&o, &eo.filter);
     scan_result r;
     scan_result_init(&r);

@@ -15,6 +15,7 @@
  */
 #include "engine/engine.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,10 @@ typedef struct scan_task {
 typedef struct scan_run {
     inventory *inv;
     scan_task *tasks;
+    size_t ntasks;
+    atomic_size_t done;
+    double last_report;
+    const engine_options *opt;
     arena *load[MAX_WORKERS];
     scan_result *r;
     bool load_only;
@@ -362,6 +367,13 @@ static void run_task(size_t i, int worker, void *arg)
     arena_reset(load);
     t->load_secs = t1 - t0;
     t->eval_secs = now_secs() - t1;
+    size_t done = atomic_fetch_add(&sr->done, 1) + 1;
+    /* Only the calling thread (worker 0) reports, at most 10 times a second. */
+    if (worker == 0 && sr->opt->progress &&
+        (t->eval_secs + t->load_secs > 0.1 || now_secs() - sr->last_report > 0.1)) {
+        sr->last_report = now_secs();
+        sr->opt->progress(done, sr->ntasks, sr->opt->progress_arg);
+    }
 }
 
 /* One task: load the set whole (inventory-owned, parsed on all cores) and
@@ -471,8 +483,11 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
     size_t nscopes = inventory_scopes(inv, &scopes);
     const policy **bytype = calloc((nsel ? nsel : 1) * (nscopes ? nscopes : 1), sizeof *bytype);
     if (!bytype) abort();
-    scan_run sr = {.inv = inv, .r = out, .load_only = opt->load_only};
+    scan_run sr = {.inv = inv, .r = out, .load_only = opt->load_only, .opt = opt};
+    atomic_init(&sr.done, 0);
     size_t ntasks = plan_tasks(inv, sel, nsel, bytype, opt, now, out, &sr.tasks);
+    sr.ntasks = ntasks;
+    sr.last_report = now_secs();
     out->stats.tasks = ntasks;
     if (ntasks == 1) {
         run_single(&sr, threads);
@@ -482,6 +497,7 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
         parallel_for(threads, ntasks, run_task, &sr);
         for (int w = 0; w < threads; w++)
             arena_free(sr.load[w]);
+        if (opt->progress) opt->progress(ntasks, ntasks, opt->progress_arg);
     }
     /* Collect in task order.  A paginated listing ends at its first part
      * whose page says no more follow; later parts are other recordings. */

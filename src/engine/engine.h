@@ -70,6 +70,10 @@ typedef struct engine_options {
     /* Render each finding's JSON on the worker that found it, so writing a
      * large JSON report is a concatenation rather than a serial step. */
     bool render_json;
+    /* Called now and then from the calling thread with tasks done / total
+     * (for a progress line on a terminal); may be NULL. */
+    void (*progress)(size_t done, size_t total, void *arg);
+    void *progress_arg;
     scan_filter filter;
 } engine_options;
 
