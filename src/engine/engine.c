@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,99 @@ static int select_policies(const policy_set *ps, const scan_filter *f, const pol
     return rc;
 }
 
+/* ---- set-level filters (value_type: resource_count) ----
+ *
+ * A Custodian run covers one account and region, and resource_count keeps
+ * or drops the whole set a policy matched in that run.  So matches are
+ * counted per (policy, account, region) and the groups whose count fails
+ * the policy's resource_count are removed before sorting. */
+
+typedef struct group_count {
+    const policy *pol;
+    const char *account, *region;
+    size_t n;
+} group_count;
+
+/* Open-addressing table of groups; the hash keeps this linear however
+ * many accounts and regions a scan covers. */
+typedef struct group_table {
+    group_count *slots;
+    size_t cap, used;
+} group_table;
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t group_hash(const finding *f)
+{
+    uint64_t h = (uint64_t)(uintptr_t)f->pol * 0x9E3779B97F4A7C15ULL;
+    return hash_str(hash_str(h, f->account_id), f->region);
+}
+
+static group_count *group_find(group_table *t, const finding *f)
+{
+    if (2 * (t->used + 1) > t->cap) {
+        group_table bigger = {calloc(t->cap ? 2 * t->cap : 64, sizeof(group_count)),
+                              t->cap ? 2 * t->cap : 64, 0};
+        if (!bigger.slots) abort();
+        for (size_t i = 0; i < t->cap; i++) {
+            group_count *g = &t->slots[i];
+            if (!g->pol) continue;
+            finding key = {.pol = g->pol, .account_id = g->account, .region = g->region};
+            size_t k = group_hash(&key) & (bigger.cap - 1);
+            while (bigger.slots[k].pol)
+                k = (k + 1) & (bigger.cap - 1);
+            bigger.slots[k] = *g;
+            bigger.used++;
+        }
+        free(t->slots);
+        *t = bigger;
+    }
+    size_t k = group_hash(f) & (t->cap - 1);
+    for (;; k = (k + 1) & (t->cap - 1)) {
+        group_count *g = &t->slots[k];
+        if (!g->pol) {
+            *g = (group_count){f->pol, f->account_id, f->region, 0};
+            t->used++;
+            return g;
+        }
+        if (g->pol == f->pol && !strcmp(g->account, f->account_id) && !strcmp(g->region, f->region))
+            return g;
+    }
+}
+
+static void apply_set_level(scan_result *r, const policy_set *ps)
+{
+    bool any = false;
+    for (size_t i = 0; i < ps->n && !any; i++)
+        any = filter_has_set_level(ps->items[i].filters);
+    if (!any) return;
+    struct engine_priv *p = r->priv;
+    group_table t = {0};
+    for (size_t s = 0; s < p->nsegs; s++)
+        for (size_t i = 0; i < p->segs[s].n; i++) {
+            const finding *f = &p->segs[s].items[i];
+            if (filter_has_set_level(f->pol->filters)) group_find(&t, f)->n++;
+        }
+    for (size_t s = 0; s < p->nsegs; s++) {
+        segment *seg = &p->segs[s];
+        size_t m = 0;
+        for (size_t i = 0; i < seg->n; i++) {
+            const finding *f = &seg->items[i];
+            bool keep = !filter_has_set_level(f->pol->filters) ||
+                        filter_set_level_pass(f->pol->filters, group_find(&t, f)->n);
+            if (keep) seg->items[m++] = *f;
+        }
+        r->n -= seg->n - m;
+        seg->n = m;
+    }
+    free(t.slots);
+}
+
 /* Final order: most severe first; within a severity, policies in load
  * order; within a policy, scan order (scopes, then resources), which is
  * already deterministic.  That is a stable sort on a small integer key (the
@@ -275,6 +369,7 @@ static int rank_cmp(const void *pa, const void *pb)
 
 static void sort_findings(scan_result *r, const policy_set *ps)
 {
+    apply_set_level(r, ps);
     struct engine_priv *p = r->priv;
     size_t np = ps->n;
     const policy **order = malloc((np ? np : 1) * sizeof *order);

@@ -93,6 +93,19 @@ const filter_type filter_type_and = {"and", NULL, and_compile, and_match};
 const filter_type filter_type_or = {"or", NULL, or_compile, or_match};
 const filter_type filter_type_not = {"not", NULL, not_compile, not_match};
 
+bool filter_has_set_level(const filter *f)
+{
+    if (!f) return false;
+    if (f->type == &filter_type_and) {
+        const bool_filter *b = (const bool_filter *)f;
+        for (size_t i = 0; i < b->n; i++)
+            if (filter_has_set_level(b->kids[i])) return true;
+        return false;
+    }
+    const value_filter *vf = value_filter_of(f);
+    return vf && value_filter_is_set_level(vf);
+}
+
 bool filter_set_level_pass(const filter *f, size_t n)
 {
     if (!f) return true;

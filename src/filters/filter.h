@@ -130,5 +130,7 @@ const value_filter *value_filter_of(const filter *f);
  * Custodian applies filters in sequence, so this is exact when the
  * resource_count filter is the last one, which is how its docs use it. */
 bool filter_set_level_pass(const filter *f, size_t n);
+/* True when filter_set_level_pass can ever say false (a resource_count). */
+bool filter_has_set_level(const filter *f);
 
 #endif

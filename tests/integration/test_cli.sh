@@ -94,4 +94,29 @@ expect_rc unknown-command 1 $?
 expect_rc scan-help 0 $?
 contains scan-help-text "$T/help" "--fail-on"
 
+# value_type resource_count is set-level: it keeps or drops all of a
+# policy's matches in one account/region together.
+cat >"$T/rc.yml" <<'Y'
+policies:
+  - name: many-open
+    resource: aws.security-group
+    filters:
+      - {type: ingress, Ports: [22]}
+      - {type: value, value_type: resource_count, op: gte, value: 3}
+  - name: few-open
+    resource: aws.security-group
+    filters:
+      - {type: ingress, Ports: [22]}
+      - {type: value, value_type: resource_count, op: gte, value: 4}
+Y
+cat >"$T/rc.json" <<'J'
+[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]},
+ {"GroupId":"sg-2","IpPermissions":[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"10.0.0.0/8"}]}]},
+ {"GroupId":"sg-3","IpPermissions":[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]},
+ {"GroupId":"sg-4","IpPermissions":[]}]
+J
+"$C" eval --policies "$T/rc.yml" "$T/rc.json" --format csv | tail -n +2 | cut -d, -f2,4 | tr '\n' ' ' >"$T/rc.out"
+if [ "$(cat "$T/rc.out")" = "many-open,sg-1 many-open,sg-2 many-open,sg-3 " ]; then pass resource-count-set-level; else
+  fail resource-count-set-level "got $(cat "$T/rc.out")"; fi
+
 [ "$fails" -eq 0 ]
