@@ -106,9 +106,7 @@ bool pv_truthy(const pv *p)
         }
     case PV_TUPLE0:
         return false;
-    case PV_IPLIST:
-        return true;
-    default:
+    default: /* PV_IPLIST and the rest are never empty */
         return true;
     }
 }

@@ -255,8 +255,7 @@ static bool perm_ports(const jv *perm, int64_t *from, int64_t *to)
     if (!jv_is(f, JV_NUMBER) || !jv_is(t, JV_NUMBER)) return false;
     /* Ports are -1..65535 in AWS data; anything else (or NaN) is not a port
      * range, and converting it to an integer would be undefined. */
-    if (!(f->u.num >= -1 && f->u.num <= 65535 && t->u.num >= -1 && t->u.num <= 65535))
-        return false;
+    if (!(f->u.num >= -1 && f->u.num <= 65535 && t->u.num >= -1 && t->u.num <= 65535)) return false;
     *from = (int64_t)f->u.num;
     *to = (int64_t)t->u.num;
     return true;

@@ -31,8 +31,8 @@
 
 #define S3(op, meth, sel, k, dv)                                                                   \
     {                                                                                              \
-        .client = "s3", .service = "s3", .operation = op, .method = meth, .select = sel,           \
-        .mode = DM_SET, .key = k, .dflt = dv                                                       \
+        .client = "s3", .service = "s3", .operation = (op), .method = (meth), .select = (sel),     \
+        .mode = DM_SET, .key = (k), .dflt = (dv)                                                   \
     }
 
 static const detail_spec S3_DETAILS[] = {
