@@ -26,8 +26,6 @@ static const char usage_text[] =
     "  -j, --threads N        worker threads (default: all cores)\n"
     "  -h, --help             this text\n";
 
-enum { OPT_FAIL_ON = 256, OPT_POLICY, OPT_ACCOUNT_ID, OPT_REGION };
-
 static int read_resources(const char *path, arena *a, jv *out)
 {
     size_t len;
@@ -89,34 +87,18 @@ int cmd_eval(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:f:o:j:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            strlist_add(&o.policy_paths, optarg);
-            break;
-        case 'f':
-            o.format = optarg;
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case OPT_FAIL_ON:
-            o.fail_on = optarg;
-            break;
-        case OPT_POLICY:
-            strlist_add_csv(&o.policies, optarg);
-            break;
         case OPT_ACCOUNT_ID:
             account_id = optarg;
             break;
         case OPT_REGION:
             region = optarg;
             break;
-        case 'j':
-            o.threads = atoi(optarg);
-            break;
         case 'h':
             fputs(usage_text, stdout);
-            return 0;
+            rc = 0;
+            goto out;
         default:
+            if (cli_common_option(c, optarg, &o)) break;
             fputs(usage_text, stderr);
             goto out;
         }
@@ -150,7 +132,6 @@ int cmd_eval(int argc, char **argv)
     arena_free(a);
     policy_set_free(&ps);
 out:
-    strlist_free(&o.policy_paths);
-    strlist_free(&o.policies);
+    run_opts_free(&o);
     return rc;
 }

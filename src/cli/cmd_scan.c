@@ -43,8 +43,6 @@ static void show_progress(size_t done, size_t total, void *arg)
             total ? done * 100 / total : 100, done == total ? "\r\033[K" : "");
 }
 
-enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, OPT_LOAD_ONLY };
-
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -73,32 +71,14 @@ int cmd_scan(int argc, char **argv)
         case 'i':
             inv_spec = optarg;
             break;
-        case 'p':
-            strlist_add(&o.policy_paths, optarg);
-            break;
-        case 'f':
-            o.format = optarg;
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case OPT_FAIL_ON:
-            o.fail_on = optarg;
-            break;
         case OPT_ACCOUNT:
             strlist_add_csv(&o.accounts, optarg);
             break;
         case OPT_REGION:
             strlist_add_csv(&o.regions, optarg);
             break;
-        case OPT_POLICY:
-            strlist_add_csv(&o.policies, optarg);
-            break;
         case OPT_ACCOUNT_ID:
             account_id = optarg;
-            break;
-        case 'j':
-            o.threads = atoi(optarg);
             break;
         case OPT_LOAD_ONLY:
             load_only = true;
@@ -108,8 +88,10 @@ int cmd_scan(int argc, char **argv)
             break;
         case 'h':
             fputs(usage_text, stdout);
-            return 0;
+            rc = 0;
+            goto out;
         default:
+            if (cli_common_option(c, optarg, &o)) break;
             fputs(usage_text, stderr);
             goto out;
         }
@@ -160,9 +142,6 @@ int cmd_scan(int argc, char **argv)
     inventory_close(inv);
     policy_set_free(&ps);
 out:
-    strlist_free(&o.policy_paths);
-    strlist_free(&o.accounts);
-    strlist_free(&o.regions);
-    strlist_free(&o.policies);
+    run_opts_free(&o);
     return rc;
 }

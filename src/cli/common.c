@@ -44,6 +44,40 @@ void strlist_free(strlist *l)
     memset(l, 0, sizeof *l);
 }
 
+bool cli_common_option(int c, const char *arg, run_opts *o)
+{
+    switch (c) {
+    case 'p':
+        strlist_add(&o->policy_paths, arg);
+        return true;
+    case 'f':
+        o->format = arg;
+        return true;
+    case 'o':
+        o->output = arg;
+        return true;
+    case 'j':
+        o->threads = atoi(arg);
+        return true;
+    case OPT_FAIL_ON:
+        o->fail_on = arg;
+        return true;
+    case OPT_POLICY:
+        strlist_add_csv(&o->policies, arg);
+        return true;
+    default:
+        return false;
+    }
+}
+
+void run_opts_free(run_opts *o)
+{
+    strlist_free(&o->policy_paths);
+    strlist_free(&o->accounts);
+    strlist_free(&o->regions);
+    strlist_free(&o->policies);
+}
+
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
 {
     if (paths->n == 0) {

@@ -29,6 +29,14 @@ typedef struct run_opts {
     bool verbose;
 } run_opts;
 
+/* Long-option codes shared by the commands. */
+enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, OPT_LOAD_ONLY };
+
+/* Handles an option scan and eval share (-p -f -o -j, --fail-on,
+ * --policy); false when c is not one of them. */
+bool cli_common_option(int c, const char *arg, run_opts *o);
+void run_opts_free(run_opts *o);
+
 /* Loads every policy path; prints diagnostics; returns 0 or -1. */
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps);
 /* The report format: --format, else table on a terminal, json otherwise. */

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "inventory/inv_internal.h"
+#include "util/parallel.h"
 
 /* ---- interned paths ---- */
 
@@ -241,52 +241,26 @@ const char *inv_fmt(load_ctx *lc, const char *fmt, ...)
 typedef struct batch {
     load_ctx *lc;
     pfile *files;
-    size_t n;
     bool placebo;
-    atomic_size_t next;
 } batch;
 
-typedef struct worker_arg {
-    batch *b;
-    int index;
-} worker_arg;
-
-static void *worker(void *arg)
+static void parse_task(size_t i, int worker, void *arg)
 {
-    worker_arg *w = arg;
-    batch *b = w->b;
-    for (;;) {
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->n) break;
-        arena **a = b->lc->fixed ? &b->lc->a : &b->lc->workers[w->index];
-        if (!*a) *a = inv_new_arena(b->lc->inv, 1 << 20);
-        /* Parts are parsed into arenas reset right after: sharing strings
-         * would only cost time there. */
-        parse_one(*a, &b->files[i], b->placebo, !b->lc->fixed);
-    }
-    return NULL;
+    batch *b = arg;
+    arena **a = b->lc->fixed ? &b->lc->a : &b->lc->workers[worker];
+    if (!*a) *a = inv_new_arena(b->lc->inv, 1 << 20);
+    /* Parts are parsed into arenas reset right after: sharing strings
+     * would only cost time there. */
+    parse_one(*a, &b->files[i], b->placebo, !b->lc->fixed);
 }
 
 void inv_parse_files(load_ctx *lc, pfile *files, size_t n, bool placebo)
 {
-    batch b = {.lc = lc, .files = files, .n = n, .placebo = placebo};
-    atomic_init(&b.next, 0);
+    batch b = {.lc = lc, .files = files, .placebo = placebo};
     /* Thread start-up costs more than parsing a few small files. */
     int nt = n < 8 ? 1 : lc->threads;
-    if ((size_t)nt > n) nt = (int)n;
     if (nt > INV_MAX_THREADS) nt = INV_MAX_THREADS;
-    pthread_t tid[INV_MAX_THREADS];
-    worker_arg args[INV_MAX_THREADS];
-    int started = 0;
-    for (int i = 1; i < nt; i++) {
-        args[i] = (worker_arg){&b, i};
-        if (pthread_create(&tid[i], NULL, worker, &args[i]) != 0) break;
-        started = i;
-    }
-    args[0] = (worker_arg){&b, 0};
-    worker(&args[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    parallel_for(nt, n, parse_task, &b);
 }
 
 void inv_file_diag(const pfile *f, diag_list *diags)
