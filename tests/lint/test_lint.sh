@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Static checks that are part of the bar: the tree is clang-formatted and
-# cppcheck finds nothing (clang -Werror is covered by the fuzz build).
+# Static checks that are part of the bar: the tree is clang-formatted, and
+# cppcheck and clang-tidy (configured in .clang-tidy) find nothing.  clang
+# -Werror is covered by the fuzz build.
 set -u
 cd "$(dirname "$0")/../.."
 files=$(find src tests bench -name '*.[ch]' -o -name '*.cpp' | sort)
@@ -12,4 +13,9 @@ out=$(cppcheck --enable=warning,performance,portability --std=c11 --quiet --inli
   --suppress=missingIncludeSystem -D__GNUC__ src tests/unit 2>&1 | grep -E '^(src|tests)/')
 if [ -z "$out" ]; then echo "PASS cppcheck"; else
   echo "FAIL cppcheck: $(echo "$out" | head -5)"; fails=1; fi
+tidy=$(find src -name '*.c' | sort | xargs -P "$(nproc)" -I{} \
+  clang-tidy -quiet {} -- -Isrc -std=c17 -D_GNU_SOURCE -DCUSTOS_HAVE_SIMDJSON 2>/dev/null |
+  grep -E 'warning:|error:')
+if [ -z "$tidy" ]; then echo "PASS clang-tidy"; else
+  echo "FAIL clang-tidy: $(echo "$tidy" | head -5)"; fails=1; fi
 [ "$fails" -eq 0 ]
