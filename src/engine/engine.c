@@ -192,9 +192,15 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
                 .account = j->account,
                 .account_id = set->account_id,
                 .region = region == set->region ? region : arena_strdup(out, region),
-                .evidence = evidence.kind == JV_NULL ? evidence : jv_copy(out, &evidence),
+                .evidence = evidence,
             };
-            if (j->render_json) render(out, &f);
+            /* Evidence lives in scratch: render it now, or copy it out. */
+            if (j->render_json) {
+                render(out, &f);
+                f.evidence = jv_null(); /* the rendered JSON carries it */
+            } else if (f.evidence.kind != JV_NULL) {
+                f.evidence = jv_copy(out, &f.evidence);
+            }
             chunk_push(out, co, &f);
         }
         arena_reset(scratch);
