@@ -32,7 +32,7 @@ typedef struct finding {
     const account_info *account; /* may be NULL for eval without an inventory */
     const char *account_id;
     const char *region;
-    jv evidence;      /* what matched; null when the filters gave none */
+    jv evidence;      /* what matched; null when the filters gave none, or once rendered */
     const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
     uint32_t json_len;
 } finding;
