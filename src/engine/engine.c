@@ -35,9 +35,15 @@ typedef struct segment {
     size_t n;
 } segment;
 
+/* What one worker writes into: kept findings, per-resource scratch, and a
+ * buffer reused for rendering findings. */
+typedef struct worker_mem {
+    arena *out, *scratch;
+    buf render;
+} worker_mem;
+
 struct engine_priv {
-    arena *worker_out[MAX_WORKERS];
-    arena *worker_scratch[MAX_WORKERS];
+    worker_mem w[MAX_WORKERS];
     int nworkers;
     segment *segs;
     size_t nsegs, capsegs;
@@ -62,8 +68,9 @@ void scan_result_free(scan_result *r)
 {
     if (r->priv) {
         for (int i = 0; i < MAX_WORKERS; i++) {
-            arena_free(r->priv->worker_out[i]);
-            arena_free(r->priv->worker_scratch[i]);
+            arena_free(r->priv->w[i].out);
+            arena_free(r->priv->w[i].scratch);
+            buf_free(&r->priv->w[i].render);
         }
         free(r->priv->segs);
         free(r->priv);
@@ -92,8 +99,8 @@ static void ensure_workers(scan_result *r, int n)
 {
     struct engine_priv *p = r->priv;
     for (int i = p->nworkers; i < n; i++) {
-        p->worker_out[i] = arena_new(1 << 20);
-        p->worker_scratch[i] = arena_new(1 << 16);
+        p->w[i].out = arena_new(1 << 20);
+        p->w[i].scratch = arena_new(1 << 16);
     }
     if (n > p->nworkers) p->nworkers = n;
 }
@@ -143,20 +150,20 @@ static void chunk_push(arena *a, chunk_out *c, const finding *f)
     c->items[c->n++] = *f;
 }
 
-/* Renders f's JSON into out. */
-static void render(arena *out, finding *f)
+/* Renders f's JSON into the worker's out arena. */
+static void render(worker_mem *w, finding *f)
 {
-    buf b = BUF_INIT;
-    finding_write_json(&b, f);
-    f->json_len = (uint32_t)b.len;
-    f->json = arena_strndup(out, b.data, b.len);
-    buf_free(&b);
+    buf_reset(&w->render);
+    finding_write_json(&w->render, f);
+    f->json_len = (uint32_t)w->render.len;
+    f->json = arena_strndup(w->out, w->render.data, w->render.len);
 }
 
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */
-static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi, arena *out,
-                       arena *scratch, chunk_out *co)
+static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi,
+                       worker_mem *w, chunk_out *co)
 {
+    arena *out = w->out, *scratch = w->scratch;
     jv evidence;
     eval_ctx ctx = {
         .scratch = scratch,
@@ -196,7 +203,7 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
             };
             /* Evidence lives in scratch: render it now, or copy it out. */
             if (j->render_json) {
-                render(out, &f);
+                render(w, &f);
                 f.evidence = jv_null(); /* the rendered JSON carries it */
             } else if (f.evidence.kind != JV_NULL) {
                 f.evidence = jv_copy(out, &f.evidence);
@@ -211,8 +218,7 @@ static void eval_chunk(size_t chunk, int worker, void *arg)
 {
     set_job *j = arg;
     size_t lo = chunk * CHUNK, hi = lo + CHUNK < j->set->n ? lo + CHUNK : j->set->n;
-    eval_range(j, j->set, lo, hi, j->r->priv->worker_out[worker],
-               j->r->priv->worker_scratch[worker], &j->chunks[chunk]);
+    eval_range(j, j->set, lo, hi, &j->r->priv->w[worker], &j->chunks[chunk]);
 }
 
 /* Evaluates a whole set in chunks on all cores; job supplies the policies
@@ -461,9 +467,7 @@ static void run_task(size_t i, int worker, void *arg)
     double t1 = now_secs();
     if (t->rc == 0) {
         t->nres = set.n;
-        if (!sr->load_only)
-            eval_range(&t->job, &set, 0, set.n, sr->r->priv->worker_out[worker],
-                       sr->r->priv->worker_scratch[worker], &t->out);
+        if (!sr->load_only) eval_range(&t->job, &set, 0, set.n, &sr->r->priv->w[worker], &t->out);
     }
     arena_reset(load);
     t->load_secs = t1 - t0;
