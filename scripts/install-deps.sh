@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential clang libclang-rt-14-dev clang-format clang-tidy cppcheck
   libyaml-dev libpcre2-dev libsimdjson-dev
-  python3 python3-jmespath python3-botocore python3-yaml
+  python3 python3-jmespath
 )
 missing=()
 for p in "${PKGS[@]}"; do
