@@ -71,7 +71,7 @@ $(BUILD)/custos: $(BUILD)/src/main.o $(BUILD)/libcustos.a
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libcustos.a
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/t.h tests/unit/filter_test.h $(BUILD)/libcustos.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  TEST  $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libcustos.a $(LDLIBS)

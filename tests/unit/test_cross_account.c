@@ -6,39 +6,13 @@
 #include "filters/filter.h"
 #include "resources/resource.h"
 #include "t.h"
-
-static arena *A;
-
-static jv J(const char *text)
-{
-    jv v = jv_null();
-    json_error err;
-    if (json_parse(A, text, strlen(text), &v, &err) != 0) {
-        printf("FAIL bad test json: %s: %s\n", err.msg, text);
-        exit(1);
-    }
-    return v;
-}
+#include "filter_test.h"
 
 static int match_ex(const char *rtype, const char *spec_text, const char *res_text, jv *ev)
 {
-    diag_list d = DIAG_LIST_INIT;
-    jv spec = J(spec_text);
-    filter_compiler fc = {.a = A, .diags = &d, .rtype = resource_type_find(rtype)};
-    filter *f = filter_compile(&fc, &spec);
-    if (!f) {
-        diag_print(&d, stdout);
-        diag_free(&d);
-        return -1;
-    }
-    diag_free(&d);
-    jv res = J(res_text);
-    eval_ctx ctx = {0};
-    ctx.scratch = A;
-    ctx.account_id = "111111111111";
-    ctx.region = "us-east-1";
-    ctx.evidence = ev;
-    return filter_match(f, &res, &ctx) ? 1 : 0;
+    return match_with(
+        rtype, spec_text, res_text,
+        (eval_ctx){.account_id = "111111111111", .region = "us-east-1", .evidence = ev});
 }
 
 #define ROLE(principal)                                                                            \

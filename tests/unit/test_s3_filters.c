@@ -8,44 +8,18 @@
 #include "filters/s3_filters.h"
 #include "resources/resource.h"
 #include "t.h"
-
-static arena *A;
-
-static jv J(const char *text)
-{
-    jv v = jv_null();
-    json_error err;
-    if (json_parse(A, text, strlen(text), &v, &err) != 0) {
-        printf("FAIL bad test json: %s: %s\n", err.msg, text);
-        exit(1);
-    }
-    return v;
-}
+#include "filter_test.h"
 
 static filter *compile(const char *spec_text, diag_list *d)
 {
-    jv spec = J(spec_text);
-    filter_compiler fc = {.a = A, .diags = d, .rtype = resource_type_find("aws.s3")};
-    return filter_compile(&fc, &spec);
+    return compile_for("aws.s3", spec_text, d);
 }
 
 static int match_ex(const char *spec, const char *bucket, jv *ev)
 {
-    diag_list d = DIAG_LIST_INIT;
-    filter *f = compile(spec, &d);
-    if (!f) {
-        diag_print(&d, stdout);
-        diag_free(&d);
-        return -1;
-    }
-    diag_free(&d);
-    jv res = J(bucket);
-    eval_ctx ctx = {0};
-    ctx.scratch = A;
-    ctx.account_id = "111111111111";
-    ctx.region = "us-east-1";
-    ctx.evidence = ev;
-    return filter_match(f, &res, &ctx) ? 1 : 0;
+    return match_with(
+        "aws.s3", spec, bucket,
+        (eval_ctx){.account_id = "111111111111", .region = "us-east-1", .evidence = ev});
 }
 
 static int match(const char *spec, const char *bucket)
