@@ -157,13 +157,16 @@ static jp_node *projection_rhs(parser *p, int rbp)
     return fail_at(p, tok(p), "expected '.', '[' or '[?' after a projection");
 }
 
-static jp_node *multi_list(parser *p, size_t pos)
+/* Parses `expression (',' expression)*` up to the token `close`, which is
+ * left unconsumed.  The list grows on the stack and then in the arena; the
+ * caller copies it into its node.  Returns -1 on a syntax error. */
+static int expr_list(parser *p, int close, const char *what, jp_node ***out, uint32_t *nout)
 {
-    jp_node *items[64], **v = items;
-    uint32_t n = 0, cap = 64;
+    jp_node *first[16], **v = first;
+    uint32_t n = 0, cap = 16;
     for (;;) {
         jp_node *e = expression(p, 0);
-        if (!e) return NULL;
+        if (!e) return -1;
         if (n == cap) {
             jp_node **nv = arena_alloc(p->a, 2 * (size_t)cap * sizeof *nv);
             memcpy(nv, v, n * sizeof *nv);
@@ -171,9 +174,21 @@ static jp_node *multi_list(parser *p, size_t pos)
             cap *= 2;
         }
         v[n++] = e;
-        if (cur(p) == JT_RBRACKET) break;
-        if (match(p, JT_COMMA, "expected ',' or ']' in a multi-select list") != 0) return NULL;
+        if (cur(p) == close) break;
+        if (match(p, JT_COMMA, what) != 0) return -1;
     }
+    *out = arena_alloc(p->a, n * sizeof *v);
+    memcpy(*out, v, n * sizeof *v);
+    *nout = n;
+    return 0;
+}
+
+static jp_node *multi_list(parser *p, size_t pos)
+{
+    jp_node **v;
+    uint32_t n;
+    if (expr_list(p, JT_RBRACKET, "expected ',' or ']' in a multi-select list", &v, &n) != 0)
+        return NULL;
     advance(p);
     jp_node *m = node(p, JN_MULTI_LIST, pos, n);
     memcpy(m->kids, v, n * sizeof *v);
@@ -325,24 +340,11 @@ static jp_node *function_call(parser *p, jp_node *name)
     f->fn = fn;
     f->s = name->s;
     f->slen = name->slen;
-    jp_node *args[16];
-    jp_node **v = args;
-    uint32_t n = 0, cap = 16;
-    if (cur(p) != JT_RPAREN) {
-        for (;;) {
-            jp_node *e = expression(p, 0);
-            if (!e) return NULL;
-            if (n == cap) {
-                jp_node **nv = arena_alloc(p->a, 2 * (size_t)cap * sizeof *nv);
-                memcpy(nv, v, n * sizeof *nv);
-                v = nv;
-                cap *= 2;
-            }
-            v[n++] = e;
-            if (cur(p) == JT_RPAREN) break;
-            if (match(p, JT_COMMA, "expected ',' or ')' in function arguments") != 0) return NULL;
-        }
-    }
+    jp_node **v = NULL;
+    uint32_t n = 0;
+    if (cur(p) != JT_RPAREN &&
+        expr_list(p, JT_RPAREN, "expected ',' or ')' in function arguments", &v, &n) != 0)
+        return NULL;
     advance(p);
     if (fn && !p->has_late && ((int)n < fn->nparams || (!fn->variadic && (int)n > fn->nparams))) {
         p->has_late = true;
