@@ -135,6 +135,10 @@ void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags);
  * and gets the <root_account> row. */
 void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bool root);
 
+/* Drops items[i] where keep[i] is false (a per-resource call said the
+ * resource is gone); returns the new count.  Frees keep. */
+size_t inv_keep(jv *items, bool *keep, size_t n);
+
 /* ---- layout.c / placebo.c ---- */
 
 int inv_layout_open(inventory *inv, diag_list *diags);

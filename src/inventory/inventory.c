@@ -174,6 +174,15 @@ static int load_account(load_ctx *lc, const resource_type *t, const inv_scope *s
     return diags->n == before ? 0 : -1;
 }
 
+size_t inv_keep(jv *items, bool *keep, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i]) items[m++] = items[i];
+    free(keep);
+    return m;
+}
+
 static int load_with(load_ctx *lc, const resource_type *t, const inv_scope *scope, long part,
                      resource_set *out, bool *more, diag_list *diags)
 {

@@ -429,10 +429,7 @@ int inv_layout_load(load_ctx *lcp, const resource_type *t, const inv_scope *scop
     if (strcmp(t->name, "aws.ec2") == 0) layout_ec2_tags(&lc, dir, &files, list.u.items, n);
     if (strcmp(t->name, "aws.iam-user") == 0)
         layout_credential_report(&lc, dir, &files, list.u.items, n, diags);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (keep[i]) list.u.items[m++] = list.u.items[i];
-    free(keep);
+    size_t m = inv_keep(list.u.items, keep, n);
     sv_free(&files);
     inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return diags->n == before ? 0 : -1;

@@ -229,12 +229,8 @@ const char *inv_fmt(load_ctx *lc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *tmp = NULL;
-    int n = vasprintf(&tmp, fmt, ap);
+    const char *s = arena_vsprintf(lc->a, fmt, ap);
     va_end(ap);
-    if (n < 0) abort();
-    const char *s = arena_strndup(lc->a, tmp, (size_t)n);
-    free(tmp);
     return s;
 }
 

@@ -292,10 +292,7 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
         apply_details(&lc, &ds[k], &ns, list.u.items, keep, n, diags);
     if (strcmp(t->name, "aws.ec2") == 0) apply_ec2_tags(&lc, &ns, list.u.items, n);
     if (strcmp(t->name, "aws.iam-user") == 0) apply_credential_report(&lc, &ns, list.u.items, n);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (keep[i]) list.u.items[m++] = list.u.items[i];
-    free(keep);
+    size_t m = inv_keep(list.u.items, keep, n);
     names_free(&ns);
     inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return rc == 0 && diags->n == before ? 0 : -1;

@@ -158,17 +158,24 @@ char *arena_strdup(arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
-char *arena_sprintf(arena *a, const char *fmt, ...)
+char *arena_vsprintf(arena *a, const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     if (n < 0) n = 0;
-    char *d = arena_alloc(a, (size_t)n + 1);
+    char *d = arena_alloc_packed(a, (size_t)n + 1);
     vsnprintf(d, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
+    return d;
+}
+
+char *arena_sprintf(arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *d = arena_vsprintf(a, fmt, ap);
+    va_end(ap);
     return d;
 }
 

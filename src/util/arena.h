@@ -9,6 +9,7 @@
 #ifndef CUSTOS_ARENA_H
 #define CUSTOS_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct arena arena;
@@ -23,6 +24,7 @@ void *arena_alloc_packed(arena *a, size_t n);           /* no alignment: for str
 char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy, packed */
 char *arena_strdup(arena *a, const char *s);
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vsprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t arena_bytes(const arena *a); /* bytes reserved from the system */
 
 #endif
