@@ -84,4 +84,4 @@ if ! grep -q "id: \"$account\"" "$out/accounts.yaml" 2>/dev/null; then
   [ -f "$out/accounts.yaml" ] || echo "accounts:" >"$out/accounts.yaml"
   printf '  - id: "%s"\n    name: "%s"\n' "$account" "${ACCOUNT_NAME:-$account}" >>"$out/accounts.yaml"
 fi
-echo "collect-aws: done; now run: custos scan --inventory $out --policies policies/examples" >&2
+echo "collect-aws: done; now run: custos scan --inventory $out --policies policies/aws" >&2

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/scope.h"
 #include "findings/report.h"
 #include "util/parallel.h"
 
@@ -119,6 +120,7 @@ typedef struct set_job {
     const policy *const *pols;
     size_t npols;
     const account_info *account;
+    scope_ctx *scope;
     time_t now;
     const scan_filter *regions; /* non-NULL: keep only findings in these regions */
     bool render_json;
@@ -171,6 +173,7 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
         .region = set->region,
         .now = j->now,
         .related = set,
+        .scope = j->scope,
         .evidence = &evidence,
     };
     for (size_t i = lo; i < hi; i++) {
@@ -451,6 +454,7 @@ typedef struct scan_run {
     atomic_size_t done;
     double last_report;
     const engine_options *opt;
+    scope_table *scopes;
     arena *load[MAX_WORKERS];
     scan_result *r;
     bool load_only;
@@ -512,9 +516,9 @@ static void add_task(scan_task **tasks, size_t *n, size_t *cap, const scan_task 
 }
 
 /* Cuts the scan into tasks, in scope order then registry order. */
-static size_t plan_tasks(inventory *inv, const policy **sel, size_t nsel, const policy **bytype,
-                         const engine_options *opt, time_t now, scan_result *out,
-                         scan_task **tasks_out)
+static size_t plan_tasks(inventory *inv, scope_table *st, const policy **sel, size_t nsel,
+                         const policy **bytype, const engine_options *opt, time_t now,
+                         scan_result *out, scan_task **tasks_out)
 {
     scan_task *tasks = NULL;
     size_t n = 0, cap = 0, used = 0;
@@ -552,6 +556,7 @@ static size_t plan_tasks(inventory *inv, const policy **sel, size_t nsel, const 
                     .job = {.pols = bytype + used,
                             .npols = np,
                             .account = sc->account,
+                            .scope = scope_table_get(st, sc),
                             .now = now,
                             .regions = t->global && f->regions ? f : NULL,
                             .render_json = opt->render_json,
@@ -588,9 +593,13 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
     size_t nscopes = inventory_scopes(inv, &scopes);
     const policy **bytype = calloc((nsel ? nsel : 1) * (nscopes ? nscopes : 1), sizeof *bytype);
     if (!bytype) abort();
-    scan_run sr = {.inv = inv, .r = out, .load_only = opt->load_only, .opt = opt};
+    scan_run sr = {.inv = inv,
+                   .r = out,
+                   .load_only = opt->load_only,
+                   .opt = opt,
+                   .scopes = scope_table_new(inv)};
     atomic_init(&sr.done, 0);
-    size_t ntasks = plan_tasks(inv, sel, nsel, bytype, opt, now, out, &sr.tasks);
+    size_t ntasks = plan_tasks(inv, sr.scopes, sel, nsel, bytype, opt, now, out, &sr.tasks);
     sr.ntasks = ntasks;
     sr.last_report = now_secs();
     out->stats.tasks = ntasks;
@@ -622,6 +631,10 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
         out->stats.eval_secs += t->eval_secs;
         diag_free(&t->diags);
     }
+    size_t before = diags->n;
+    scope_table_diags(sr.scopes, diags);
+    if (diags->n > before) rc = -1;
+    scope_table_free(sr.scopes);
     free(sr.tasks);
     free(bytype);
     free(sel);
@@ -655,8 +668,15 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
             .items = resources->u.items,
             .n = resources->len,
         };
-        set_job job = {.pols = &sel[k], .npols = 1, .now = now, .render_json = opt->render_json};
+        /* No inventory: the scope holds only the given resources. */
+        scope_ctx *scope = scope_new_static(out->a, account_id, region, &set, 1, NULL, 0, NULL);
+        set_job job = {.pols = &sel[k],
+                       .npols = 1,
+                       .scope = scope,
+                       .now = now,
+                       .render_json = opt->render_json};
         eval_set(out, &set, &job, threads);
+        scope_free_static(scope);
         out->stats.resources += set.n;
         out->stats.sets++;
     }

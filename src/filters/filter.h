@@ -24,6 +24,7 @@
 
 struct resource_type;
 struct resource_set;
+struct scope_ctx;
 
 typedef struct filter filter;
 
@@ -40,6 +41,11 @@ typedef struct eval_ctx {
     /* Other resources of the same account/region, for filters that look
      * across resources (SGReferences, unused, ...).  May be NULL. */
     const struct resource_set *related;
+    /* The account/region the resource lives in: other resource types of
+     * it (engine/scope.h: scope_set), the organisation's accounts, and
+     * memoised models such as exposure.  May be NULL (filters then act as
+     * if the other types were empty). */
+    struct scope_ctx *scope;
     /* Optional; the caller sets *evidence to null before each policy.  A
      * filter may set what matched: value filters build an object
      * {"<key>": <resource value>, ...}; ingress/egress/has-statement/...

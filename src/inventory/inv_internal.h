@@ -25,6 +25,7 @@ struct inventory {
     size_t naccounts;
     inv_scope *scopes;
     size_t nscopes;
+    jv organization; /* accounts.yaml `organization:` (null when absent) */
     pthread_mutex_t lock; /* guards `arenas` (loads may run concurrently) */
     arena **arenas;       /* one or more per load; freed at close */
     size_t narenas, caparenas;

@@ -38,6 +38,7 @@ static inventory *inv_alloc(const char *root, const inventory_options *opt)
     inv->threads = opt && opt->threads > 0 ? opt->threads : default_threads();
     if (inv->threads > 64) inv->threads = 64;
     inv->meta = arena_new(0);
+    inv->organization = jv_null();
     pthread_mutex_init(&inv->lock, NULL);
     return inv;
 }
@@ -103,6 +104,11 @@ size_t inventory_account_count(const inventory *inv)
 const account_info *inventory_account(const inventory *inv, size_t i)
 {
     return inv && i < inv->naccounts ? &inv->accounts[i] : NULL;
+}
+
+const jv *inventory_organization(const inventory *inv)
+{
+    return &inv->organization;
 }
 
 const account_info *inventory_account_find(const inventory *inv, const char *id)

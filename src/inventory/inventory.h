@@ -71,6 +71,10 @@ size_t inventory_account_count(const inventory *inv);
 const account_info *inventory_account(const inventory *inv, size_t i);
 const account_info *inventory_account_find(const inventory *inv, const char *id);
 
+/* accounts.yaml's top-level `organization:` mapping ({id, trusted_accounts,
+ * ...}); a null jv when absent. */
+const jv *inventory_organization(const inventory *inv);
+
 /* Every (account, region) pair present, in a stable order (account order of
  * accounts.yaml, then region name). */
 size_t inventory_scopes(const inventory *inv, const inv_scope **out);

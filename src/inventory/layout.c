@@ -181,6 +181,12 @@ static void parse_accounts(inventory *inv, const jv *doc, const srcmap *map, acc
     if (jv_is(doc, JV_OBJECT)) {
         list = jv_get(doc, "accounts");
         teams = jv_get(doc, "teams");
+        const jv *org = jv_get(doc, "organization");
+        if (org && jv_is(org, JV_OBJECT))
+            inv->organization = *org;
+        else if (org && !jv_is(org, JV_NULL))
+            diag_add(diags, srcmap_get(map, org),
+                     "accounts.yaml: `organization` must be a mapping");
         if (!list) {
             diag_add(diags, srcmap_get(map, doc), "accounts.yaml: expected an `accounts:` key");
             return;

@@ -24,7 +24,7 @@ fi
   fail failed-call-leaves-no-file "a failed call left a file"
 bad=$(grep -vE '^[a-z0-9-]+ (describe|list|get|generate-credential-report)' "$FAKE_AWS_LOG" | head -3)
 [ -z "$bad" ] && pass read-only-calls || fail read-only-calls "$bad"
-"$C" scan --inventory "$T/inv" --policies policies/examples --format csv -o "$T/out.csv" 2>"$T/scan.err"
+"$C" scan --inventory "$T/inv" --policies policies/aws --format csv -o "$T/out.csv" 2>"$T/scan.err"
 rc=$?
 [ $rc -eq 0 ] && pass scan-collected || fail scan-collected "exit $rc: $(cat "$T/scan.err")"
 grep -q '^high,sg-ssh-open-to-world,aws.security-group,sg-0ssh,' "$T/out.csv" && pass finds-open-ssh ||

@@ -12,9 +12,9 @@ fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
 check() { if eval "$2"; then pass "$1"; else fail "$1" "$2"; fi; }
 
 /usr/bin/python3 examples/gen_org.py --out "$T/org" --seed 7 >/dev/null || { echo "FAIL generate"; exit 1; }
-"$C" scan --inventory "$T/org" --policies policies/examples --format json -o "$T/all.json"
+"$C" scan --inventory "$T/org" --policies policies/aws --format json -o "$T/all.json"
 check exit-0-by-default "[ $? -eq 0 ]"
-"$C" scan --inventory "$T/org" --policies policies/examples --format json --fail-on critical >/dev/null
+"$C" scan --inventory "$T/org" --policies policies/aws --format json --fail-on critical >/dev/null
 check fail-on-critical-3 "[ $? -eq 3 ]"
 
 /usr/bin/python3 - "$T/all.json" "$T/org/planted.json" <<'PY' && pass findings-equal-planted || fail findings-equal-planted "see above"
@@ -26,24 +26,24 @@ if got != want:
     sys.exit(1)
 PY
 
-"$C" scan --inventory "$T/org" --policies policies/examples --format csv --region global -o "$T/global.csv"
+"$C" scan --inventory "$T/org" --policies policies/aws --format csv --region global -o "$T/global.csv"
 types=$(tail -n +2 "$T/global.csv" | cut -d, -f3 | sort -u | tr '\n' ' ')
 check region-global-only-iam "[ '$types' = 'aws.iam-role aws.iam-user ' ]"
-"$C" scan --inventory "$T/org" --policies policies/examples --format csv --region eu-west-1 -o "$T/eu.csv"
+"$C" scan --inventory "$T/org" --policies policies/aws --format csv --region eu-west-1 -o "$T/eu.csv"
 regions=$(tail -n +2 "$T/eu.csv" | cut -d, -f9 | sort -u | tr '\n' ' ')
 check region-filter "[ '$regions' = 'eu-west-1 global ' ]"
 acct=$(/usr/bin/python3 -c "import json,sys; print(json.load(open('$T/org/planted.json'))[0]['account'])")
-"$C" scan --inventory "$T/org" --policies policies/examples --format csv --account "$acct" -o "$T/acct.csv"
+"$C" scan --inventory "$T/org" --policies policies/aws --format csv --account "$acct" -o "$T/acct.csv"
 check account-filter "[ \$(tail -n +2 '$T/acct.csv' | cut -d, -f6 | sort -u) = $acct ]"
-"$C" scan --inventory "$T/org" --policies policies/examples --account nosuch 2>"$T/err" >/dev/null
+"$C" scan --inventory "$T/org" --policies policies/aws --account nosuch 2>"$T/err" >/dev/null
 check unknown-account-exit-1 "[ $? -eq 1 ] && grep -q \"no account 'nosuch'\" '$T/err'"
-"$C" scan --inventory "$T/org" --policies policies/examples --format table >"$T/table.txt"
+"$C" scan --inventory "$T/org" --policies policies/aws --format table >"$T/table.txt"
 check table-summary "grep -q 'findings (critical' '$T/table.txt'"
 
 # A broken inventory file is named with its line and column, and nothing is printed as findings.
 f=$(ls "$T"/org/*/us-east-1/ec2.DescribeSecurityGroups.json | head -1)
 printf '{"SecurityGroups": [\n  {"GroupId": }\n]}' >"$f"
-"$C" scan --inventory "$T/org" --policies policies/examples --format json >"$T/bad.out" 2>"$T/bad.err"
+"$C" scan --inventory "$T/org" --policies policies/aws --format json >"$T/bad.out" 2>"$T/bad.err"
 check bad-inventory-exit-1 "[ $? -eq 1 ]"
 check bad-inventory-position "grep -q 'ec2.DescribeSecurityGroups.json:2:15' '$T/bad.err'"
 check bad-inventory-no-output "[ ! -s '$T/bad.out' ]"

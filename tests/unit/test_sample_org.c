@@ -1,7 +1,7 @@
 /* test_sample_org.c - the example policies find exactly the planted problems.
  *
  * Generates the sample organisation (examples/gen_org.py), loads every
- * scope, evaluates the policies in policies/examples with the compiled filters, and
+ * scope, evaluates the policies in policies/aws with the compiled filters, and
  * compares the (policy, resource id, account) triples with planted.json:
  * nothing planted may be missed, and nothing clean may be flagged.  This
  * ties the generator, the inventory reader (including its Custodian-style
@@ -45,7 +45,7 @@ TEST(examples_find_exactly_the_planted_set)
     policy_set ps;
     policy_set_init(&ps);
     diag_list d = DIAG_LIST_INIT;
-    CHECK(policy_load_path(&ps, "policies/examples", &d) == 0);
+    CHECK(policy_load_path(&ps, "policies/aws", &d) == 0);
     diag_print(&d, stdout);
     diag_free(&d);
     CHECK(ps.n >= 10);
