@@ -22,12 +22,16 @@ extern const filter_type filter_type_has_statement;
 extern const filter_type filter_type_global_grants;
 extern const filter_type filter_type_cross_account;
 extern const filter_type filter_type_check_public_block;
+extern const filter_type filter_type_unused;
+extern const filter_type filter_type_used;
+extern const filter_type filter_type_az_imbalance;
 
 static const filter_type *const FILTER_TYPES[] = {
     &filter_type_value,         &filter_type_and,           &filter_type_or,
     &filter_type_not,           &filter_type_list_item,     &filter_type_marked_for_op,
     &filter_type_ingress,       &filter_type_egress,        &filter_type_has_statement,
     &filter_type_global_grants, &filter_type_cross_account, &filter_type_check_public_block,
+    &filter_type_unused,        &filter_type_used,          &filter_type_az_imbalance,
 };
 
 #define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)
