@@ -27,7 +27,7 @@ bad=$(grep -vE '^[a-z0-9-]+ (describe|list|get|generate-credential-report)' "$FA
 "$C" scan --inventory "$T/inv" --policies policies/aws --format csv -o "$T/out.csv" 2>"$T/scan.err"
 rc=$?
 [ $rc -eq 0 ] && pass scan-collected || fail scan-collected "exit $rc: $(cat "$T/scan.err")"
-grep -q '^high,sg-ssh-open-to-world,aws.security-group,sg-0ssh,' "$T/out.csv" && pass finds-open-ssh ||
+grep -q '^critical,sg-ssh-open-to-world,aws.security-group,sg-0ssh,' "$T/out.csv" && pass finds-open-ssh ||
   fail finds-open-ssh "$(cat "$T/out.csv")"
 grep -q ',s3-global-grants,aws.s3,public-bucket,' "$T/out.csv" && pass finds-public-acl ||
   fail finds-public-acl "$(cat "$T/out.csv")"
