@@ -54,6 +54,8 @@ filter *bool_filter_compile_items(filter_compiler *fc, const char *kind, const j
     b->kind = !strcmp(kind, "and") ? 0 : !strcmp(kind, "or") ? 1 : 2;
     b->kids = arena_alloc(fc->a, (list->len + 1) * sizeof *b->kids);
     bool ok = true;
+    const char *outer = fc->block;
+    fc->block = b->kind == 0 ? "and" : b->kind == 1 ? "or" : "not";
     for (uint32_t i = 0; i < list->len; i++) {
         filter *k = filter_compile(fc, &list->u.items[i]);
         if (!k)
@@ -61,6 +63,7 @@ filter *bool_filter_compile_items(filter_compiler *fc, const char *kind, const j
         else
             b->kids[b->n++] = k;
     }
+    fc->block = outer;
     b->hdr.type = filter_type_find(kind);
     b->hdr.pos = srcmap_get(fc->map, node);
     return ok ? &b->hdr : NULL;

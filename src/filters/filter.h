@@ -68,6 +68,13 @@ typedef struct filter_compiler {
      * ingress SGReferences): the engine must then load the whole resource
      * set at once instead of streaming it page by page. */
     bool needs_related;
+    /* The and/or/not block the filter being compiled sits in ("and" at
+     * the top level; NULL means "and" too).  Set by
+     * bool_filter_compile_items; filters that merge annotations the way
+     * Custodian's Filter.merge_annotation does (credential, access-key)
+     * need it, since Custodian intersects in and/not blocks and unions in
+     * or blocks. */
+    const char *block;
 } filter_compiler;
 
 typedef struct filter_type {

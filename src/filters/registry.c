@@ -25,6 +25,13 @@ extern const filter_type filter_type_check_public_block;
 extern const filter_type filter_type_unused;
 extern const filter_type filter_type_used;
 extern const filter_type filter_type_az_imbalance;
+/* IAM (iam_filters.c, account_iam.c) */
+extern const filter_type filter_type_credential;
+extern const filter_type filter_type_access_key;
+extern const filter_type filter_type_mfa_device;
+extern const filter_type filter_type_has_allow_all;
+extern const filter_type filter_type_iam_summary;
+extern const filter_type filter_type_password_policy;
 
 static const filter_type *const FILTER_TYPES[] = {
     &filter_type_value,         &filter_type_and,           &filter_type_or,
@@ -32,6 +39,8 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_ingress,       &filter_type_egress,        &filter_type_has_statement,
     &filter_type_global_grants, &filter_type_cross_account, &filter_type_check_public_block,
     &filter_type_unused,        &filter_type_used,          &filter_type_az_imbalance,
+    &filter_type_credential,    &filter_type_access_key,    &filter_type_mfa_device,
+    &filter_type_has_allow_all, &filter_type_iam_summary,   &filter_type_password_policy,
 };
 
 #define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)

@@ -24,6 +24,20 @@
  * (Custodian's augment does this to get Tags and PermissionsBoundary), and
  * kms-key documents get DescribeKey's KeyMetadata merged in; iam-user and
  * account documents get their credential report row (c7n:credential-report).
+ *
+ * IAM keys the filters of iam_filters.h read (Custodian's annotation keys):
+ *   iam-user  c7n:AccessKeys      ListAccessKeys' AccessKeyMetadata (access-key)
+ *             MFADevices          ListMFADevices' MFADevices (mfa-device)
+ *             (a user without a file, when other users have one: [])
+ *   iam-policy c7n:policy         GetPolicyVersion's PolicyVersion, file named
+ *                                 by PolicyName (has-allow-all reads Document)
+ *   account   c7n:iam_summary     GetAccountSummary's SummaryMap (iam-summary)
+ *             c7n:password_policy GetAccountPasswordPolicy's PasswordPolicy plus
+ *                                 PasswordPolicyConfigured true; a NoSuchEntity
+ *                                 error, or no file while the account's other
+ *                                 IAM data was collected, gives
+ *                                 {PasswordPolicyConfigured: false}
+ *                                 (password-policy), as Custodian builds it.
  */
 #include <string.h>
 
@@ -64,6 +78,38 @@ static const detail_spec USER_DETAILS[] = {
      .select_strict = true,
      .mode = DM_REPLACE,
      .drop_not_found = true},
+    /* Filter-side calls of access-key and mfa-device, pre-computed. */
+    {.client = "iam",
+     .service = "iam",
+     .operation = "ListAccessKeys",
+     .method = "list_access_keys",
+     .select = "AccessKeyMetadata",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:AccessKeys",
+     .dflt = DV_ARRAY},
+    {.client = "iam",
+     .service = "iam",
+     .operation = "ListMFADevices",
+     .method = "list_mfa_devices",
+     .select = "MFADevices",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "MFADevices",
+     .dflt = DV_ARRAY},
+};
+/* has-allow-all's get_policy_version, pre-computed. */
+static const detail_spec POLICY_DETAILS[] = {
+    {.client = "iam",
+     .service = "iam",
+     .operation = "GetPolicyVersion",
+     .method = "get_policy_version",
+     .select = "PolicyVersion",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:policy",
+     .dflt = DV_NULL,
+     .file_field = "PolicyName"},
 };
 static const detail_spec ROLE_DETAILS[] = {
     {.client = "iam",
@@ -104,6 +150,7 @@ const detail_spec *inv_details(const resource_type *t, size_t *n)
     if (strcmp(name, "aws.s3") == 0) return *n = COUNT(S3_DETAILS), S3_DETAILS;
     if (strcmp(name, "aws.iam-user") == 0) return *n = COUNT(USER_DETAILS), USER_DETAILS;
     if (strcmp(name, "aws.iam-role") == 0) return *n = COUNT(ROLE_DETAILS), ROLE_DETAILS;
+    if (strcmp(name, "aws.iam-policy") == 0) return *n = COUNT(POLICY_DETAILS), POLICY_DETAILS;
     if (strcmp(name, "aws.kms-key") == 0) return *n = COUNT(KMS_DETAILS), KMS_DETAILS;
     if (strcmp(name, "aws.ebs-snapshot") == 0) return *n = COUNT(SNAP_DETAILS), SNAP_DETAILS;
     *n = 0;
@@ -398,4 +445,35 @@ void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bo
         jvb_set(&b, "c7n:credential-report", 21, report_row(a, hdr, val, nv));
         *item = jvb_done(&b);
     }
+}
+
+/* ---- account IAM documents ---- */
+
+static void set_key(arena *a, jv *item, const char *key, jv val)
+{
+    jv_builder b;
+    begin_copy(&b, a, item);
+    jvb_set(&b, key, strlen(key), val);
+    *item = jvb_done(&b);
+}
+
+void inv_account_iam(arena *a, jv *item, call_result summary, call_result password,
+                     bool password_missing)
+{
+    if (summary.outcome == CALL_OK) {
+        const jv *m = jv_get(summary.data, "SummaryMap");
+        if (jv_is(m, JV_OBJECT)) set_key(a, item, "c7n:iam_summary", *m);
+    }
+    jv_builder pp;
+    if (password.outcome == CALL_OK) {
+        begin_copy(&pp, a, jv_get(password.data, "PasswordPolicy"));
+        jvb_set(&pp, "PasswordPolicyConfigured", 24, jv_bool(true));
+    } else if (password.outcome == CALL_NOT_FOUND ||
+               (password.outcome == CALL_ABSENT && password_missing)) {
+        jvb_object(&pp, a);
+        jvb_set(&pp, "PasswordPolicyConfigured", 24, jv_bool(false));
+    } else {
+        return; /* not collected, denied or failed: unknown */
+    }
+    set_key(a, item, "c7n:password_policy", jvb_done(&pp));
 }

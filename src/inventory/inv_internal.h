@@ -25,7 +25,7 @@ struct inventory {
     size_t naccounts;
     inv_scope *scopes;
     size_t nscopes;
-    jv organization; /* accounts.yaml `organization:` (null when absent) */
+    jv organization;      /* accounts.yaml `organization:` (null when absent) */
     pthread_mutex_t lock; /* guards `arenas` (loads may run concurrently) */
     arena **arenas;       /* one or more per load; freed at close */
     size_t narenas, caparenas;
@@ -117,6 +117,9 @@ typedef struct detail_spec {
     const char *key; /* DM_SET: key on the resource */
     default_value dflt;
     bool drop_not_found; /* DM_REPLACE: a NoSuchEntity drops the resource */
+    /* custos layout: the field naming the per-resource file when it is not
+     * the type's id (iam-policy files are named by PolicyName); NULL = id. */
+    const char *file_field;
 } detail_spec;
 
 /* The detail calls for type t (n returned in *n); NULL when none. */
@@ -135,6 +138,13 @@ void inv_ec2_tags(arena *a, jv *items, size_t n, const jv *describe_tags);
  * `credential` filter does.  root: items is the one aws.account document
  * and gets the <root_account> row. */
 void inv_credential_report(arena *a, jv *items, size_t n, const jv *response, bool root);
+
+/* The account document's IAM keys (see augment.c's header): summary is
+ * GetAccountSummary's outcome, password GetAccountPasswordPolicy's;
+ * password_missing says a missing file means "no policy" (IAM data was
+ * collected for the account) rather than "not collected". */
+void inv_account_iam(arena *a, jv *item, call_result summary, call_result password,
+                     bool password_missing);
 
 /* Drops items[i] where keep[i] is false (a per-resource call said the
  * resource is gone); returns the new count.  Frees keep. */

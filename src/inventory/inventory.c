@@ -11,8 +11,9 @@
  * aws.account is synthetic, as in Custodian: one document per account
  * ({"account_id", "account_name"}, plus "team"/"environment" when known,
  * and the root user's credential report row under c7n:credential-report
- * when the report was collected), in the account's first scope only, like
- * other global types.
+ * when the report was collected, c7n:iam_summary and c7n:password_policy
+ * as augment.c describes), in the account's first scope only, like other
+ * global types.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,17 +150,34 @@ static void set_str(jv_builder *b, arena *a, const char *k, const char *v)
     if (v) jvb_set(b, k, strlen(k), jv_cstr(a, v));
 }
 
-/* The root user's credential report row, when the report was collected. */
+/* The path of an account-wide IAM call's response. */
+static const char *account_file(load_ctx *lc, const inv_scope *scope, const char *op)
+{
+    return lc->inv->kind == INV_PLACEBO
+               ? inv_fmt(lc, "%s/iam.%s_1.json", lc->inv->root, op)
+               : inv_fmt(lc, "%s/%s/global/iam.%s.json", lc->inv->root, scope->account->id, op);
+}
+
+/* The root user's credential report row, when the report was collected,
+ * and the account's IAM summary and password policy (augment.c). */
 static void account_credentials(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags)
 {
-    const char *path = lc->inv->kind == INV_PLACEBO
-                           ? inv_fmt(lc, "%s/iam.GetCredentialReport_1.json", lc->inv->root)
-                           : inv_fmt(lc, "%s/%s/global/iam.GetCredentialReport.json", lc->inv->root,
-                                     scope->account->id);
-    pfile f = {.path = path};
-    inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
-    inv_file_diag(&f, diags);
-    if (f.status == PF_OK && f.http < 400) inv_credential_report(lc->a, item, 1, &f.data, true);
+    bool placebo = lc->inv->kind == INV_PLACEBO;
+    static const char *const ops[] = {"GetCredentialReport", "GetAccountSummary",
+                                      "GetAccountPasswordPolicy"};
+    pfile f[3] = {{0}};
+    for (int i = 0; i < 3; i++)
+        f[i].path = account_file(lc, scope, ops[i]);
+    inv_parse_files(lc, f, 3, placebo);
+    for (int i = 0; i < 3; i++)
+        inv_file_diag(&f[i], diags);
+    if (f[0].status == PF_OK && f[0].http < 400)
+        inv_credential_report(lc->a, item, 1, &f[0].data, true);
+    /* Layout: with the account's IAM listing or summary present, a missing
+     * password policy file means the account has none. */
+    bool iam_collected = !placebo && (f[1].status == PF_OK ||
+                                      access(account_file(lc, scope, "ListUsers"), F_OK) == 0);
+    inv_account_iam(lc->a, item, inv_classify(&f[1]), inv_classify(&f[2]), iam_collected);
 }
 
 static int load_account(load_ctx *lc, const resource_type *t, const inv_scope *scope,
