@@ -109,7 +109,7 @@ static const detail_spec POLICY_DETAILS[] = {
      .mode = DM_SET,
      .key = "c7n:policy",
      .dflt = DV_NULL,
-     .file_field = "PolicyName"},
+     .file_key = "PolicyName"},
 };
 static const detail_spec ROLE_DETAILS[] = {
     {.client = "iam",

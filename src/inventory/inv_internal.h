@@ -117,9 +117,9 @@ typedef struct detail_spec {
     const char *key; /* DM_SET: key on the resource */
     default_value dflt;
     bool drop_not_found; /* DM_REPLACE: a NoSuchEntity drops the resource */
-    /* custos layout: the field naming the per-resource file when it is not
-     * the type's id (iam-policy files are named by PolicyName); NULL = id. */
-    const char *file_field;
+    /* File names use this member of the resource instead of its id (NULL =
+     * the id), e.g. a policy's PolicyName where the id is the PolicyId. */
+    const char *file_key;
 } detail_spec;
 
 /* The detail calls for type t (n returned in *n); NULL when none. */

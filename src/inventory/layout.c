@@ -353,11 +353,9 @@ static void apply_details(load_ctx *lc, const char *dir, const strvec *files,
             collected = strncmp(files->v[i], prefix, (size_t)pl) == 0;
         if (!collected) continue; /* not collected: keys stay absent */
         for (size_t i = 0; i < n; i++) {
-            const char *id = resource_id(t, &items[i]);
-            if (d->file_field) {
-                const jv *fv = jv_get(&items[i], d->file_field);
-                id = jv_is(fv, JV_STRING) ? fv->u.str : NULL;
-            }
+            const jv *fk = d->file_key ? jv_get(&items[i], d->file_key) : NULL;
+            const char *id =
+                d->file_key ? (jv_is(fk, JV_STRING) ? fk->u.str : NULL) : resource_id(t, &items[i]);
             if (!id || strchr(id, '/')) continue;
             char name[1024];
             snprintf(name, sizeof name, "%s%s.json", prefix, id);
