@@ -108,8 +108,9 @@ static key_spec KEY(int active, int rotated, int used)
     return (key_spec){1, active, rotated, used};
 }
 
-/* The pack's policies, as filter lists (kept in sync with policies/aws/iam.yml
- * by test_pack_policies_match_yaml below). */
+/* Key checks written with credential filters only (the pack's unused-key
+ * policy is UNUSED; its old-key policies use access-key, tested end to end
+ * by tests/integration/test_iam_pack.py). */
 static const char *HUMAN_OLD =
     "[{\"type\":\"credential\",\"key\":\"password_enabled\",\"value\":true},"
     " {\"type\":\"credential\",\"key\":\"access_keys.active\",\"value\":true},"
