@@ -25,7 +25,7 @@ reported by the named check.
 Output is deterministic for a given (seed, scale, epoch): the same
 arguments give byte-identical trees.  --scale N multiplies every per-scope
 and per-account resource count by N (planted resources and traps are added
-once); about 10,000 resources at scale 1.  Files are written as they are
+once); about 13,000 resources at scale 1, over 1,000,000 at scale 80.  Files are written as they are
 generated; only one scope is held in memory.
 
 Dates are relative to --epoch (midnight UTC; not "now") so the output does
@@ -724,6 +724,10 @@ class Region:
                   "keys", "key_meta", "rotation", "asgs"):
             setattr(self, k, [])
         self.ebs_key = None
+        self.ips = {}  # subnet id -> last host number used
+        east = region == "us-east-1"
+        self.internal_domain = "ec2.internal" if east else region + ".compute.internal"
+        self.public_domain = "compute-1.amazonaws.com" if east else region + ".compute.amazonaws.com"
 
     # ---- small helpers ----
     def P(self, check, rtype, rid, why):
@@ -740,12 +744,13 @@ class Region:
 
     def eni(self, sn, groups, desc, itype="interface", requester=None, attach=None, public=False):
         g = self.g
-        ip = "10.%s.%d" % (".".join(sn["CidrBlock"].split(".")[1:3]), 10 + len(self.enis) % 240)
+        n = self.ips[sn["SubnetId"]] = self.ips.get(sn["SubnetId"], 9) + 1
+        ip = "10.%s.%d" % (".".join(sn["CidrBlock"].split(".")[1:3]), n)
         e = {"AvailabilityZone": sn["AvailabilityZone"], "Description": desc, "Groups": self.gref(groups),
              "InterfaceType": itype, "Ipv6Addresses": [],
              "MacAddress": "0a:%s" % ":".join("%02x" % g.rng.getrandbits(8) for _ in range(5)),
              "NetworkInterfaceId": g.hexid("eni"), "OwnerId": self.aid,
-             "PrivateDnsName": "ip-%s.ec2.internal" % ip.replace(".", "-"), "PrivateIpAddress": ip,
+             "PrivateDnsName": "ip-%s.%s" % (ip.replace(".", "-"), self.internal_domain), "PrivateIpAddress": ip,
              "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": ip}],
              "RequesterManaged": requester is not None, "SourceDestCheck": True, "Status": "in-use",
              "SubnetId": sn["SubnetId"], "TagSet": [], "VpcId": sn["VpcId"]}
@@ -753,8 +758,8 @@ class Region:
             e["RequesterId"] = requester
         if public:
             pip = g.public_ip()
-            e["Association"] = {"IpOwnerId": "amazon", "PublicDnsName": "ec2-%s.compute-1.amazonaws.com"
-                                % pip.replace(".", "-"), "PublicIp": pip}
+            e["Association"] = {"IpOwnerId": "amazon", "PublicDnsName": "ec2-%s.%s"
+                                % (pip.replace(".", "-"), self.public_domain), "PublicIp": pip}
             e["PrivateIpAddresses"][0]["Association"] = e["Association"]
         e["Attachment"] = dict({"AttachmentId": g.hexid("eni-attach"), "DeleteOnTermination": True,
                                 "DeviceIndex": 0 if attach and "InstanceId" in attach else 1,
