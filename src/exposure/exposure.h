@@ -19,7 +19,15 @@
  *    ports).
  *
  * Supported types: aws.security-group, aws.ec2, aws.eni, aws.rds, aws.elb,
- * aws.app-elb.  Others get known = false.  Thread-safe; the model is
+ * aws.app-elb.  Others get known = false, and so does every resource of a
+ * scope with no network data (no interfaces, instances, load balancers or
+ * subnets).  For a group the evidence's rules are what the internet is
+ * allowed to reach; for the other types their groups' ingress rules open
+ * to public addresses are (a database: on its Endpoint.Port).  Instances
+ * without interface data stand for their primary interface.  The
+ * approximations (any internet-gateway route counts, IPv4 network ACL
+ * entries only, missing route/ACL data assumed open) are listed in
+ * exposure.c; each errs towards "exposed".  Thread-safe; the model is
  * read-only once built.
  */
 #ifndef CUSTOS_EXPOSURE_H
