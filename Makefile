@@ -40,7 +40,8 @@ LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_CXX := $(shell find src -name '*.cpp' | sort)
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
+PACK_YML:= $(sort $(wildcard policies/aws/*.yml))
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/pack_data.o
 UNIT_C  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(UNIT_C:%.c=$(BUILD)/%)
 FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -62,6 +63,15 @@ $(BUILD)/%.o: %.cpp | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CXX   $<  ($(MODE))"
 	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+# The built-in policy pack is compiled into the library (src/policy/pack.h).
+$(BUILD)/gen/pack_data.c: $(PACK_YML) policies/aws scripts/embed-pack.sh
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  EMBED policies/aws  ($(MODE))"
+	$(Q)bash scripts/embed-pack.sh $@ $(PACK_YML)
+
+$(BUILD)/gen/pack_data.o: $(BUILD)/gen/pack_data.c
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libcustos.a: $(LIB_OBJ)
 	@rm -f $@
@@ -90,7 +100,7 @@ sample: all
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 examples/gen_org.py --out sample-org --seed 42
-	./$(BUILD)/custos scan --inventory sample-org --policies policies/aws --format table || test $$? -eq 3
+	./$(BUILD)/custos scan --inventory sample-org --format table || test $$? -eq 3
 
 FUZZ_SECONDS ?= 60
 fuzz-build:

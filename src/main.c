@@ -11,6 +11,8 @@ static const struct {
 } commands[] = {
     {"scan", cmd_scan, "evaluate policies over an inventory"},
     {"eval", cmd_eval, "evaluate policies over resources given as JSON"},
+    {"explain", cmd_explain, "one finding: priority reasons, evidence and its runbook"},
+    {"checks", cmd_checks, "list the built-in pack's checks"},
     {"validate", cmd_validate, "check policy files"},
     {"query", cmd_query, "evaluate a JMESPath expression over JSON"},
 };

@@ -10,5 +10,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_checks(int argc, char **argv);
 
 #endif

@@ -9,14 +9,15 @@
 #include "cli/common.h"
 
 static const char usage_text[] =
-    "usage: custos scan --inventory DIR|placebo:DIR --policies PATH... [options]\n"
+    "usage: custos scan --inventory DIR|placebo:DIR [--policies PATH...] [options]\n"
     "\n"
     "Evaluates Cloud Custodian policies over an inventory snapshot and prints findings.\n"
     "\n"
     "  -i, --inventory SPEC   inventory directory (accounts.yaml + <account>/<region>/*.json)\n"
     "                         or placebo:DIR for Cloud Custodian recorded responses\n"
     "  -p, --policies PATH    policy file or directory; repeatable, and further\n"
-    "                         arguments after the options are policy paths too\n"
+    "                         arguments after the options are policy paths too;\n"
+    "                         default: the built-in pack (custos checks lists it)\n"
     "  -f, --format FMT       table (default on a terminal), json (default otherwise), csv\n"
     "  -o, --output FILE      write the report to FILE instead of stdout\n"
     "      --fail-on SEV      exit 3 when a finding has severity SEV or higher\n"
@@ -104,43 +105,15 @@ int cmd_scan(int argc, char **argv)
     }
     if (cli_check_output_opts("scan", &o) < 0) goto out;
 
-    policy_set ps;
-    policy_set_init(&ps);
-    if (cli_load_policies("scan", &o.policy_paths, &ps) < 0) {
-        policy_set_free(&ps);
-        goto out;
-    }
-    inventory_options io = {
-        .account_id = account_id,
-        .region = o.regions.n == 1 ? o.regions.items[0] : NULL,
-        .threads = o.threads,
-    };
-    inventory *inv = NULL;
-    diag_list d = DIAG_LIST_INIT;
-    if (inventory_open(inv_spec, &io, &inv, &d) < 0) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        policy_set_free(&ps);
-        goto out;
-    }
     engine_options eo = {
-        .threads = o.threads,
         .load_only = load_only,
         .render_json = cli_format(&o) == REPORT_JSON,
         .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
     };
-    cli_fill_filter(&o, &eo.filter);
-    scan_result r;
-    scan_result_init(&r);
-    if (engine_scan(inv, &ps, &eo, &r, &d) < 0) {
-        diag_print(&d, stderr);
-    } else {
-        rc = cli_finish("scan", &o, &r);
-    }
-    scan_result_free(&r);
-    diag_free(&d);
-    inventory_close(inv);
-    policy_set_free(&ps);
+    scan_session s;
+    if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0)
+        rc = cli_finish("scan", &o, &s.r);
+    cli_scan_done(&s);
 out:
     run_opts_free(&o);
     return rc;

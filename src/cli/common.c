@@ -1,6 +1,8 @@
 /* common.c - shared option handling for scan and eval; see common.h. */
 #include "cli/common.h"
 
+#include "policy/pack.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,18 +82,47 @@ void run_opts_free(run_opts *o)
 
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
 {
-    if (paths->n == 0) {
-        fprintf(stderr, "custos %s: no policies given (use --policies PATH)\n", cmd);
-        return -1;
-    }
     diag_list d = DIAG_LIST_INIT;
     int rc = 0;
+    if (paths->n == 0) /* the built-in pack */
+        rc = pack_load(ps, &d);
     for (size_t i = 0; i < paths->n; i++)
         if (policy_load_path(ps, paths->items[i], &d) < 0) rc = -1;
     if (d.n) diag_print(&d, stderr);
     if (rc < 0 && d.n == 0) fprintf(stderr, "custos %s: policies failed to load\n", cmd);
     diag_free(&d);
     return rc;
+}
+
+int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, const run_opts *o,
+                 engine_options *eo, scan_session *s)
+{
+    memset(s, 0, sizeof *s);
+    policy_set_init(&s->ps);
+    scan_result_init(&s->r);
+    if (cli_load_policies(cmd, &o->policy_paths, &s->ps) < 0) return -1;
+    inventory_options io = {
+        .account_id = account_id,
+        .region = o->regions.n == 1 ? o->regions.items[0] : NULL,
+        .threads = o->threads,
+    };
+    diag_list d = DIAG_LIST_INIT;
+    int rc = inventory_open(inv_spec, &io, &s->inv, &d);
+    if (rc == 0) {
+        eo->threads = o->threads;
+        cli_fill_filter(o, &eo->filter);
+        rc = engine_scan(s->inv, &s->ps, eo, &s->r, &d);
+    }
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return rc < 0 ? -1 : 0;
+}
+
+void cli_scan_done(scan_session *s)
+{
+    scan_result_free(&s->r);
+    if (s->inv) inventory_close(s->inv);
+    policy_set_free(&s->ps);
 }
 
 int cli_check_output_opts(const char *cmd, const run_opts *o)

@@ -37,8 +37,22 @@ enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, O
 bool cli_common_option(int c, const char *arg, run_opts *o);
 void run_opts_free(run_opts *o);
 
-/* Loads every policy path; prints diagnostics; returns 0 or -1. */
+/* Loads every policy path, or the built-in pack when there is none;
+ * prints diagnostics; returns 0 or -1. */
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps);
+/* Policies, inventory and findings of one scan (scan, explain). */
+typedef struct scan_session {
+    policy_set ps;
+    inventory *inv;
+    scan_result r;
+} scan_session;
+/* Loads o's policies (or the pack) and the inventory, and scans with eo
+ * (threads and filter filled from o).  Prints diagnostics; 0 or -1.  Call
+ * cli_scan_done afterwards either way. */
+int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, const run_opts *o,
+                 engine_options *eo, scan_session *s);
+void cli_scan_done(scan_session *s);
+
 /* The report format: --format, else table on a terminal, json otherwise. */
 report_format cli_format(const run_opts *o);
 /* Writes the report and computes the exit status (0, 3, or 1 on error). */

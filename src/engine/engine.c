@@ -22,7 +22,9 @@
 #include <string.h>
 
 #include "engine/scope.h"
+#include "findings/priority.h"
 #include "findings/report.h"
+#include "findings/template.h"
 #include "util/parallel.h"
 
 #define CHUNK 256
@@ -40,7 +42,7 @@ typedef struct segment {
  * buffer reused for rendering findings. */
 typedef struct worker_mem {
     arena *out, *scratch;
-    buf render;
+    buf render, text;
 } worker_mem;
 
 struct engine_priv {
@@ -72,6 +74,7 @@ void scan_result_free(scan_result *r)
             arena_free(r->priv->w[i].out);
             arena_free(r->priv->w[i].scratch);
             buf_free(&r->priv->w[i].render);
+            buf_free(&r->priv->w[i].text);
         }
         free(r->priv->segs);
         free(r->priv);
@@ -161,6 +164,67 @@ static void render(worker_mem *w, finding *f)
     f->json = arena_strndup(w->out, w->render.data, w->render.len);
 }
 
+/* The object runbook and fix templates are rendered against (README,
+ * "Runbooks"): the finding's identity, its account, the resource document
+ * and the evidence. */
+static jv finding_context(arena *a, const finding *f, const jv *res)
+{
+    jv_builder b;
+    jvb_object(&b, a);
+#define SET(k, v) jvb_set(&b, k, sizeof(k) - 1, v)
+#define SETS(k, s) SET(k, (s) ? jv_cstr(a, s) : jv_null())
+    SETS("policy", f->pol->name);
+    SETS("description", f->pol->description);
+    SETS("id", f->id);
+    SETS("name", f->name ? f->name : f->id);
+    buf arn = BUF_INIT;
+    bool has_arn = f->rtype && resource_arn(f->rtype, res, f->account_id, f->region, &arn);
+    SETS("arn", has_arn ? arn.data : NULL);
+    buf_free(&arn);
+    SETS("account", f->account_id);
+    const account_info *ai = f->account;
+    SETS("account_name", ai && ai->name ? ai->name : f->account_id);
+    SETS("team", ai ? ai->team : NULL);
+    SETS("environment", ai ? ai->environment : NULL);
+    SETS("region", f->region);
+    SET("resource", *res);
+    SET("evidence", f->evidence);
+#undef SETS
+#undef SET
+    return jvb_done(&b);
+}
+
+static const char *render_template(worker_mem *w, const tmpl *t, const jv *ctx, const char *what,
+                                   const char **error)
+{
+    tmpl_error te;
+    buf_reset(&w->text);
+    if (tmpl_render(t, ctx, w->scratch, &w->text, &te) != 0) {
+        if (!*error) *error = arena_sprintf(w->out, "metadata.%s: %s", what, te.msg);
+        return NULL;
+    }
+    return arena_strndup(w->out, w->text.data ? w->text.data : "", w->text.len);
+}
+
+/* Priority, reasons, fingerprint, fix and runbook: everything that needs
+ * the resource document, which is gone once the task ends. */
+static void annotate(worker_mem *w, const set_job *j, finding *f, const jv *res)
+{
+    priority pr;
+    priority_compute(f->pol, f->rtype, res, &f->evidence, f->account, j->scope, w->out, &pr);
+    f->priority = pr.score;
+    f->nreasons = pr.n;
+    f->reasons = arena_alloc(w->out, (pr.n ? pr.n : 1) * sizeof *f->reasons);
+    memcpy(f->reasons, pr.reasons, pr.n * sizeof *f->reasons);
+    f->fingerprint = finding_fingerprint(f->pol->name, f->rtype ? f->rtype->name : "",
+                                         f->account_id, f->region, f->id);
+    if (!f->pol->fix && !f->pol->runbook) return;
+    jv ctx = finding_context(w->scratch, f, res);
+    if (f->pol->fix) f->fix = render_template(w, f->pol->fix, &ctx, "fix", &f->render_error);
+    if (f->pol->runbook)
+        f->runbook = render_template(w, f->pol->runbook, &ctx, "runbook", &f->render_error);
+}
+
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */
 static void eval_range(const set_job *j, const resource_set *set, size_t lo, size_t hi,
                        worker_mem *w, chunk_out *co)
@@ -204,6 +268,7 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
                 .region = region == set->region ? region : arena_strdup(out, region),
                 .evidence = evidence,
             };
+            annotate(w, j, &f, res);
             /* Evidence lives in scratch: render it now, or copy it out. */
             if (j->render_json) {
                 render(w, &f);
@@ -382,6 +447,23 @@ static int rank_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* Stable counting sort on priority (0..100), highest first: findings of
+ * equal priority keep the severity/policy/inventory order they had. */
+static void sort_by_priority(scan_result *r)
+{
+    size_t count[102] = {0};
+    for (size_t i = 0; i < r->n; i++)
+        count[100 - r->items[i].priority + 1]++;
+    for (int k = 0; k < 101; k++)
+        count[k + 1] += count[k];
+    finding *sorted = malloc((r->n ? r->n : 1) * sizeof *sorted);
+    if (!sorted) abort();
+    for (size_t i = 0; i < r->n; i++)
+        sorted[count[100 - r->items[i].priority]++] = r->items[i];
+    free(r->items);
+    r->items = sorted;
+}
+
 static void sort_findings(scan_result *r, const policy_set *ps)
 {
     apply_set_level(r, ps);
@@ -390,7 +472,7 @@ static void sort_findings(scan_result *r, const policy_set *ps)
     const policy **order = malloc((np ? np : 1) * sizeof *order);
     size_t *start = calloc(np + 1, sizeof *start);
     size_t *rank = malloc((np ? np : 1) * sizeof *rank);
-    r->items = malloc((r->n ? r->n : 1) * sizeof *r->items);
+    r->items = calloc(r->n ? r->n : 1, sizeof *r->items);
     if (!order || !start || !rank || !r->items) abort();
     for (size_t i = 0; i < np; i++)
         order[i] = &ps->items[i];
@@ -412,6 +494,7 @@ static void sort_findings(scan_result *r, const policy_set *ps)
     free(order);
     free(start);
     free(rank);
+    sort_by_priority(r);
 }
 
 static int check_names_exist(const inventory *inv, const scan_filter *f, diag_list *diags)

@@ -12,7 +12,11 @@
  *
  * Findings are self-contained (ids, names and evidence are copied into the
  * result's arenas); account and policy pointers stay valid while the
- * inventory and policy set are open.
+ * inventory and policy set are open.  Each finding is scored (priority and
+ * reasons, findings/priority.h) and its policy's fix line and runbook are
+ * rendered on the worker that found it, while the resource is at hand.
+ * The result is ordered by priority (highest first), then policy severity
+ * and name, then inventory order.
  */
 #ifndef CUSTOS_ENGINE_H
 #define CUSTOS_ENGINE_H
@@ -35,6 +39,13 @@ typedef struct finding {
     jv evidence;      /* what matched; null when the filters gave none, or once rendered */
     const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
     uint32_t json_len;
+    int priority;            /* 0..100, findings/priority.h */
+    uint64_t fingerprint;    /* stable id: policy, type, account, region, resource id */
+    const char **reasons;    /* why the priority is what it is */
+    size_t nreasons;
+    const char *fix;         /* rendered metadata.fix (one line), or NULL */
+    const char *runbook;     /* rendered metadata.runbook (Markdown), or NULL */
+    const char *render_error; /* why fix/runbook could not be rendered, or NULL */
 } finding;
 
 typedef struct scan_filter {

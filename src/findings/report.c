@@ -5,6 +5,8 @@
  */
 #include "findings/report.h"
 
+#include "findings/priority.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -66,6 +68,17 @@ void finding_write_json(buf *b, const finding *f)
     PUT(b, "severity", severity_name(f->pol->sev));
     PUT(b, "category", meta_str(f->pol, "category"));
     PUT(b, "description", f->pol->description);
+    char fp[17];
+    fingerprint_hex(f->fingerprint, fp);
+    buf_printf(b, ",\"fingerprint\":\"%s\",\"priority\":%d,\"reasons\":[", fp, f->priority);
+    for (size_t i = 0; i < f->nreasons; i++) {
+        if (i) buf_putc(b, ',');
+        json_write_string(b, f->reasons[i], strlen(f->reasons[i]));
+    }
+    buf_putc(b, ']');
+    PUT(b, "fix", f->fix);
+    PUT(b, "runbook", f->runbook);
+    PUT(b, "runbook_error", f->render_error);
     buf_puts(b, ",\"evidence\":");
     if (f->evidence.kind != JV_NULL) {
         json_write(b, &f->evidence);
@@ -142,10 +155,20 @@ static void csv_field(buf *b, const char *s)
     buf_putc(b, '"');
 }
 
+static void join_reasons(buf *b, const finding *x)
+{
+    for (size_t i = 0; i < x->nreasons; i++) {
+        if (i) buf_puts(b, "; ");
+        buf_puts(b, x->reasons[i]);
+    }
+    if (!b->data) buf_puts(b, "");
+}
+
 static void write_csv(FILE *f, const scan_result *r)
 {
     buf b = BUF_INIT, ev = BUF_INIT;
-    buf_puts(&b, "severity,policy,resource,id,name,account,team,environment,region,evidence\r\n");
+    buf_puts(&b, "severity,policy,resource,id,name,account,team,environment,region,evidence,"
+                 "priority,fingerprint,reasons,fix\r\n");
     for (size_t i = 0; i < r->n; i++) {
         const finding *x = &r->items[i];
         const char *cols[9] = {severity_name(x->pol->sev),
@@ -164,6 +187,14 @@ static void write_csv(FILE *f, const scan_result *r)
         buf_reset(&ev);
         if (x->evidence.kind != JV_NULL) json_write(&ev, &x->evidence);
         csv_field(&b, ev.data);
+        char fp[17];
+        fingerprint_hex(x->fingerprint, fp);
+        buf_printf(&b, ",%d,%s,", x->priority, fp);
+        buf_reset(&ev);
+        join_reasons(&ev, x);
+        csv_field(&b, ev.data);
+        buf_putc(&b, ',');
+        csv_field(&b, x->fix);
         buf_puts(&b, "\r\n");
         flush_if_big(f, &b);
     }
@@ -172,7 +203,11 @@ static void write_csv(FILE *f, const scan_result *r)
     buf_free(&ev);
 }
 
-static void write_table(FILE *f, const scan_result *r)
+/* A table of up to this many findings shows each one's reasons and fix
+ * line under it; longer ones stay one line per finding. */
+#define TABLE_DETAIL_MAX 500
+
+static void write_table(FILE *f, const scan_result *r, bool verbose)
 {
     if (r->n == 0) {
         fprintf(f, "No findings (%zu resources, %zu policies, %zu account/region scopes).\n",
@@ -189,19 +224,29 @@ static void write_table(FILE *f, const scan_result *r)
         if (x->region && (l = strlen(x->region)) > wreg) wreg = l;
         if ((l = strlen(x->rtype ? x->rtype->name : "")) > wres) wres = l;
     }
-    buf b = BUF_INIT;
-    buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s\n", "SEVERITY", (int)wpol, "POLICY", (int)wacc,
-               "ACCOUNT", (int)wreg, "REGION", (int)wres, "RESOURCE", "ID");
+    buf b = BUF_INIT, why = BUF_INIT;
+    buf_printf(&b, "%4s  %-8s  %-*s  %-*s  %-*s  %-*s  %s\n", "PRIO", "SEVERITY", (int)wpol,
+               "POLICY", (int)wacc, "ACCOUNT", (int)wreg, "REGION", (int)wres, "RESOURCE", "ID");
     for (size_t i = 0; i < r->n; i++) {
         const finding *x = &r->items[i];
         const char *acc = x->account && x->account->name ? x->account->name : x->account_id;
         bool named = x->name && *x->name && strcmp(x->name, x->id);
-        buf_printf(&b, "%-8s  %-*s  %-*s  %-*s  %-*s  %s%s%s%s\n", severity_name(x->pol->sev),
-                   (int)wpol, x->pol->name, (int)wacc, acc ? acc : "-", (int)wreg,
-                   x->region ? x->region : "-", (int)wres, x->rtype ? x->rtype->name : "", x->id,
-                   named ? " (" : "", named ? x->name : "", named ? ")" : "");
+        buf_printf(&b, "%4d  %-8s  %-*s  %-*s  %-*s  %-*s  %s%s%s%s\n", x->priority,
+                   severity_name(x->pol->sev), (int)wpol, x->pol->name, (int)wacc, acc ? acc : "-",
+                   (int)wreg, x->region ? x->region : "-", (int)wres,
+                   x->rtype ? x->rtype->name : "", x->id, named ? " (" : "", named ? x->name : "",
+                   named ? ")" : "");
+        if (verbose) {
+            buf_reset(&why);
+            join_reasons(&why, x);
+            char fp[17];
+            fingerprint_hex(x->fingerprint, fp);
+            buf_printf(&b, "      why: %s\n", why.data);
+            if (x->fix) buf_printf(&b, "      fix: %s  (custos explain %s)\n", x->fix, fp);
+        }
         flush_if_big(f, &b);
     }
+    buf_free(&why);
     size_t sev[SEV_CRITICAL + 1] = {0};
     for (size_t i = 0; i < r->n; i++)
         sev[r->items[i].pol->sev]++;
@@ -218,7 +263,7 @@ void report_write(FILE *out, report_format fmt, const scan_result *r)
 {
     switch (fmt) {
     case REPORT_TABLE:
-        write_table(out, r);
+        write_table(out, r, r->n <= TABLE_DETAIL_MAX);
         break;
     case REPORT_JSON:
         write_json(out, r);

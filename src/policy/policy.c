@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "findings/template.h"
 #include "policy/yaml.h"
 
 typedef struct seen_name {
@@ -336,6 +337,26 @@ static void check_string(loadctx *L, const jv *v, const char *what)
     if (v->kind != JV_STRING) err(L, v, "'%s' must be a string, not %s", what, kind_name(v));
 }
 
+/* metadata.fix / metadata.runbook: templates with {{ JMESPath }} holes,
+ * compiled now so a typo is a validation error, not a broken runbook. */
+static struct tmpl *compile_template(loadctx *L, const jv *v, const char *what)
+{
+    if (!v) return NULL;
+    if (v->kind != JV_STRING) {
+        err(L, v, "metadata.%s must be a string (a template), not %s", what, kind_name(v));
+        return NULL;
+    }
+    tmpl_error te;
+    tmpl *t = tmpl_compile(L->ps->a, v->u.str, v->len, &te);
+    if (!t) {
+        size_t line = 1;
+        for (size_t i = 0; i < te.offset && i < v->len; i++)
+            line += v->u.str[i] == '\n';
+        err(L, v, "metadata.%s, line %zu of the text: %s", what, line, te.msg);
+    }
+    return t;
+}
+
 static void check_metadata(loadctx *L, const jv *md, policy *p)
 {
     if (md->kind != JV_OBJECT) {
@@ -343,6 +364,8 @@ static void check_metadata(loadctx *L, const jv *md, policy *p)
         return;
     }
     p->metadata = *md;
+    p->fix = compile_template(L, jv_get(md, "fix"), "fix");
+    p->runbook = compile_template(L, jv_get(md, "runbook"), "runbook");
     const jv *sev = jv_get(md, "severity");
     if (!sev) return;
     if (sev->kind != JV_STRING || severity_parse(sev->u.str, &p->sev) < 0)

@@ -29,6 +29,9 @@ typedef struct policy {
     jv actions;      /* validated list (empty when absent) */
     srcpos pos;
     bool needs_related; /* a filter looks at other resources of the set */
+    /* metadata.fix (one line) and metadata.runbook (Markdown), compiled
+     * templates (findings/template.h); NULL when absent. */
+    struct tmpl *fix, *runbook;
 } policy;
 
 typedef struct policy_set {
