@@ -1,11 +1,13 @@
 /* priority.c - scoring findings; see priority.h.
  *
- * Weights (points on a 0-100 scale):
+ * Weights (points on a 0-100 scale; exposure and blast radius only for
+ * policies whose category mentions exposure, or that have none):
  *   severity base    critical 60, high 45, medium 30, low 15, info 5
  *   environment      prod +15, shared +10, staging +5, dev/test/sandbox -5
  *   exposure         reachable from the internet +15; something using it is
- *                    public but the route/ACL stops traffic -5; VPC without
- *                    an internet gateway -15; nothing uses it -20
+ *                    public but the route/ACL stops traffic -5; nothing
+ *                    using it is public -10; VPC without an internet
+ *                    gateway -15; a security group nothing uses -20
  *   blast radius     +2.5 * log2(1 + instances + load balancers), at most +10
  * A base step between severities is 15, so one modifier alone moves a
  * finding at most about one band; stacked facts (prod, reachable, 40
@@ -152,6 +154,16 @@ static int exposure_points(const exposure *e, const resource_type *t, priority *
     return pts;
 }
 
+/* Reachability changes how urgent exposure problems are; it says little
+ * about, say, an unencrypted volume or a weak password policy.  Policies
+ * without a category (users' own) get it: better a reason too many. */
+static bool exposure_matters(const policy *pol)
+{
+    const jv *c = jv_get(&pol->metadata, "category");
+    if (!jv_is(c, JV_STRING)) return true;
+    return strstr(c->u.str, "exposure") != NULL || strcmp(c->u.str, "network") == 0;
+}
+
 void priority_compute(const policy *pol, const resource_type *t, const jv *resource,
                       const jv *evidence, const account_info *account, scope_ctx *scope, arena *a,
                       priority *out)
@@ -163,7 +175,7 @@ void priority_compute(const policy *pol, const resource_type *t, const jv *resou
     add_static(out, sev_reason[pol->sev]);
     describe_grant(evidence, out, a);
     score += environment_points(account, out);
-    if (scope && t) {
+    if (scope && t && exposure_matters(pol)) {
         exposure e;
         exposure_of(scope, t, resource, evidence, &e);
         score += exposure_points(&e, t, out, a);
