@@ -56,6 +56,7 @@ static const char *const SG_CHECKS[] = {
     "sg-database-open-to-world",
     "sg-all-traffic-open-to-world",
     "sg-egress-plaintext-to-internet",
+    "sg-unused",
 };
 #define N_CHECKS (sizeof SG_CHECKS / sizeof *SG_CHECKS)
 
@@ -182,6 +183,41 @@ TEST(real_exposures_are_reported)
     CHECK(count_reports(all) == 4);
 }
 
+TEST(unused_needs_no_interface_and_not_default)
+{
+    /* The scope's interfaces use every group the other tests build. */
+    CHECK(reports("sg-unused", GROUP("sg-self", "[]", "[]"), NULL) == 0);
+    jv ev;
+    CHECK(reports("sg-unused", GROUP("sg-old", "[]", "[]"), &ev) == 1);
+    CHECK(jv_is(&ev, JV_OBJECT) && jv_get(&ev, "NetworkInterfaces"));
+    const char *dflt = "{\"GroupId\":\"sg-d0\",\"GroupName\":\"default\",\"VpcId\":\"vpc-1\"}";
+    CHECK(reports("sg-unused", dflt, NULL) == 0);
+}
+
+/* Interfaces using every group the tests build except sg-old and sg-d0. */
+static scope_ctx *build_scope(void)
+{
+    static const char *const used[] = {"sg-overlap", "sg-ops", "sg-self", "sg-alb",
+                                       "sg-imds",    "sg-pl",  "sg-d",    "sg-ftp",
+                                       "sg-ssh6",    "sg-rdp", "sg-pg",   "sg-all"};
+    size_t n = sizeof used / sizeof *used;
+    jv arr = jv_array(A, n);
+    for (size_t i = 0; i < n; i++) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "{\"NetworkInterfaceId\":\"eni-%zu\",\"Groups\":[{\"GroupId\":\"%s\"}]}", i,
+                 used[i]);
+        arr.u.items[i] = J(text);
+    }
+    static resource_set enis;
+    enis = (resource_set){.type = resource_type_find("aws.eni"),
+                          .account_id = "111122223333",
+                          .region = "us-east-1",
+                          .items = arr.u.items,
+                          .n = n};
+    return scope_new_static(A, "111122223333", "us-east-1", &enis, 1, NULL, 0, NULL);
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -193,12 +229,15 @@ int main(void)
         return 1;
     }
     diag_free(&d);
+    SC = build_scope();
     RUN(pack_has_the_checks);
     RUN(overlapping_rules_most_permissive_wins);
     RUN(self_reference_only_is_not_open);
     RUN(alb_https_is_expected);
     RUN(egress_metadata_and_endpoints_are_not_plaintext_to_internet);
     RUN(real_exposures_are_reported);
+    RUN(unused_needs_no_interface_and_not_default);
+    scope_free_static(SC);
     policy_set_free(&PS);
     arena_free(A);
     T_EXIT();
