@@ -212,8 +212,8 @@ static void annotate(worker_mem *w, const set_job *j, finding *f, const jv *res)
 {
     priority pr;
     priority_compute(f->pol, f->rtype, res, &f->evidence, f->account, j->scope, w->out, &pr);
-    f->priority = pr.score;
-    f->nreasons = pr.n;
+    f->priority = (int16_t)pr.score;
+    f->nreasons = (uint16_t)pr.n;
     f->reasons = arena_alloc(w->out, (pr.n ? pr.n : 1) * sizeof *f->reasons);
     memcpy(f->reasons, pr.reasons, pr.n * sizeof *f->reasons);
     f->fingerprint = finding_fingerprint(f->pol->name, f->rtype ? f->rtype->name : "",
@@ -447,54 +447,43 @@ static int rank_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* Stable counting sort on priority (0..100), highest first: findings of
- * equal priority keep the severity/policy/inventory order they had. */
-static void sort_by_priority(scan_result *r)
-{
-    size_t count[102] = {0};
-    for (size_t i = 0; i < r->n; i++)
-        count[100 - r->items[i].priority + 1]++;
-    for (int k = 0; k < 101; k++)
-        count[k + 1] += count[k];
-    finding *sorted = malloc((r->n ? r->n : 1) * sizeof *sorted);
-    if (!sorted) abort();
-    for (size_t i = 0; i < r->n; i++)
-        sorted[count[100 - r->items[i].priority]++] = r->items[i];
-    free(r->items);
-    r->items = sorted;
-}
-
+/* One counting sort on the key (priority, policy rank): highest priority
+ * first, then most severe policy, then scan order.  A single pass into one
+ * exactly-sized array keeps the peak memory of a 100k-finding scan at one
+ * copy of the findings. */
 static void sort_findings(scan_result *r, const policy_set *ps)
 {
     apply_set_level(r, ps);
     struct engine_priv *p = r->priv;
-    size_t np = ps->n;
-    const policy **order = malloc((np ? np : 1) * sizeof *order);
-    size_t *start = calloc(np + 1, sizeof *start);
-    size_t *rank = malloc((np ? np : 1) * sizeof *rank);
+    size_t np = ps->n ? ps->n : 1;
+    size_t nkeys = 101 * np;
+    const policy **order = malloc(np * sizeof *order);
+    size_t *start = calloc(nkeys + 1, sizeof *start);
+    size_t *rank = malloc(np * sizeof *rank);
     r->items = calloc(r->n ? r->n : 1, sizeof *r->items);
     if (!order || !start || !rank || !r->items) abort();
-    for (size_t i = 0; i < np; i++)
+    for (size_t i = 0; i < ps->n; i++)
         order[i] = &ps->items[i];
-    qsort(order, np, sizeof *order, rank_cmp);
-    for (size_t i = 0; i < np; i++)
+    qsort(order, ps->n, sizeof *order, rank_cmp);
+    for (size_t i = 0; i < ps->n; i++)
         rank[order[i] - ps->items] = i;
+#define SORT_KEY(f) ((size_t)(100 - (f)->priority) * np + rank[(f)->pol - ps->items])
     for (size_t s = 0; s < p->nsegs; s++)
         for (size_t i = 0; i < p->segs[s].n; i++)
-            start[rank[p->segs[s].items[i].pol - ps->items] + 1]++;
-    for (size_t i = 0; i < np; i++)
-        start[i + 1] += start[i];
+            start[SORT_KEY(&p->segs[s].items[i]) + 1]++;
+    for (size_t k = 0; k < nkeys; k++)
+        start[k + 1] += start[k];
     for (size_t s = 0; s < p->nsegs; s++)
         for (size_t i = 0; i < p->segs[s].n; i++) {
             const finding *f = &p->segs[s].items[i];
-            r->items[start[rank[f->pol - ps->items]]++] = *f;
+            r->items[start[SORT_KEY(f)]++] = *f;
         }
+#undef SORT_KEY
     r->cap = r->n;
     p->nsegs = 0;
     free(order);
     free(start);
     free(rank);
-    sort_by_priority(r);
 }
 
 static int check_names_exist(const inventory *inv, const scan_filter *f, diag_list *diags)

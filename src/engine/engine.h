@@ -39,10 +39,10 @@ typedef struct finding {
     jv evidence;      /* what matched; null when the filters gave none, or once rendered */
     const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
     uint32_t json_len;
-    int priority;         /* 0..100, findings/priority.h */
-    uint64_t fingerprint; /* stable id: policy, type, account, region, resource id */
-    const char **reasons; /* why the priority is what it is */
-    size_t nreasons;
+    int16_t priority;         /* 0..100, findings/priority.h */
+    uint16_t nreasons;        /* entries in reasons */
+    uint64_t fingerprint;     /* stable id: policy, type, account, region, resource id */
+    const char **reasons;     /* why the priority is what it is */
     const char *fix;          /* rendered metadata.fix (one line), or NULL */
     const char *runbook;      /* rendered metadata.runbook (Markdown), or NULL */
     const char *render_error; /* why fix/runbook could not be rendered, or NULL */

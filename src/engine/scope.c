@@ -37,7 +37,7 @@ struct scope_ctx {
     pthread_mutex_t lock;
     slot *slots; /* one per registry type */
     memo memos[MAX_MEMO];
-    size_t nmemos;
+    atomic_size_t nmemos;
     /* static scopes */
     const char *const *known;
     size_t nknown;
@@ -72,7 +72,8 @@ static void ctx_free(scope_ctx *c)
 {
     pthread_mutex_destroy(&c->lock);
     free(c->slots);
-    for (size_t i = 0; i < c->nmemos; i++)
+    size_t n = atomic_load(&c->nmemos);
+    for (size_t i = 0; i < n; i++)
         arena_free(c->memos[i].a);
 }
 
@@ -223,28 +224,27 @@ const char *scope_org_id(const scope_ctx *sc)
 void *scope_memo(scope_ctx *sc, const void *key, void *(*build)(scope_ctx *sc, arena *a, void *arg),
                  void *arg)
 {
-    /* Builders may call scope_set (same lock): look up under the lock,
-     * build outside it, and keep the first value stored. */
-    pthread_mutex_lock(&sc->lock);
-    for (size_t i = 0; i < sc->nmemos; i++)
-        if (sc->memos[i].key == key) {
-            void *v = sc->memos[i].value;
-            pthread_mutex_unlock(&sc->lock);
-            return v;
-        }
-    pthread_mutex_unlock(&sc->lock);
+    /* Fast path, once per finding: entries are complete before nmemos
+     * publishes them (release), so reading without the lock is safe. */
+    size_t n = atomic_load_explicit(&sc->nmemos, memory_order_acquire);
+    for (size_t i = 0; i < n; i++)
+        if (sc->memos[i].key == key) return sc->memos[i].value;
+    /* Builders may call scope_set (same lock): build outside the lock and
+     * keep the first value stored. */
     arena *a = arena_new(1 << 12);
     void *v = build(sc, a, arg);
     pthread_mutex_lock(&sc->lock);
-    for (size_t i = 0; i < sc->nmemos; i++)
+    n = atomic_load_explicit(&sc->nmemos, memory_order_relaxed);
+    for (size_t i = 0; i < n; i++)
         if (sc->memos[i].key == key) { /* another worker won the race */
             void *won = sc->memos[i].value;
             pthread_mutex_unlock(&sc->lock);
             arena_free(a);
             return won;
         }
-    if (sc->nmemos == MAX_MEMO) abort(); /* a programming error: raise MAX_MEMO */
-    sc->memos[sc->nmemos++] = (memo){key, v, a};
+    if (n == MAX_MEMO) abort(); /* a programming error: raise MAX_MEMO */
+    sc->memos[n] = (memo){key, v, a};
+    atomic_store_explicit(&sc->nmemos, n + 1, memory_order_release);
     pthread_mutex_unlock(&sc->lock);
     return v;
 }

@@ -443,9 +443,13 @@ static void *build_model(scope_ctx *sc, arena *a, void *arg)
     const resource_set *rts = set_named(sc, "aws.route-table");
     const resource_set *acls = set_named(sc, "aws.network-acl");
     m->subnets = set_named(sc, "aws.subnet");
-    m->sgs = set_named(sc, "aws.security-group");
     size_t natt = enis->n + ec2->n + elb->n + alb->n;
     m->has_data = natt > 0 || m->subnets->n > 0;
+    /* No network data (a recording of security groups alone, say): do not
+     * load the groups as a whole set just to answer "unknown" - that
+     * would hold the largest set of the scope in memory for the scan. */
+    if (!m->has_data) return m;
+    m->sgs = set_named(sc, "aws.security-group");
     strmap seen;
     strmap_init(&seen, a, natt * 2);
     strmap_init(&m->group_idx, a, m->sgs->n);

@@ -79,6 +79,29 @@ static int environment_points(const account_info *acct, priority *p)
     return 0;
 }
 
+/* Appends s to dst[0..n) (capacity cap, truncating); returns the new
+ * length.  The caller copies exactly that many bytes out, so no NUL. */
+static size_t append(char *dst, size_t n, size_t cap, const char *s)
+{
+    while (*s && n + 1 < cap)
+        dst[n++] = *s++;
+    return n;
+}
+
+static size_t append_uint(char *dst, size_t n, size_t cap, double v)
+{
+    char digits[24];
+    int k = 0;
+    unsigned long long u = v < 0 ? 0 : (unsigned long long)v;
+    do {
+        digits[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && k < (int)sizeof digits);
+    while (k > 0 && n + 1 < cap)
+        dst[n++] = digits[--k];
+    return n;
+}
+
 /* "tcp/22 open to 0.0.0.0/0" from the first offending permission of an
  * ingress/egress finding; nothing for other evidence. */
 static void describe_grant(const jv *evidence, priority *p, arena *a)
@@ -98,15 +121,29 @@ static void describe_grant(const jv *evidence, priority *p, arena *a)
         who = jv_is(c, JV_STRING) ? c->u.str : NULL;
     }
     if (!who) return;
-    const char *more =
-        evidence->len > 1 ? arena_sprintf(a, " (+%u more rules)", evidence->len - 1) : "";
-    if (strcmp(proto->u.str, "-1") == 0)
-        add_reason(p, a, "all traffic open to %s%s", who, more);
-    else if (jv_is(from, JV_NUMBER) && jv_is(to, JV_NUMBER) && from->u.num == to->u.num)
-        add_reason(p, a, "%s/%.0f open to %s%s", proto->u.str, from->u.num, who, more);
-    else if (jv_is(from, JV_NUMBER) && jv_is(to, JV_NUMBER))
-        add_reason(p, a, "%s/%.0f-%.0f open to %s%s", proto->u.str, from->u.num, to->u.num, who,
-                   more);
+    /* Formatted by hand: this runs once per finding, and a scan of a big
+     * recording has 100k+ of them. */
+    bool all = strcmp(proto->u.str, "-1") == 0;
+    bool ports = jv_is(from, JV_NUMBER) && jv_is(to, JV_NUMBER);
+    if (!all && !ports) return;
+    char text[160];
+    size_t n = append(text, 0, sizeof text, all ? "all traffic" : proto->u.str);
+    if (!all) {
+        n = append(text, n, sizeof text, "/");
+        n = append_uint(text, n, sizeof text, from->u.num);
+        if (to->u.num != from->u.num) {
+            n = append(text, n, sizeof text, "-");
+            n = append_uint(text, n, sizeof text, to->u.num);
+        }
+    }
+    n = append(text, n, sizeof text, " open to ");
+    n = append(text, n, sizeof text, who);
+    if (evidence->len > 1) {
+        n = append(text, n, sizeof text, " (+");
+        n = append_uint(text, n, sizeof text, evidence->len - 1);
+        n = append(text, n, sizeof text, evidence->len == 2 ? " more rule)" : " more rules)");
+    }
+    add_static(p, arena_strndup(a, text, n));
 }
 
 static int exposure_points(const exposure *e, const resource_type *t, priority *p, arena *a)
@@ -198,5 +235,8 @@ uint64_t finding_fingerprint(const char *policy, const char *type, const char *a
 
 void fingerprint_hex(uint64_t fp, char out[17])
 {
-    snprintf(out, 17, "%016llx", (unsigned long long)fp);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, fp >>= 4)
+        out[i] = hex[fp & 15];
+    out[16] = '\0';
 }
