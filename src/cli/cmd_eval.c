@@ -19,6 +19,8 @@ static const char usage_text[] =
     "  -p, --policies PATH    policy file or directory (repeatable)\n"
     "  -f, --format FMT       table (default on a terminal), json, csv\n"
     "  -o, --output FILE      write the report to FILE\n"
+    "      --as-of DATE       evaluate ages (key age, snapshot age, ...) as of DATE;\n"
+    "                         default: the inventory's collected_at, else now\n"
     "      --fail-on SEV      exit 3 when a finding has severity SEV or higher\n"
     "      --policy NAME      only these policies (repeatable, comma-separated)\n"
     "      --account-id ID    account the resources belong to (default 123456789012)\n"
@@ -74,6 +76,7 @@ int cmd_eval(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},
         {"fail-on", required_argument, 0, OPT_FAIL_ON},
+        {"as-of", required_argument, 0, OPT_AS_OF},
         {"policy", required_argument, 0, OPT_POLICY},
         {"account-id", required_argument, 0, OPT_ACCOUNT_ID},
         {"region", required_argument, 0, OPT_REGION},
@@ -107,7 +110,8 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "custos eval: one resources file expected, got %d\n", argc - optind);
         goto out;
     }
-    if (cli_check_output_opts("eval", &o) < 0) goto out;
+    time_t as_of = 0;
+    if (cli_check_output_opts("eval", &o, &as_of) < 0) goto out;
     policy_set ps;
     policy_set_init(&ps);
     if (cli_load_policies("eval", &o.policy_paths, &ps) < 0) {
@@ -117,7 +121,8 @@ int cmd_eval(int argc, char **argv)
     arena *a = arena_new(0);
     jv resources;
     if (read_resources(optind < argc ? argv[optind] : NULL, a, &resources) == 0) {
-        engine_options eo = {.threads = o.threads, .render_json = cli_format(&o) == REPORT_JSON};
+        engine_options eo = {
+            .threads = o.threads, .now = as_of, .render_json = cli_format(&o) == REPORT_JSON};
         cli_fill_filter(&o, &eo.filter);
         scan_result r;
         scan_result_init(&r);

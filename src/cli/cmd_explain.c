@@ -25,6 +25,7 @@ static const char usage_text[] =
     "  -i, --inventory SPEC   inventory the finding came from\n"
     "  -p, --policies PATH    policies (default: the built-in pack)\n"
     "  -f, --format FMT       text (default) or json (the finding as scan prints it)\n"
+    "      --as-of DATE       as for scan (findings whose ids depend on ages)\n"
     "  -h, --help             this text\n"
     "\n"
     "Exit status: 0 found, 1 not found, ambiguous, or an error.\n";
@@ -88,6 +89,8 @@ int cmd_explain(int argc, char **argv)
             strlist_add(&o.policy_paths, optarg);
         else if (c == 'f')
             fmt = optarg;
+        else if (c == OPT_AS_OF)
+            o.as_of = optarg;
         else if (c == 'h') {
             fputs(usage_text, stdout);
             rc = 0;
@@ -118,6 +121,7 @@ int cmd_explain(int argc, char **argv)
         goto out;
     }
     engine_options eo = {0};
+    if (cli_check_output_opts("explain", &o, &eo.now) < 0) goto out;
     scan_session s;
     if (cli_scan_run("explain", inv_spec, NULL, &o, &eo, &s) == 0) {
         const finding *hit = NULL;

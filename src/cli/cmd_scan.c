@@ -20,6 +20,8 @@ static const char usage_text[] =
     "                         default: the built-in pack (custos checks lists it)\n"
     "  -f, --format FMT       table (default on a terminal), json (default otherwise), csv\n"
     "  -o, --output FILE      write the report to FILE instead of stdout\n"
+    "      --as-of DATE       evaluate ages (key age, snapshot age, ...) as of DATE;\n"
+    "                         default: the inventory's collected_at, else now\n"
     "      --fail-on SEV      exit 3 when a finding has severity SEV or higher\n"
     "                         (info, low, medium, high, critical); default: never\n"
     "      --account ID|NAME  only these accounts (repeatable, comma-separated)\n"
@@ -52,6 +54,7 @@ int cmd_scan(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},
         {"fail-on", required_argument, 0, OPT_FAIL_ON},
+        {"as-of", required_argument, 0, OPT_AS_OF},
         {"account", required_argument, 0, OPT_ACCOUNT},
         {"region", required_argument, 0, OPT_REGION},
         {"policy", required_argument, 0, OPT_POLICY},
@@ -103,9 +106,11 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "custos scan: --inventory is required\n%s", usage_text);
         goto out;
     }
-    if (cli_check_output_opts("scan", &o) < 0) goto out;
+    time_t as_of = 0;
+    if (cli_check_output_opts("scan", &o, &as_of) < 0) goto out;
 
     engine_options eo = {
+        .now = as_of,
         .load_only = load_only,
         .render_json = cli_format(&o) == REPORT_JSON,
         .progress = isatty(STDERR_FILENO) ? show_progress : NULL,

@@ -2,6 +2,7 @@
 #include "cli/common.h"
 
 #include "policy/pack.h"
+#include "util/date.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,9 @@ bool cli_common_option(int c, const char *arg, run_opts *o)
     case OPT_POLICY:
         strlist_add_csv(&o->policies, arg);
         return true;
+    case OPT_AS_OF:
+        o->as_of = arg;
+        return true;
     default:
         return false;
     }
@@ -125,8 +129,17 @@ void cli_scan_done(scan_session *s)
     policy_set_free(&s->ps);
 }
 
-int cli_check_output_opts(const char *cmd, const run_opts *o)
+int cli_check_output_opts(const char *cmd, const run_opts *o, time_t *now)
 {
+    double secs = 0;
+    if (o->as_of && !date_parse(o->as_of, strlen(o->as_of), &secs)) {
+        fprintf(stderr,
+                "custos %s: --as-of '%s' is not a date (e.g. 2026-11-01 or "
+                "2026-11-01T12:00:00Z)\n",
+                cmd, o->as_of);
+        return -1;
+    }
+    if (now) *now = (time_t)secs;
     report_format fmt;
     if (o->format && report_format_parse(o->format, &fmt) < 0) {
         fprintf(stderr, "custos %s: unknown --format '%s' (expected table, json or csv)\n", cmd,

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "findings/report.h"
@@ -25,12 +26,21 @@ typedef struct run_opts {
     const char *format;  /* NULL = table on a terminal, json otherwise */
     const char *fail_on; /* NULL = never */
     const char *output;  /* NULL = stdout */
+    const char *as_of;   /* --as-of DATE, or NULL */
     int threads;
     bool verbose;
 } run_opts;
 
 /* Long-option codes shared by the commands. */
-enum { OPT_FAIL_ON = 256, OPT_ACCOUNT, OPT_REGION, OPT_POLICY, OPT_ACCOUNT_ID, OPT_LOAD_ONLY };
+enum {
+    OPT_FAIL_ON = 256,
+    OPT_ACCOUNT,
+    OPT_REGION,
+    OPT_POLICY,
+    OPT_ACCOUNT_ID,
+    OPT_LOAD_ONLY,
+    OPT_AS_OF
+};
 
 /* Handles an option scan and eval share (-p -f -o -j, --fail-on,
  * --policy); false when c is not one of them. */
@@ -57,8 +67,9 @@ void cli_scan_done(scan_session *s);
 report_format cli_format(const run_opts *o);
 /* Writes the report and computes the exit status (0, 3, or 1 on error). */
 int cli_finish(const char *cmd, const run_opts *o, const scan_result *r);
-/* Validates --format and --fail-on early so errors come before work. */
-int cli_check_output_opts(const char *cmd, const run_opts *o);
+/* Validates --format, --fail-on and --as-of early so errors come before
+ * work; fills *now from --as-of (0 when absent). */
+int cli_check_output_opts(const char *cmd, const run_opts *o, time_t *now);
 void cli_fill_filter(const run_opts *o, scan_filter *f);
 
 #endif

@@ -647,7 +647,8 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
                 diag_list *diags)
 {
     int threads = opt->threads > 0 ? opt->threads : parallel_default_threads();
-    time_t now = opt->now ? opt->now : time(NULL);
+    time_t now = opt->now ? opt->now : inventory_collected_at(inv);
+    if (!now) now = time(NULL);
     const policy **sel;
     size_t nsel;
     int rc = select_policies(ps, &opt->filter, &sel, &nsel, diags);

@@ -76,7 +76,7 @@ typedef struct scan_result {
 
 typedef struct engine_options {
     int threads;    /* 0 = all cores */
-    time_t now;     /* 0 = time(NULL) */
+    time_t now;     /* 0 = when the inventory was collected, else time(NULL) */
     bool load_only; /* load what the policies need, evaluate nothing (the I/O floor) */
     /* Render each finding's JSON on the worker that found it, so writing a
      * large JSON report is a concatenation rather than a serial step. */

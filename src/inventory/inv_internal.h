@@ -26,6 +26,7 @@ struct inventory {
     inv_scope *scopes;
     size_t nscopes;
     jv organization;      /* accounts.yaml `organization:` (null when absent) */
+    time_t collected_at;  /* accounts.yaml `collected_at:`, or 0 */
     pthread_mutex_t lock; /* guards `arenas` (loads may run concurrently) */
     arena **arenas;       /* one or more per load; freed at close */
     size_t narenas, caparenas;

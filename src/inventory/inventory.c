@@ -107,6 +107,11 @@ const account_info *inventory_account(const inventory *inv, size_t i)
     return inv && i < inv->naccounts ? &inv->accounts[i] : NULL;
 }
 
+time_t inventory_collected_at(const inventory *inv)
+{
+    return inv->collected_at;
+}
+
 const jv *inventory_organization(const inventory *inv)
 {
     return &inv->organization;

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "json/json.h"
 #include "resources/resource.h"
@@ -74,6 +75,12 @@ const account_info *inventory_account_find(const inventory *inv, const char *id)
 /* accounts.yaml's top-level `organization:` mapping ({id, trusted_accounts,
  * ...}); a null jv when absent. */
 const jv *inventory_organization(const inventory *inv);
+
+/* When the snapshot was taken: accounts.yaml's `collected_at:` (ISO 8601),
+ * or 0 when it does not say.  Ages (key age, snapshot age, ...) are
+ * measured from this moment, so a scan of a snapshot gives the same
+ * answer whenever it runs. */
+time_t inventory_collected_at(const inventory *inv);
 
 /* Every (account, region) pair present, in a stable order (account order of
  * accounts.yaml, then region name). */

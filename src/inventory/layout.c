@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 
 #include "inventory/inv_internal.h"
+#include "util/date.h"
 #include "policy/yaml.h"
 
 /* ---- small helpers ---- */
@@ -181,6 +182,14 @@ static void parse_accounts(inventory *inv, const jv *doc, const srcmap *map, acc
     if (jv_is(doc, JV_OBJECT)) {
         list = jv_get(doc, "accounts");
         teams = jv_get(doc, "teams");
+        const jv *when = jv_get(doc, "collected_at");
+        double secs;
+        if (when && date_parse_jv(when, &secs))
+            inv->collected_at = (time_t)secs;
+        else if (when)
+            diag_add(diags, srcmap_get(map, when),
+                     "accounts.yaml: `collected_at` must be an ISO 8601 date-time "
+                     "(e.g. 2026-11-01T00:00:00Z)");
         const jv *org = jv_get(doc, "organization");
         if (org && jv_is(org, JV_OBJECT))
             inv->organization = *org;
