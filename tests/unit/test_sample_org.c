@@ -15,6 +15,13 @@
  *  - the generator plants every check of the pack table at least once.
  * The pack table (PACK_CHECKS, PACK-SPEC.md) is the contract; only its
  * policies are compared.
+ *
+ * The ranking (issue 3): the planted SSH group in prod (40 public
+ * instances behind an internet gateway) is the first finding and ranks far
+ * above the same check on the dev group in a VPC without an internet
+ * gateway; every critical finding in a prod account ranks above every
+ * finding that is not critical and every finding in a dev or staging
+ * account.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,61 +163,68 @@ static bool load_list(arena *a, const char *file, const char *const *checks, siz
     return true;
 }
 
-TEST(pack_finds_exactly_the_planted_set)
-{
-    CHECK(system("/usr/bin/python3 examples/gen_org.py --out " ORG " --epoch " EPOCH " --quiet") ==
-          0);
+/* One scan shared by the tests. */
+static struct {
+    bool ok;
     policy_set ps;
-    policy_set_init(&ps);
+    inventory *inv;
+    scan_result r;
+    const char *loaded[NCHECKS];
+    size_t nloaded;
+} S;
+
+static void scan_sample_org(void)
+{
+    policy_set_init(&S.ps);
+    scan_result_init(&S.r);
+    if (system("/usr/bin/python3 examples/gen_org.py --out " ORG " --epoch " EPOCH " --quiet") != 0)
+        return;
     diag_list d = DIAG_LIST_INIT;
-    CHECK(policy_load_path(&ps, "policies/aws", &d) == 0);
+    int rc = policy_load_path(&S.ps, "policies/aws", &d);
     diag_print(&d, stdout);
     diag_free(&d);
-
+    if (rc != 0) return;
     /* The pack checks present in policies/aws: the ones compared. */
-    const char *loaded[NCHECKS];
-    size_t nloaded = 0;
     for (size_t i = 0; i < NCHECKS; i++) {
         bool have = false;
-        for (size_t p = 0; p < ps.n && !have; p++)
-            have = strcmp(ps.items[p].name, PACK_CHECKS[i]) == 0;
+        for (size_t p = 0; p < S.ps.n && !have; p++)
+            have = strcmp(S.ps.items[p].name, PACK_CHECKS[i]) == 0;
         if (have)
-            loaded[nloaded++] = PACK_CHECKS[i];
+            S.loaded[S.nloaded++] = PACK_CHECKS[i];
         else
             printf("  pack check not in policies/aws yet: %s\n", PACK_CHECKS[i]);
     }
-    printf("  comparing %zu of %zu pack checks\n", nloaded, (size_t)NCHECKS);
-    CHECK(nloaded > 0);
-    if (REQUIRE_WHOLE_PACK) CHECK(nloaded == NCHECKS);
-
+    printf("  comparing %zu of %zu pack checks\n", S.nloaded, (size_t)NCHECKS);
     inventory_options o = {.threads = 2};
-    inventory *inv = NULL;
-    CHECK(inventory_open(ORG, &o, &inv, &d) == 0);
+    rc = inventory_open(ORG, &o, &S.inv, &d);
     diag_print(&d, stdout);
     diag_free(&d);
-    if (!inv || nloaded == 0) {
-        inventory_close(inv);
-        policy_set_free(&ps);
-        return;
-    }
+    if (rc != 0 || !S.inv || S.nloaded == 0) return;
     struct tm noon = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 1, .tm_hour = 12};
-    engine_options opt = {
-        .threads = 2, .now = timegm(&noon), .filter = {.policies = loaded, .n_policies = nloaded}};
-    scan_result r;
-    scan_result_init(&r);
-    CHECK(engine_scan(inv, &ps, &opt, &r, &d) == 0);
+    engine_options opt = {.threads = 2,
+                          .now = timegm(&noon),
+                          .filter = {.policies = S.loaded, .n_policies = S.nloaded}};
+    rc = engine_scan(S.inv, &S.ps, &opt, &S.r, &d);
     diag_print(&d, stdout);
     diag_free(&d);
+    S.ok = rc == 0;
+}
+
+TEST(pack_finds_exactly_the_planted_set)
+{
+    CHECK(S.ok);
+    if (REQUIRE_WHOLE_PACK) CHECK(S.nloaded == NCHECKS);
+    if (!S.ok) return;
     keys found = {0};
-    for (size_t i = 0; i < r.n; i++)
-        keys_add(&found, r.items[i].pol->name, r.items[i].id, r.items[i].account_id);
+    for (size_t i = 0; i < S.r.n; i++)
+        keys_add(&found, S.r.items[i].pol->name, S.r.items[i].id, S.r.items[i].account_id);
     keys_sort(&found);
 
     arena *a = arena_new(0);
     keys want = {0}, traps = {0};
     size_t planted_per[NCHECKS] = {0}, trapped_per[NCHECKS] = {0};
-    CHECK(load_list(a, ORG "/planted.json", loaded, nloaded, &want, planted_per));
-    CHECK(load_list(a, ORG "/traps.json", loaded, nloaded, &traps, trapped_per));
+    CHECK(load_list(a, ORG "/planted.json", S.loaded, S.nloaded, &want, planted_per));
+    CHECK(load_list(a, ORG "/traps.json", S.loaded, S.nloaded, &traps, trapped_per));
     for (size_t i = 0; i < NCHECKS; i++) {
         if (planted_per[i] == 0) printf("  generator plants nothing for %s\n", PACK_CHECKS[i]);
         CHECK(planted_per[i] > 0);
@@ -245,13 +259,62 @@ TEST(pack_finds_exactly_the_planted_set)
     keys_free(&want);
     keys_free(&traps);
     arena_free(a);
-    scan_result_free(&r);
-    inventory_close(inv);
-    policy_set_free(&ps);
+}
+
+static const char *env_of(const finding *f)
+{
+    return f->account && f->account->environment ? f->account->environment : "";
+}
+
+static bool is_prod_critical(const finding *f)
+{
+    return f->pol->sev == SEV_CRITICAL && strcmp(env_of(f), "prod") == 0;
+}
+
+static bool is_below_prod_critical(const finding *f)
+{
+    return f->pol->sev != SEV_CRITICAL || strcmp(env_of(f), "dev") == 0 ||
+           strcmp(env_of(f), "staging") == 0;
+}
+
+TEST(ranking_puts_prod_criticals_first)
+{
+    CHECK(S.ok);
+    if (!S.ok || S.r.n == 0) return;
+    for (size_t i = 1; i < S.r.n; i++)
+        CHECK(S.r.items[i - 1].priority >= S.r.items[i].priority);
+    const finding *top = &S.r.items[0];
+    printf("  first: %s %s (%s) priority %d\n", top->pol->name, top->id, env_of(top),
+           top->priority);
+    CHECK_STR(top->pol->name, "sg-ssh-open-to-world");
+    CHECK_STR(env_of(top), "prod");
+    /* The dev half of the scenario: the same check in the dev account. */
+    int dev_ssh = -1;
+    for (size_t i = 0; i < S.r.n; i++) {
+        const finding *f = &S.r.items[i];
+        if (strcmp(f->pol->name, "sg-ssh-open-to-world") == 0 && strcmp(env_of(f), "dev") == 0)
+            dev_ssh = f->priority;
+    }
+    printf("  dev sg-ssh-open-to-world priority %d\n", dev_ssh);
+    CHECK(dev_ssh >= 0 && top->priority - dev_ssh >= 30);
+    int min_prod_crit = 101, max_below = -1;
+    for (size_t i = 0; i < S.r.n; i++) {
+        const finding *f = &S.r.items[i];
+        if (is_prod_critical(f) && f->priority < min_prod_crit) min_prod_crit = f->priority;
+        if (is_below_prod_critical(f) && f->priority > max_below) max_below = f->priority;
+    }
+    printf("  lowest prod critical %d, highest non-critical or dev/staging %d\n", min_prod_crit,
+           max_below);
+    CHECK(min_prod_crit <= 100 && min_prod_crit > max_below);
 }
 
 int main(void)
 {
+    scan_sample_org();
     RUN(pack_finds_exactly_the_planted_set);
+    RUN(ranking_puts_prod_criticals_first);
+    scan_result_free(&S.r);
+    if (S.inv) inventory_close(S.inv);
+    policy_set_free(&S.ps);
     T_EXIT();
 }
