@@ -5,8 +5,8 @@
  * as `custos scan` does, so filters that read their account/region (the
  * scope: `unused`, check-cloudtrail, snapshot-age, az-imbalance, the
  * organisation's accounts) see what they see in production.  The clock is
- * pinned to noon of the epoch, so age thresholds do not drift with the day
- * the test runs.
+ * the inventory's collected_at (the generator's epoch), so age thresholds
+ * do not drift with the day the test runs.
  *
  * Compared as (check, resource id, account) triples:
  *  - every planted.json entry of a pack check is found (nothing missed);
@@ -171,6 +171,7 @@ static struct {
     scan_result r;
     const char *loaded[NCHECKS];
     size_t nloaded;
+    bool collected_at_ok;
 } S;
 
 static void scan_sample_org(void)
@@ -200,10 +201,10 @@ static void scan_sample_org(void)
     diag_print(&d, stdout);
     diag_free(&d);
     if (rc != 0 || !S.inv || S.nloaded == 0) return;
-    struct tm noon = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 1, .tm_hour = 12};
-    engine_options opt = {.threads = 2,
-                          .now = timegm(&noon),
-                          .filter = {.policies = S.loaded, .n_policies = S.nloaded}};
+    /* now = 0: the scan's clock is accounts.yaml's collected_at (the epoch). */
+    struct tm epoch = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 1};
+    S.collected_at_ok = inventory_collected_at(S.inv) == timegm(&epoch);
+    engine_options opt = {.threads = 2, .filter = {.policies = S.loaded, .n_policies = S.nloaded}};
     rc = engine_scan(S.inv, &S.ps, &opt, &S.r, &d);
     diag_print(&d, stdout);
     diag_free(&d);
@@ -213,6 +214,7 @@ static void scan_sample_org(void)
 TEST(pack_finds_exactly_the_planted_set)
 {
     CHECK(S.ok);
+    CHECK(S.collected_at_ok);
     if (REQUIRE_WHOLE_PACK) CHECK(S.nloaded == NCHECKS);
     if (!S.ok) return;
     keys found = {0};
