@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "engine/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_policy.h"
 #include "resources/resource.h"
@@ -36,7 +37,12 @@ static const char *const s3_service_accounts[] = {
     "282025262664", "814480443879"};
 #define N_S3_SERVICE (sizeof s3_service_accounts / sizeof s3_service_accounts[0])
 
-typedef enum { XA_BUCKET, XA_ROLE, XA_SNAPSHOT } xa_kind;
+typedef enum { XA_BUCKET, XA_ROLE, XA_SNAPSHOT, XA_RDS_SNAPSHOT } xa_kind;
+
+static bool is_snapshot(xa_kind k)
+{
+    return k == XA_SNAPSHOT || k == XA_RDS_SNAPSHOT;
+}
 
 typedef struct cross_account_filter {
     filter base;
@@ -109,8 +115,13 @@ static bool cross_account_option(filter_compiler *fc, cross_account_filter *f, c
     size_t before = fc->diags->n;
     if (allow_list_option(fc, m, "whitelist", &f->checker.allowed_accounts))
         return fc->diags->n == before;
+    if (strcmp(m->key, "whitelist_org") == 0)
+        return opt_bool(fc, &m->val, m->key, &f->checker.whitelist_org);
+    /* Snapshots: everyone_only keeps only the public share (custos ext.). */
+    if (is_snapshot(f->kind) && strcmp(m->key, "everyone_only") == 0)
+        return opt_bool(fc, &m->val, m->key, &f->checker.everyone_only);
     bool ok = false;
-    if (f->kind != XA_SNAPSHOT && policy_option(fc, &f->checker, m, &ok)) return ok;
+    if (!is_snapshot(f->kind) && policy_option(fc, &f->checker, m, &ok)) return ok;
     return opt_unknown(fc, m, "cross-account");
 }
 
@@ -118,6 +129,7 @@ static xa_kind kind_for(const resource_type *rt)
 {
     if (rt && strcmp(rt->name, "aws.iam-role") == 0) return XA_ROLE;
     if (rt && strcmp(rt->name, "aws.ebs-snapshot") == 0) return XA_SNAPSHOT;
+    if (rt && strcmp(rt->name, "aws.rds-snapshot") == 0) return XA_RDS_SNAPSHOT;
     return XA_BUCKET;
 }
 
@@ -173,38 +185,78 @@ static jv url_decoded(arena *a, const jv *s)
     return jv_str_nocopy(out, n);
 }
 
-/* The snapshot's shares that are not trusted: Group ("all") or UserId. */
-static jv snapshot_violations(const str_list *trusted, const jv *perms, arena *a)
+/* Adds one share (a Group or account id) to the violations in b unless
+ * trusted or already there.  everyone_only keeps only "all". */
+static void snapshot_share(const iam_checker *c, const jv *who, jv_builder *b)
+{
+    if (!jv_is(who, JV_STRING)) return;
+    if (c->everyone_only ? !jv_str_eq(who, "all") : iam_account_allowed(c, who->u.str)) return;
+    for (uint32_t k = 0; k < b->v.len; k++)
+        if (jv_equal(&b->v.u.items[k], who)) return;
+    jvb_push(b, *who);
+}
+
+/* EBS: the createVolumePermission shares, Group ("all") or UserId. */
+static jv ebs_snapshot_violations(const iam_checker *c, const jv *perms, arena *a)
 {
     jv_builder b;
     jvb_array(&b, a);
     for (uint32_t i = 0; jv_is(perms, JV_ARRAY) && i < perms->len; i++) {
         const jv *g = jv_get(&perms->u.items[i], "Group");
-        const jv *who = jv_is(g, JV_STRING) && g->len ? g : jv_get(&perms->u.items[i], "UserId");
-        if (!jv_is(who, JV_STRING) || str_list_has(trusted, who->u.str)) continue;
-        bool dup = false;
-        for (uint32_t k = 0; k < b.v.len && !dup; k++)
-            dup = jv_equal(&b.v.u.items[k], who);
-        if (!dup) jvb_push(&b, *who);
+        snapshot_share(c, jv_is(g, JV_STRING) && g->len ? g : jv_get(&perms->u.items[i], "UserId"),
+                       &b);
     }
     return jvb_done(&b);
+}
+
+/* RDS: the `restore` attribute's values, account ids or "all". */
+static jv rds_snapshot_violations(const iam_checker *c, const jv *attrs, arena *a)
+{
+    jv_builder b;
+    jvb_array(&b, a);
+    const jv *restore = jv_get(attrs, "restore");
+    for (uint32_t i = 0; jv_is(restore, JV_ARRAY) && i < restore->len; i++)
+        snapshot_share(c, &restore->u.items[i], &b);
+    return jvb_done(&b);
+}
+
+static bool scope_knows(const void *arg, const char *account_id)
+{
+    return scope_known_account((const scope_ctx *)arg, account_id);
+}
+
+/* Appends s to l (a new array in a). */
+static str_list list_plus(arena *a, str_list l, const char *s)
+{
+    const char **items = arena_alloc(a, (l.n + 1) * sizeof(char *));
+    if (l.n) memcpy(items, l.items, l.n * sizeof(char *));
+    items[l.n++] = s;
+    return (str_list){items, l.n};
 }
 
 static bool cross_account_match(const filter *base, const jv *r, eval_ctx *ctx)
 {
     const cross_account_filter *f = (const cross_account_filter *)base;
-    /* The scan's own account is trusted: a per-evaluation copy of the list. */
+    /* The scan's own account is trusted: a per-evaluation copy of the list;
+     * whitelist_org adds the organisation (its accounts and its id). */
     iam_checker c = f->checker;
-    size_t n = c.allowed_accounts.n;
-    const char **acc = arena_alloc(ctx->scratch, (n + 1) * sizeof(char *));
-    if (n) memcpy(acc, c.allowed_accounts.items, n * sizeof(char *));
-    if (ctx->account_id) acc[n++] = ctx->account_id;
-    c.allowed_accounts = (str_list){acc, n};
+    if (ctx->account_id)
+        c.allowed_accounts = list_plus(ctx->scratch, c.allowed_accounts, ctx->account_id);
+    if (c.whitelist_org && ctx->scope) {
+        c.known_account = scope_knows;
+        c.known_arg = ctx->scope;
+        const char *org = scope_org_id(ctx->scope);
+        if (org) c.allowed_orgid = list_plus(ctx->scratch, c.allowed_orgid, org);
+    }
     jv v;
     if (f->kind == XA_SNAPSHOT) {
         const jv *perms = jv_get(r, "c7n:attribute-createVolumePermission");
         if (!perms) return false;
-        v = snapshot_violations(&c.allowed_accounts, perms, ctx->scratch);
+        v = ebs_snapshot_violations(&c, perms, ctx->scratch);
+    } else if (f->kind == XA_RDS_SNAPSHOT) {
+        const jv *attrs = jv_get(r, "c7n:attributes");
+        if (!jv_is(attrs, JV_OBJECT)) return false;
+        v = rds_snapshot_violations(&c, attrs, ctx->scratch);
     } else {
         const jv *pol = jv_get(r, f->kind == XA_ROLE ? "AssumeRolePolicyDocument" : "Policy");
         if (!pol || jv_is(pol, JV_NULL)) return false;
@@ -216,7 +268,8 @@ static bool cross_account_match(const filter *base, const jv *r, eval_ctx *ctx)
     return true;
 }
 
-static const char *const xa_applies[] = {"aws.s3", "aws.iam-role", "aws.ebs-snapshot", NULL};
+static const char *const xa_applies[] = {"aws.s3", "aws.iam-role", "aws.ebs-snapshot",
+                                         "aws.rds-snapshot", NULL};
 
 const filter_type filter_type_cross_account = {"cross-account", xa_applies, cross_account_compile,
                                                cross_account_match};

@@ -39,6 +39,12 @@ const char *iam_arn_account(const char *arn, char *out, size_t outsz)
     return out;
 }
 
+bool iam_account_allowed(const iam_checker *c, const char *id)
+{
+    if (str_list_has(&c->allowed_accounts, id)) return true;
+    return c->whitelist_org && c->known_account && c->known_account(c->known_arg, id);
+}
+
 /* ---- principal ---- */
 
 /* One principal id: true when it reaches outside the allowed accounts. */
@@ -49,7 +55,7 @@ static bool principal_outside(const iam_checker *c, const jv *pid)
     if (c->everyone_only) return false;
     if (strncmp(pid->u.str, "arn:aws:iam::cloudfront:user", 28) == 0) return false;
     char buf[256];
-    return !str_list_has(&c->allowed_accounts, iam_arn_account(pid->u.str, buf, sizeof buf));
+    return !iam_account_allowed(c, iam_arn_account(pid->u.str, buf, sizeof buf));
 }
 
 /* Returns true when some id in v (string or list) is outside; counts ids. */
@@ -130,6 +136,48 @@ static bool values_outside(const jv *values, const str_list *allowed)
     return false;
 }
 
+/* The same for account-valued keys, through account_allowed. */
+static bool accounts_outside(const iam_checker *c, const jv *values)
+{
+    uint32_t n = jv_is(values, JV_ARRAY) ? values->len : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *v = jv_is(values, JV_ARRAY) ? &values->u.items[i] : values;
+        if (!jv_is(v, JV_STRING)) continue;
+        char buf[256];
+        if (!iam_account_allowed(c, iam_arn_account(v->u.str, buf, sizeof buf))) return true;
+    }
+    return false;
+}
+
+/* A value naming specific parties: no wildcard (an ARN whose account
+ * field is concrete counts, e.g. an IAM role ARN ending in a wildcard), and
+ * not a whole address family (0.0.0.0/0, ::/0). */
+static bool value_concrete(const jv *v)
+{
+    if (!jv_is(v, JV_STRING) || v->len == 0) return false;
+    const char *s = v->u.str;
+    size_t n = v->len;
+    if (n >= 2 && strcmp(s + n - 2, "/0") == 0) return false;
+    if (!strpbrk(s, "*?")) return true;
+    char buf[256];
+    const char *acct = iam_arn_account(s, buf, sizeof buf);
+    if (acct == s || !*acct) return false;
+    for (const char *p = acct; *p; p++)
+        if (*p < '0' || *p > '9') return false;
+    return true;
+}
+
+static bool values_concrete(const jv *values)
+{
+    if (jv_is(values, JV_ARRAY)) {
+        if (values->len == 0) return false;
+        for (uint32_t i = 0; i < values->len; i++)
+            if (!value_concrete(&values->u.items[i])) return false;
+        return true;
+    }
+    return value_concrete(values);
+}
+
 typedef enum { COND_TRUSTED, COND_UNTRUSTED } cond_verdict;
 
 /* One normalised condition: key is lower-case. */
@@ -141,8 +189,11 @@ static cond_verdict condition_verdict(const iam_checker *c, const char *key, con
                                                "aws:principalaccount", "s3:dataaccesspointaccount"};
     for (size_t i = 0; i < sizeof account_keys / sizeof account_keys[0]; i++)
         if (strcmp(key, account_keys[i]) == 0)
-            return values_outside(values, &c->allowed_accounts) ? COND_UNTRUSTED : COND_TRUSTED;
-    if (strcmp(key, "aws:sourceip") == 0) return COND_TRUSTED;
+            return accounts_outside(c, values) ? COND_UNTRUSTED : COND_TRUSTED;
+    if (strcmp(key, "aws:sourceip") == 0)
+        /* custos: with everyone_only/whitelist_org, 0.0.0.0/0 fences nothing */
+        return (c->everyone_only || c->whitelist_org) && !values_concrete(values) ? COND_UNTRUSTED
+                                                                                  : COND_TRUSTED;
     if (strcmp(key, "aws:sourcevpce") == 0)
         return c->allowed_vpce.n && values_outside(values, &c->allowed_vpce) ? COND_UNTRUSTED
                                                                              : COND_TRUSTED;
@@ -180,11 +231,80 @@ static bool conditions_trust(const iam_checker *c, const jv *s)
     return seen > 0;
 }
 
+/* ---- confinement (custos; see the header) ---- */
+
+/* Operators that only let a request through when its key is present and
+ * matches: the forms that confine a statement. */
+static bool op_confines(const char *op)
+{
+    static const char *const ops[] = {"StringEquals", "StringEqualsIgnoreCase",
+                                      "StringLike",   "ArnEquals",
+                                      "ArnLike",      "IpAddress"};
+    if (strncmp(op, "ForAnyValue:", 12) == 0) op += 12;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(op, ops[i]) == 0) return true;
+    return false;
+}
+
+static bool key_in(const char *key, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(key, keys[i]) == 0) return true;
+    return false;
+}
+
+static const char *const ACCOUNT_KEYS[] = {"aws:SourceAccount",    "aws:SourceOwner",
+                                           "aws:SourceArn",        "aws:PrincipalArn",
+                                           "aws:PrincipalAccount", "s3:DataAccessPointAccount"};
+#define N_ACCOUNT_KEYS (sizeof ACCOUNT_KEYS / sizeof ACCOUNT_KEYS[0])
+
+/* everyone_only: this one condition limits who can use the statement. */
+static bool confines_everyone(const char *key, const jv *values)
+{
+    static const char *const others[] = {"aws:PrincipalOrgID", "aws:SourceVpce", "aws:SourceVpc",
+                                         "aws:SourceIp"};
+    if (!key_in(key, ACCOUNT_KEYS, N_ACCOUNT_KEYS) && !key_in(key, others, 4)) return false;
+    return values_concrete(values);
+}
+
+/* whitelist_org: this one condition limits the statement to us. */
+static bool confines_inside(const iam_checker *c, const char *key, const jv *values)
+{
+    if (!values_concrete(values)) return false;
+    if (key_in(key, ACCOUNT_KEYS, N_ACCOUNT_KEYS)) return !accounts_outside(c, values);
+    if (strcasecmp(key, "aws:PrincipalOrgID") == 0)
+        return c->allowed_orgid.n && !values_outside(values, &c->allowed_orgid);
+    if (strcasecmp(key, "aws:SourceVpce") == 0)
+        return !c->allowed_vpce.n || !values_outside(values, &c->allowed_vpce);
+    if (strcasecmp(key, "aws:SourceVpc") == 0)
+        return !c->allowed_vpc.n || !values_outside(values, &c->allowed_vpc);
+    return false;
+}
+
+/* True when some positive condition of s (every key of every operator)
+ * confines it in the sense of the options set. */
+static bool conditions_confine(const iam_checker *c, const jv *s)
+{
+    const jv *cond = jv_get(s, "Condition");
+    if (!jv_is(cond, JV_OBJECT)) return false;
+    for (uint32_t i = 0; i < cond->len; i++) {
+        const jv_member *op = &cond->u.members[i];
+        if (!op_confines(op->key) || !jv_is(&op->val, JV_OBJECT)) continue;
+        for (uint32_t k = 0; k < op->val.len; k++) {
+            const jv_member *m = &op->val.u.members[k];
+            if (c->everyone_only && confines_everyone(m->key, &m->val)) return true;
+            if (c->whitelist_org && confines_inside(c, m->key, &m->val)) return true;
+        }
+    }
+    return false;
+}
+
 bool iam_statement_violates(const iam_checker *c, const jv *stmt)
 {
     if (!jv_is(stmt, JV_OBJECT)) return false;
     return principal_reaches_outside(c, stmt) && jv_str_eq(jv_get(stmt, "Effect"), "Allow") &&
-           action_checked(c, stmt) && !conditions_trust(c, stmt);
+           action_checked(c, stmt) && !conditions_trust(c, stmt) &&
+           !((c->everyone_only || c->whitelist_org) && conditions_confine(c, stmt));
 }
 
 const jv *iam_policy_doc(const jv *policy, arena *a)

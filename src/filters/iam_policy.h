@@ -18,7 +18,27 @@
  *    SourceVpc are trusted unless allow-lists are configured (then the values
  *    must be in them); aws:PrincipalOrgID and aws:ResourceOrgID must be in
  *    the allowed org ids (none configured = untrusted); aws:SourceIp is
- *    trusted; keys in whitelist_conditions are trusted; any other key is not.
+ *    trusted (with everyone_only or whitelist_org only a concrete one, not
+ *    0.0.0.0/0: custos); keys in whitelist_conditions are trusted; any other key is not.
+ *
+ * Confinement (custos, beyond Custodian; only with everyone_only or
+ * whitelist_org).  IAM ANDs every condition of a statement, so one positive
+ * condition (StringEquals*, StringLike, ArnEquals, ArnLike, IpAddress and
+ * their ForAnyValue: forms; not the Not*, *IfExists or ForAllValues: forms,
+ * which let requests without the key through) on a concrete value (no
+ * wildcard; not a /0 network) already limits who can use it, whatever the
+ * other conditions say.  Custodian instead needs every condition to be
+ * trusting and reads only the first key per operator, so it reports e.g.
+ * Principal "*" limited by aws:PrincipalOrgID plus an s3:prefix condition.
+ *  - everyone_only: a statement confined by aws:SourceAccount, SourceOwner,
+ *    SourceArn, PrincipalArn, PrincipalAccount, PrincipalOrgID, SourceVpce,
+ *    SourceVpc, SourceIp or s3:DataAccessPointAccount is not open to
+ *    everyone (it may still be cross-account; Custodian reports it unless
+ *    the value is in its allow-lists).
+ *  - whitelist_org: confined to allowed/known accounts (the account keys),
+ *    to allowed org ids or the organisation's id (aws:PrincipalOrgID), or
+ *    to a concrete VPC endpoint or VPC (endpoints only exist inside VPCs;
+ *    with whitelist_vpce / whitelist_vpc set the value must be listed).
  *
  * The checker is read-only after setup and safe to share between threads.
  */
@@ -41,9 +61,21 @@ typedef struct iam_checker {
     str_list check_actions;        /* empty = every action */
     str_list whitelist_conditions; /* lower-case condition keys */
     bool everyone_only;
+    /* custos ext. (cross-account whitelist_org): accounts for which
+     * known_account(known_arg, id) is true are allowed too, and a
+     * statement confined by any one positive condition to allowed
+     * accounts, allowed org ids or a concrete VPC endpoint / VPC is
+     * inside (see confinement below).  known_account may be NULL. */
+    bool whitelist_org;
+    bool (*known_account)(const void *arg, const char *account_id);
+    const void *known_arg;
 } iam_checker;
 
 bool str_list_has(const str_list *l, const char *s);
+
+/* An account id c trusts: in allowed_accounts, or (whitelist_org) one that
+ * known_account says belongs to the organisation. */
+bool iam_account_allowed(const iam_checker *c, const char *id);
 
 /* The account id in an ARN ("arn:aws:iam::123456789012:root" ->
  * "123456789012"); a string with fewer than 4 colons is returned whole.

@@ -32,15 +32,41 @@ extern const filter_type filter_type_mfa_device;
 extern const filter_type filter_type_has_allow_all;
 extern const filter_type filter_type_iam_summary;
 extern const filter_type filter_type_password_policy;
+/* storage and logging (storage_filters.c, account_filters.c) */
+extern const filter_type filter_type_bucket_encryption;
+extern const filter_type filter_type_key_rotation_status;
+extern const filter_type filter_type_snapshot_age;
+extern const filter_type filter_type_snapshot_shrink;
+extern const filter_type filter_type_check_cloudtrail;
 
 static const filter_type *const FILTER_TYPES[] = {
-    &filter_type_value,         &filter_type_and,           &filter_type_or,
-    &filter_type_not,           &filter_type_list_item,     &filter_type_marked_for_op,
-    &filter_type_ingress,       &filter_type_egress,        &filter_type_has_statement,
-    &filter_type_global_grants, &filter_type_cross_account, &filter_type_check_public_block,
-    &filter_type_unused,        &filter_type_used,          &filter_type_az_imbalance,
-    &filter_type_credential,    &filter_type_access_key,    &filter_type_mfa_device,
-    &filter_type_has_allow_all, &filter_type_iam_summary,   &filter_type_password_policy,
+    &filter_type_value,
+    &filter_type_and,
+    &filter_type_or,
+    &filter_type_not,
+    &filter_type_list_item,
+    &filter_type_marked_for_op,
+    &filter_type_ingress,
+    &filter_type_egress,
+    &filter_type_has_statement,
+    &filter_type_global_grants,
+    &filter_type_cross_account,
+    &filter_type_check_public_block,
+    &filter_type_unused,
+    &filter_type_used,
+    &filter_type_az_imbalance,
+    &filter_type_credential,
+    &filter_type_access_key,
+    &filter_type_mfa_device,
+    &filter_type_has_allow_all,
+    &filter_type_iam_summary,
+    &filter_type_password_policy,
+    /* storage and logging */
+    &filter_type_bucket_encryption,
+    &filter_type_key_rotation_status,
+    &filter_type_snapshot_age,
+    &filter_type_snapshot_shrink,
+    &filter_type_check_cloudtrail,
 };
 
 #define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)

@@ -19,7 +19,17 @@
  *   Encryption              GetBucketEncryption's ServerSideEncryptionConfiguration
  *                           (custos key; null when not configured);
  *   c7n:attribute-createVolumePermission  DescribeSnapshotAttribute's
- *                           CreateVolumePermissions (ebs-snapshot cross-account).
+ *                           CreateVolumePermissions (ebs-snapshot cross-account);
+ *   KeyRotationEnabled      kms-key: GetKeyRotationStatus's response, as
+ *                           key-rotation-status annotates (null when the
+ *                           key's file is missing; absent when an error
+ *                           such as UnsupportedOperationException answered);
+ *   Status                  cloudtrail: GetTrailStatus's response, as
+ *                           check-cloudtrail's `running` annotates (files
+ *                           are named by the trail's Name, not its ARN id);
+ *   c7n:attributes          rds-snapshot: DescribeDBSnapshotAttributes as
+ *                           {AttributeName: AttributeValues} (e.g. {"restore":
+ *                           ["all"]}), as rds-snapshot cross-account annotates.
  * Other types: iam-user/iam-role documents are replaced by GetUser/GetRole
  * (Custodian's augment does this to get Tags and PermissionsBoundary), and
  * kms-key documents get DescribeKey's KeyMetadata merged in; iam-user and
@@ -129,6 +139,59 @@ static const detail_spec KMS_DETAILS[] = {
      .select = "KeyMetadata",
      .select_strict = true,
      .mode = DM_MERGE},
+    /* key-rotation-status: the whole response under KeyRotationEnabled. */
+    {.client = "kms",
+     .service = "kms",
+     .operation = "GetKeyRotationStatus",
+     .method = "get_key_rotation_status",
+     .mode = DM_SET,
+     .key = "KeyRotationEnabled",
+     .dflt = DV_NULL},
+};
+
+/* check-cloudtrail `running`: GetTrailStatus per trail, by Name (the id is
+ * the trail ARN, which cannot be part of a file name). */
+static const detail_spec TRAIL_DETAILS[] = {
+    {.client = "cloudtrail",
+     .service = "cloudtrail",
+     .operation = "GetTrailStatus",
+     .method = "get_trail_status",
+     .mode = DM_SET,
+     .key = "Status",
+     .dflt = DV_NULL,
+     .file_key = "Name"},
+};
+
+/* DescribeDBSnapshotAttributes' [{AttributeName, AttributeValues}] as
+ * Custodian's c7n:attributes mapping {name: values}. */
+static jv rds_attribute_map(arena *a, const jv *v)
+{
+    jv_builder b;
+    jvb_object(&b, a);
+    for (uint32_t i = 0; jv_is(v, JV_ARRAY) && i < v->len; i++) {
+        const jv *name = jv_get(&v->u.items[i], "AttributeName");
+        const jv *vals = jv_get(&v->u.items[i], "AttributeValues");
+        if (jv_is(name, JV_STRING))
+            jvb_set(&b, name->u.str, name->len, vals ? *vals : jv_array(a, 0));
+    }
+    return jvb_done(&b);
+}
+
+static jv rds_snapshot_attributes(arena *a, const jv *v)
+{
+    const jv *res = jv_get(v, "DBSnapshotAttributesResult");
+    return rds_attribute_map(a, jv_get(res, "DBSnapshotAttributes"));
+}
+
+static const detail_spec RDS_SNAP_DETAILS[] = {
+    {.client = "rds",
+     .service = "rds",
+     .operation = "DescribeDBSnapshotAttributes",
+     .method = "describe_db_snapshot_attributes",
+     .mode = DM_SET,
+     .key = "c7n:attributes",
+     .dflt = DV_OBJECT,
+     .convert = rds_snapshot_attributes},
 };
 static const detail_spec SNAP_DETAILS[] = {
     {.client = "ec2",
@@ -153,6 +216,9 @@ const detail_spec *inv_details(const resource_type *t, size_t *n)
     if (strcmp(name, "aws.iam-policy") == 0) return *n = COUNT(POLICY_DETAILS), POLICY_DETAILS;
     if (strcmp(name, "aws.kms-key") == 0) return *n = COUNT(KMS_DETAILS), KMS_DETAILS;
     if (strcmp(name, "aws.ebs-snapshot") == 0) return *n = COUNT(SNAP_DETAILS), SNAP_DETAILS;
+    if (strcmp(name, "aws.cloudtrail") == 0) return *n = COUNT(TRAIL_DETAILS), TRAIL_DETAILS;
+    if (strcmp(name, "aws.rds-snapshot") == 0)
+        return *n = COUNT(RDS_SNAP_DETAILS), RDS_SNAP_DETAILS;
     *n = 0;
     return NULL;
 }
@@ -285,6 +351,7 @@ bool inv_apply_detail(arena *a, const detail_spec *d, call_result res, jv *r)
         else if (d->select_strict)
             v = default_jv(a, d->dflt);
         if (strcmp(d->key, "Location") == 0) v = fix_location(a, v);
+        if (d->convert) v = d->convert(a, &v);
         jvb_set(&b, d->key, klen, v);
     }
     *r = jvb_done(&b);

@@ -121,6 +121,9 @@ typedef struct detail_spec {
     /* File names use this member of the resource instead of its id (NULL =
      * the id), e.g. a policy's PolicyName where the id is the PolicyId. */
     const char *file_key;
+    /* DM_SET: turns the (selected) response into the stored value, e.g.
+     * an attribute list into a mapping; NULL = stored as is. */
+    jv (*convert)(arena *a, const jv *v);
 } detail_spec;
 
 /* The detail calls for type t (n returned in *n); NULL when none. */
