@@ -72,6 +72,9 @@ EXPECTED = {
     ("iam-policy-allows-admin", "ANPAADMIN"),
     ("iam-role-trusts-any-principal", "partner-any"),
     ("iam-role-trusts-any-principal", "partner-star-string"),
+    ("iam-role-cross-account-unknown", "partner-any"),
+    ("iam-role-cross-account-unknown", "partner-star-string"),
+    ("iam-role-cross-account-unknown", "unknown-vendor"),
 }
 
 
@@ -114,7 +117,8 @@ def build():
         shutil.rmtree(INV)
     os.makedirs(INV)
     with open(os.path.join(INV, "accounts.yaml"), "w") as f:
-        f.write("accounts:\n"
+        f.write("organization: {id: o-exampleorg1, trusted_accounts: [\"444455556666\"]}\n"
+                "accounts:\n"
                 "  - {id: \"111111111111\", name: prod, environment: prod}\n"
                 "  - {id: \"222222222222\", name: dev, environment: dev}\n"
                 "  - {id: \"333333333333\", name: sandbox, environment: dev}\n")
@@ -160,7 +164,9 @@ def build():
         "partner-any": {"AWS": "*"},
         "partner-star-string": "*",
         "lambda-exec": {"Service": "lambda.amazonaws.com"},
-        "security-audit": {"AWS": "arn:aws:iam::222222222222:root"},
+        "security-audit": {"AWS": "arn:aws:iam::222222222222:root"},   # trap: our org
+        "trusted-vendor": {"AWS": "arn:aws:iam::444455556666:root"},   # trap: trusted_accounts
+        "unknown-vendor": {"AWS": "arn:aws:iam::999988887777:root"},
     }
     roles = [{"RoleName": n, "RoleId": "AROA" + n.upper(), "Path": "/",
               "Arn": "arn:aws:iam::111111111111:role/%s" % n,
