@@ -80,20 +80,6 @@ static const char *const PACK_CHECKS[] = {
  * from policies/aws fails the test instead of being skipped. */
 #define REQUIRE_WHOLE_PACK 0
 
-/* Pack checks whose policy on main still predates PACK-SPEC (e.g. no
- * condition-aware cross-account yet): compared and reported, not failed.
- * Empty once the pack has fully landed. */
-static const char *const PENDING[] = {"s3-public-policy", "s3-cross-account", NULL};
-
-static bool pending(const char *key)
-{
-    for (size_t i = 0; PENDING[i]; i++) {
-        size_t n = strlen(PENDING[i]);
-        if (strncmp(key, PENDING[i], n) == 0 && key[n] == '|') return true;
-    }
-    return false;
-}
-
 typedef struct keys {
     char **v;
     size_t n;
@@ -234,22 +220,17 @@ TEST(pack_finds_exactly_the_planted_set)
     size_t missed = 0, extra = 0, trapped = 0;
     for (size_t i = 0; i < want.n; i++) {
         if (keys_has(&found, want.v[i])) continue;
-        printf("  planted but not found: %s%s\n", want.v[i],
-               pending(want.v[i]) ? " (pending)" : "");
-        missed += !pending(want.v[i]);
+        printf("  planted but not found: %s\n", want.v[i]);
+        missed++;
     }
     for (size_t i = 0; i < found.n; i++) {
         if (keys_has(&want, found.v[i])) continue;
-        if (pending(found.v[i])) {
-            printf("  found but not planted: %s (pending)\n", found.v[i]);
-            continue;
-        }
         if (extra++ < 30) printf("  found but not planted: %s\n", found.v[i]);
     }
     for (size_t i = 0; i < traps.n; i++) {
         if (!keys_has(&found, traps.v[i])) continue;
-        printf("  trap reported: %s%s\n", traps.v[i], pending(traps.v[i]) ? " (pending)" : "");
-        trapped += !pending(traps.v[i]);
+        printf("  trap reported: %s\n", traps.v[i]);
+        trapped++;
     }
     printf("  %zu planted, %zu found, %zu traps checked: %zu missed, %zu extra, %zu traps hit\n",
            want.n, found.n, traps.n, missed, extra, trapped);
