@@ -31,7 +31,9 @@ case "$svc $op" in
   "s3api "*) echo '{}' ;;
   "iam generate-credential-report") echo '{"State": "COMPLETE"}' ;;
   "iam get-credential-report") fail ReportNotPresent "no report" ;;
+  "iam get-account-password-policy") fail NoSuchEntity "The Password Policy with domain name 111122223333 cannot be found." ;;
+  "iam get-account-summary") echo '{"SummaryMap": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0}}' ;;
   "iam list-users"|"iam list-roles"|"kms list-keys")
     if [ $text = 1 ]; then echo; else echo '{}'; fi ;;
-  *) echo '{}' ;;
+  *) if [ $text = 1 ]; then echo; else echo '{}'; fi ;;
 esac

@@ -22,13 +22,19 @@ fi
   fail layout-per-resource "no s3.GetBucketAcl.public-bucket.json"
 [ ! -e "$T/inv/111122223333/global/s3.GetBucketPolicy.public-bucket.json" ] && pass failed-call-leaves-no-file ||
   fail failed-call-leaves-no-file "a failed call left a file"
+grep -q NoSuchEntity "$T/inv/111122223333/global/iam.GetAccountPasswordPolicy.json" 2>/dev/null &&
+  pass no-password-policy-recorded || fail no-password-policy-recorded "NoSuchEntity not written as an error file"
+grep -q '^collected_at: "20[0-9][0-9]-' "$T/inv/accounts.yaml" && pass collected-at ||
+  fail collected-at "$(head -2 "$T/inv/accounts.yaml")"
 bad=$(grep -vE '^[a-z0-9-]+ (describe|list|get|generate-credential-report)' "$FAKE_AWS_LOG" | head -3)
 [ -z "$bad" ] && pass read-only-calls || fail read-only-calls "$bad"
-"$C" scan --inventory "$T/inv" --policies policies/aws --format csv -o "$T/out.csv" 2>"$T/scan.err"
+"$C" scan --inventory "$T/inv" --format csv -o "$T/out.csv" 2>"$T/scan.err"
 rc=$?
 [ $rc -eq 0 ] && pass scan-collected || fail scan-collected "exit $rc: $(cat "$T/scan.err")"
 grep -q '^critical,sg-ssh-open-to-world,aws.security-group,sg-0ssh,' "$T/out.csv" && pass finds-open-ssh ||
   fail finds-open-ssh "$(cat "$T/out.csv")"
 grep -q ',s3-global-grants,aws.s3,public-bucket,' "$T/out.csv" && pass finds-public-acl ||
   fail finds-public-acl "$(cat "$T/out.csv")"
+grep -q ',iam-root-without-mfa,aws.account,111122223333,' "$T/out.csv" && pass finds-root-without-mfa ||
+  fail finds-root-without-mfa "$(cut -d, -f1-4 "$T/out.csv")"
 [ "$fails" -eq 0 ]
