@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MEMO 8
+#define MAX_MEMO 32
 
 typedef struct slot {
     atomic_bool ready;
