@@ -194,35 +194,38 @@ static jv finding_context(arena *a, const finding *f, const jv *res)
     return jvb_done(&b);
 }
 
-static const char *render_template(worker_mem *w, const tmpl *t, const jv *ctx, const char *what,
-                                   const char **error)
+static const char *render_template(worker_mem *w, arena *keep, const tmpl *t, const jv *ctx,
+                                   const char *what, const char **error)
 {
     tmpl_error te;
     buf_reset(&w->text);
     if (tmpl_render(t, ctx, w->scratch, &w->text, &te) != 0) {
-        if (!*error) *error = arena_sprintf(w->out, "metadata.%s: %s", what, te.msg);
+        if (!*error) *error = arena_sprintf(keep, "metadata.%s: %s", what, te.msg);
         return NULL;
     }
-    return arena_strndup(w->out, w->text.data ? w->text.data : "", w->text.len);
+    return arena_strndup(keep, w->text.data ? w->text.data : "", w->text.len);
 }
 
 /* Priority, reasons, fingerprint, fix and runbook: everything that needs
- * the resource document, which is gone once the task ends. */
-static void annotate(worker_mem *w, const set_job *j, finding *f, const jv *res)
+ * the resource document, which is gone once the task ends.  Texts go to
+ * `keep`: the worker's out arena, or its scratch when the finding's JSON is
+ * rendered right away and carries them (a 100k-finding JSON report then
+ * keeps one copy of each reason, not two). */
+static void annotate(worker_mem *w, arena *keep, const set_job *j, finding *f, const jv *res)
 {
     priority pr;
-    priority_compute(f->pol, f->rtype, res, &f->evidence, f->account, j->scope, w->out, &pr);
+    priority_compute(f->pol, f->rtype, res, &f->evidence, f->account, j->scope, keep, &pr);
     f->priority = (int16_t)pr.score;
     f->nreasons = (uint16_t)pr.n;
-    f->reasons = arena_alloc(w->out, (pr.n ? pr.n : 1) * sizeof *f->reasons);
+    f->reasons = arena_alloc(keep, (pr.n ? pr.n : 1) * sizeof *f->reasons);
     memcpy(f->reasons, pr.reasons, pr.n * sizeof *f->reasons);
     f->fingerprint = finding_fingerprint(f->pol->name, f->rtype ? f->rtype->name : "",
                                          f->account_id, f->region, f->id);
     if (!f->pol->fix && !f->pol->runbook) return;
     jv ctx = finding_context(w->scratch, f, res);
-    if (f->pol->fix) f->fix = render_template(w, f->pol->fix, &ctx, "fix", &f->render_error);
+    if (f->pol->fix) f->fix = render_template(w, keep, f->pol->fix, &ctx, "fix", &f->render_error);
     if (f->pol->runbook)
-        f->runbook = render_template(w, f->pol->runbook, &ctx, "runbook", &f->render_error);
+        f->runbook = render_template(w, keep, f->pol->runbook, &ctx, "runbook", &f->render_error);
 }
 
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */
@@ -268,11 +271,15 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
                 .region = region == set->region ? region : arena_strdup(out, region),
                 .evidence = evidence,
             };
-            annotate(w, j, &f, res);
+            annotate(w, j->render_json ? scratch : out, j, &f, res);
             /* Evidence lives in scratch: render it now, or copy it out. */
             if (j->render_json) {
                 render(w, &f);
-                f.evidence = jv_null(); /* the rendered JSON carries it */
+                /* The rendered JSON carries these; scratch is reset next. */
+                f.evidence = jv_null();
+                f.reasons = NULL;
+                f.nreasons = 0;
+                f.fix = f.runbook = f.render_error = NULL;
             } else if (f.evidence.kind != JV_NULL) {
                 f.evidence = jv_copy(out, &f.evidence);
             }
@@ -546,6 +553,7 @@ static void run_task(size_t i, int worker, void *arg)
         if (!sr->load_only) eval_range(&t->job, &set, 0, set.n, &sr->r->priv->w[worker], &t->out);
     }
     arena_reset(load);
+    scope_table_release(sr->scopes, t->scope);
     t->load_secs = t1 - t0;
     t->eval_secs = now_secs() - t1;
     size_t done = atomic_fetch_add(&sr->done, 1) + 1;
@@ -634,6 +642,7 @@ static size_t plan_tasks(inventory *inv, scope_table *st, const policy **sel, si
                             .render_json = opt->render_json,
                             .r = out},
                 };
+                scope_table_retain(st, sc);
                 add_task(&tasks, &n, &cap, &task);
             }
             used += np;

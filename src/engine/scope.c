@@ -30,6 +30,8 @@ typedef struct memo {
 
 struct scope_ctx {
     scope_table *table; /* NULL for a static scope */
+    arena *a;           /* the sets loaded for this scope (inventory scopes) */
+    atomic_int refs;    /* on an account's first scope: tasks not yet done */
     const inv_scope *scope;
     const char *account_id, *region;
     const account_info *account;
@@ -68,10 +70,24 @@ static void ctx_init(scope_ctx *c)
     c->first = c;
 }
 
+/* Drops everything loaded for c; it may be loaded again on demand. */
+static void ctx_clear(scope_ctx *c)
+{
+    size_t n = atomic_load(&c->nmemos);
+    for (size_t i = 0; i < n; i++)
+        arena_free(c->memos[i].a);
+    atomic_store(&c->nmemos, 0);
+    for (int i = 0; i < resource_type_count(); i++)
+        atomic_store(&c->slots[i].ready, false);
+    arena_free(c->a);
+    c->a = NULL;
+}
+
 static void ctx_free(scope_ctx *c)
 {
     pthread_mutex_destroy(&c->lock);
     free(c->slots);
+    arena_free(c->a);
     size_t n = atomic_load(&c->nmemos);
     for (size_t i = 0; i < n; i++)
         arena_free(c->memos[i].a);
@@ -128,6 +144,20 @@ scope_ctx *scope_table_get(scope_table *st, const inv_scope *scope)
     return &st->ctx[scope - scopes];
 }
 
+void scope_table_retain(scope_table *st, const inv_scope *scope)
+{
+    atomic_fetch_add(&scope_table_get(st, scope)->first->refs, 1);
+}
+
+void scope_table_release(scope_table *st, const inv_scope *scope)
+{
+    scope_ctx *first = scope_table_get(st, scope)->first;
+    if (atomic_fetch_sub(&first->refs, 1) != 1) return;
+    /* The account's last task is done: nobody reads its scopes any more. */
+    for (scope_ctx *c = first; c < st->ctx + st->n && c->first == first; c++)
+        ctx_clear(c);
+}
+
 void scope_table_diags(scope_table *st, diag_list *diags)
 {
     for (size_t k = 0; k < st->diags.n; k++)
@@ -158,7 +188,9 @@ static void load_slot(scope_ctx *c, const resource_type *t, slot *s)
     s->set = (resource_set){.type = t, .account_id = c->account_id, .region = c->region};
     if (!c->table) return; /* static scope: types not given are empty */
     diag_list d = DIAG_LIST_INIT;
-    if (inventory_load(c->table->inv, t, c->scope, &s->set, &d) != 0) {
+    if (!c->a) c->a = arena_new(1 << 16);
+    bool more;
+    if (inventory_load_part(c->table->inv, t, c->scope, -1, c->a, &s->set, &more, &d) != 0) {
         s->set = (resource_set){.type = t, .account_id = c->account_id, .region = c->region};
         pthread_mutex_lock(&c->table->lock);
         for (size_t k = 0; k < d.n; k++)

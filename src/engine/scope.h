@@ -6,8 +6,10 @@
  * subnets, route tables and network ACLs) ask scope_set() for them.  Each
  * set is loaded at most once per scope per scan, on first use, by whichever
  * worker asks first; workers asking for the same set meanwhile wait.  Sets
- * are read-only once returned and live until the scan ends, so a filter
- * may keep pointers into them for the rest of the scan.
+ * are read-only once returned and live until the scan is done with their
+ * account (scope_table_release), so a filter may keep pointers into them
+ * while it evaluates that account's resources.  Memory therefore follows
+ * the accounts in flight, not the size of the inventory.
  *
  * Global types (IAM, S3, the account) live in the account's first scope;
  * scope_set() redirects there, so any scope of an account can read them.
@@ -63,6 +65,11 @@ void *scope_memo(scope_ctx *sc, const void *key, void *(*build)(scope_ctx *sc, a
 /* One scope_ctx per scope of inv (in inventory_scopes order). */
 scope_table *scope_table_new(inventory *inv);
 scope_ctx *scope_table_get(scope_table *st, const inv_scope *scope);
+/* The engine takes one reference per task on the task's account before the
+ * scan starts, and drops it when the task is done; when an account's last
+ * task is done its sets and models are freed.  Thread-safe. */
+void scope_table_retain(scope_table *st, const inv_scope *scope);
+void scope_table_release(scope_table *st, const inv_scope *scope);
 /* Errors met while loading sets on demand (appended to diags). */
 void scope_table_diags(scope_table *st, diag_list *diags);
 void scope_table_free(scope_table *st);
