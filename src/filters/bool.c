@@ -28,12 +28,55 @@ static bool and_match(const filter *f, const jv *r, eval_ctx *ctx)
     return true;
 }
 
+/* Evidence of two matching branches, as one: lists are concatenated
+ * (without repeats), objects merged; anything else keeps the first. */
+static jv merge_evidence(arena *a, jv first, jv more)
+{
+    if (first.kind == JV_NULL) return more;
+    jv_builder b;
+    if (first.kind == JV_ARRAY && more.kind == JV_ARRAY) {
+        jvb_array(&b, a);
+        for (uint32_t i = 0; i < first.len; i++)
+            jvb_push(&b, first.u.items[i]);
+        for (uint32_t i = 0; i < more.len; i++) {
+            bool seen = false;
+            for (uint32_t k = 0; k < first.len && !seen; k++)
+                seen = jv_equal(&first.u.items[k], &more.u.items[i]);
+            if (!seen) jvb_push(&b, more.u.items[i]);
+        }
+        return jvb_done(&b);
+    }
+    if (first.kind == JV_OBJECT && more.kind == JV_OBJECT) {
+        jvb_object(&b, a);
+        for (uint32_t i = 0; i < first.len; i++)
+            jvb_set(&b, first.u.members[i].key, first.u.members[i].klen, first.u.members[i].val);
+        for (uint32_t i = 0; i < more.len; i++)
+            jvb_set(&b, more.u.members[i].key, more.u.members[i].klen, more.u.members[i].val);
+        return jvb_done(&b);
+    }
+    return first;
+}
+
+/* Without evidence wanted, the first matching branch decides.  With it,
+ * every branch runs, as in Custodian, so the evidence names everything
+ * that matched: a group open to 0.0.0.0/0 and to ::/0 through two ingress
+ * branches gets both grants, and its runbook revokes both. */
 static bool or_match(const filter *f, const jv *r, eval_ctx *ctx)
 {
     const bool_filter *b = (const bool_filter *)f;
-    for (size_t i = 0; i < b->n; i++)
-        if (filter_match(b->kids[i], r, ctx)) return true;
-    return false;
+    size_t i = 0;
+    while (i < b->n && !filter_match(b->kids[i], r, ctx))
+        i++;
+    if (i == b->n) return false;
+    if (!ctx->evidence) return true;
+    jv got = *ctx->evidence;
+    for (i++; i < b->n; i++) {
+        *ctx->evidence = jv_null();
+        if (filter_match(b->kids[i], r, ctx))
+            got = merge_evidence(ctx->scratch, got, *ctx->evidence);
+    }
+    *ctx->evidence = got;
+    return true;
 }
 
 static bool not_match(const filter *f, const jv *r, eval_ctx *ctx)

@@ -121,6 +121,21 @@ def main():
     dev_reasons = dev_ssh[0]["reasons"] if dev_ssh else []
     check("reasons_explain_no_igw", any("no internet gateway" in x for x in dev_reasons), str(dev_reasons))
 
+    # --- evidence from every `or` branch: a group open over IPv4 and IPv6
+    # gets both grants, so its runbook revokes both ---
+    dual = os.path.join(OUT, "dual-stack-sg.json")
+    grant = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [], "Ipv6Ranges": [],
+             "PrefixListIds": [], "UserIdGroupPairs": []}
+    json.dump([{"GroupId": "sg-dual", "GroupName": "dual", "OwnerId": "123456789012", "VpcId": "vpc-1",
+                "IpPermissionsEgress": [],
+                "IpPermissions": [dict(grant, IpRanges=[{"CidrIp": "0.0.0.0/0"}]),
+                                  dict(grant, Ipv6Ranges=[{"CidrIpv6": "::/0"}])]}], open(dual, "w"))
+    r = run("eval", "--policy", "sg-ssh-open-to-world", dual, "--format", "json")
+    got = json.loads(r.stdout)["findings"] if r.returncode == 0 else []
+    ok = len(got) == 1 and len(got[0]["evidence"]) == 2 and "::/0" in got[0]["runbook"] \
+        and "0.0.0.0/0" in got[0]["runbook"]
+    check("dual_stack_runbook_revokes_both", ok, r.stderr[:200] or json.dumps(got)[:300])
+
     # --- explain ---
     if findings:
         f0 = findings[0]
