@@ -220,6 +220,15 @@ static void load_instances(model *m, const resource_set *ec2)
     }
 }
 
+/* An interface or instance sits in exactly one subnet (when known). */
+static void set_one_subnet(arena *a, attach *at, const char *subnet)
+{
+    if (!subnet) return;
+    at->subnets = arena_alloc(a, sizeof *at->subnets);
+    at->subnets[0] = subnet;
+    at->nsubnets = 1;
+}
+
 static void load_enis(model *m, arena *a, strmap *seen, const resource_set *enis)
 {
     for (size_t i = 0; i < enis->n; i++) {
@@ -230,12 +239,7 @@ static void load_enis(model *m, arena *a, strmap *seen, const resource_set *enis
         at.public_ip = eni_public_ip(e);
         at.stopped = at.instance && strmap_get(&m->inst_state, at.instance, 1) == 0;
         at.vpc = str_at(e, "VpcId");
-        const char *subnet = str_at(e, "SubnetId");
-        if (subnet) {
-            at.subnets = arena_alloc(a, sizeof *at.subnets);
-            at.subnets[0] = subnet;
-            at.nsubnets = 1;
-        }
+        set_one_subnet(a, &at, str_at(e, "SubnetId"));
         at.groups = str_list(a, jv_get(e, "Groups"), "GroupId", &at.ngroups);
         int k = add_att(m, a, at);
         *strmap_slot(&m->eni_idx, at.id, k) = k;
@@ -257,12 +261,7 @@ static void load_bare_instances(model *m, arena *a, strmap *seen, const resource
         if (!at.public_ip) at.public_ip = str_at(in, "Ipv6Address");
         at.stopped = strmap_get(&m->inst_state, id, 1) == 0;
         at.vpc = str_at(in, "VpcId");
-        const char *subnet = str_at(in, "SubnetId");
-        if (subnet) {
-            at.subnets = arena_alloc(a, sizeof *at.subnets);
-            at.subnets[0] = subnet;
-            at.nsubnets = 1;
-        }
+        set_one_subnet(a, &at, str_at(in, "SubnetId"));
         at.groups = str_list(a, jv_get(in, "SecurityGroups"), "GroupId", &at.ngroups);
         int k = add_att(m, a, at);
         link_node(m, a, strmap_slot(&m->inst_head, id, -1), k);

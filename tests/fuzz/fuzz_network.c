@@ -19,6 +19,7 @@
 #include "exposure/exposure.h"
 #include "filters/filter.h"
 #include "resources/resource.h"
+#include "fuzz_filters.h"
 
 static const char *const TYPES[] = {"eni",
                                     "ec2",
@@ -48,16 +49,7 @@ static filter *compiled[NSPECS];
 static void setup(void)
 {
     long_lived = arena_new(0);
-    diag_list d = DIAG_LIST_INIT;
-    for (size_t i = 0; i < NSPECS; i++) {
-        filter_compiler fc = {
-            .a = long_lived, .diags = &d, .rtype = resource_type_find(SPECS[i][1])};
-        jv spec;
-        json_error err;
-        if (json_parse(long_lived, SPECS[i][0], strlen(SPECS[i][0]), &spec, &err) == 0)
-            compiled[i] = filter_compile(&fc, &spec);
-    }
-    diag_free(&d);
+    fuzz_compile_specs(long_lived, SPECS, NSPECS, compiled);
 }
 
 static void query_all(scope_ctx *sc, const resource_set *s, arena *a)

@@ -14,6 +14,7 @@
 #include "filters/filter.h"
 #include "filters/iam_policy.h"
 #include "resources/resource.h"
+#include "fuzz_filters.h"
 
 /* Spec and the resource type it is compiled for. */
 static const char *const SPECS[][2] = {
@@ -47,17 +48,7 @@ static filter *compiled[NSPECS];
 static void setup(void)
 {
     long_lived = arena_new(0);
-    diag_list d = DIAG_LIST_INIT;
-    for (size_t i = 0; i < NSPECS; i++) {
-        filter_compiler fc = {
-            .a = long_lived, .diags = &d, .rtype = resource_type_find(SPECS[i][1])};
-        jv spec;
-        json_error err;
-        if (json_parse(long_lived, SPECS[i][0], strlen(SPECS[i][0]), &spec, &err) == 0)
-            compiled[i] = filter_compile(&fc, &spec);
-        if (!compiled[i]) abort(); /* a spec above no longer compiles: fix the target */
-    }
-    diag_free(&d);
+    fuzz_compile_specs(long_lived, SPECS, NSPECS, compiled);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -69,7 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (json_parse(a, (const char *)data, size, &doc, &err) == 0) {
         resource_set rs = {.type = resource_type_find("aws.security-group"), .items = &doc, .n = 1};
         for (size_t i = 0; i < NSPECS; i++) {
-            if (!compiled[i]) continue;
             jv ev = jv_null();
             eval_ctx ctx = {0};
             ctx.scratch = a;

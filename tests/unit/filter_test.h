@@ -25,7 +25,8 @@ static jv J(const char *text)
     return v;
 }
 
-static filter *compile_for(const char *rtype, const char *spec_text, diag_list *d)
+__attribute__((unused)) static filter *compile_for(const char *rtype, const char *spec_text,
+                                                   diag_list *d)
 {
     jv spec = J(spec_text);
     filter_compiler fc = {.a = A, .diags = d, .rtype = resource_type_find(rtype)};
@@ -35,7 +36,8 @@ static filter *compile_for(const char *rtype, const char *spec_text, diag_list *
 /* Compiles spec for rtype and matches it on the resource: 1 match, 0 no
  * match, -1 the spec did not compile (diagnostics printed).  ctx supplies
  * the account, region, related set and evidence; scratch is A. */
-static int match_with(const char *rtype, const char *spec, const char *resource, eval_ctx ctx)
+__attribute__((unused)) static int match_with(const char *rtype, const char *spec,
+                                              const char *resource, eval_ctx ctx)
 {
     diag_list d = DIAG_LIST_INIT;
     filter *f = compile_for(rtype, spec, &d);

@@ -6,20 +6,8 @@
 #include "exposure/exposure.h"
 #include "resources/resource.h"
 #include "t.h"
+#include "filter_test.h" /* A and J() */
 #include "util/buf.h"
-
-static arena *A;
-
-static jv J(const char *text)
-{
-    jv v = jv_null();
-    json_error err;
-    if (json_parse(A, text, strlen(text), &v, &err) != 0) {
-        printf("FAIL bad test json: %s: %s\n", err.msg, text);
-        exit(1);
-    }
-    return v;
-}
 
 /* One network: vpc-pub (igw-1) with subnet-pub routed to it explicitly,
  * subnet-priv on a NAT-only table and subnet-main on the main table (no

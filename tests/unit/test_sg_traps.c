@@ -9,21 +9,10 @@
 #include "policy/policy.h"
 #include "resources/resource.h"
 #include "t.h"
+#include "filter_test.h" /* A and J() */
 
-static arena *A;
 static policy_set PS;
 static scope_ctx *SC;
-
-static jv J(const char *text)
-{
-    jv v = jv_null();
-    json_error err;
-    if (json_parse(A, text, strlen(text), &v, &err) != 0) {
-        printf("FAIL bad test json: %s: %s\n", err.msg, text);
-        exit(1);
-    }
-    return v;
-}
 
 static const policy *find_policy(const char *name)
 {

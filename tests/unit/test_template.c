@@ -7,19 +7,7 @@
 #include "json/json.h"
 #include "policy/policy.h"
 #include "t.h"
-
-static arena *A;
-
-static jv J(const char *text)
-{
-    jv v = jv_null();
-    json_error err;
-    if (json_parse(A, text, strlen(text), &v, &err) != 0) {
-        printf("FAIL bad test json: %s\n", text);
-        exit(1);
-    }
-    return v;
-}
+#include "filter_test.h" /* A and J() */
 
 /* Renders text against ctx; returns the output (or "ERR: msg"). */
 static const char *render(const char *text, const char *ctx_json)
