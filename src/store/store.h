@@ -1,0 +1,173 @@
+/* store.h - findings over time: the store, the lifecycle, the queries.
+ *
+ * One interface for SQLite and PostgreSQL (db.h does the dialects).
+ * store_open applies versioned migrations (store.c lists them); a database
+ * whose schema is newer than this binary is refused with a clear message,
+ * never written to.
+ *
+ * Lifecycle.  A finding is keyed by its fingerprint (policy + resource +
+ * account + region, findings/priority.h).  store_record_scan writes one scan
+ * in one transaction: a crash or kill -9 leaves the previous state whole.
+ *   not stored before            -> new        (or suppressed)
+ *   stored, status resolved      -> regressed  (or suppressed)
+ *   stored, any other status     -> open       (or suppressed)
+ *   in the scan's scope, absent  -> resolved
+ * The scope of a scan is its accounts x (its regions, or all) x its
+ * policies: a scan limited to some accounts, regions or policies resolves
+ * nothing outside them.  Every transition is an event (finding_events), the
+ * data behind diff, history and notifications.
+ *
+ * Suppressions are rules (a fingerprint, or policy/account/region/resource
+ * globs) with a reason, an author and an expiry.  A suppressed finding
+ * whose rule expired or was removed reads as open at once (queries compute
+ * the effective status) and becomes open in the store at the next scan or
+ * suppression change.
+ *
+ * Times are Unix seconds (UTC).  A scan's time is the inventory's clock
+ * (--as-of, else accounts.yaml collected_at, else now), so replaying a
+ * snapshot gives the same history.
+ */
+#ifndef CUSTOS_STORE_H
+#define CUSTOS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "engine/engine.h"
+#include "store/db.h"
+#include "util/arena.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_DEFAULT_URL "sqlite:custos.db"
+
+typedef struct store store;
+
+/* Opens (creating and migrating as needed).  Returns 0, or -1 with a
+ * malloc'd message in *err. */
+int store_open(const char *url, store **out, char **err);
+void store_close(store *s);
+db *store_db(store *s);         /* for modules with their own tables (notify) */
+const char *store_url(const store *s); /* redacted, for messages */
+const char *store_error(const store *s); /* last error message */
+
+/* A finding as stored.  Strings live in the arena given to the query. */
+typedef struct stored_finding {
+    char fingerprint[17]; /* 16 lowercase hex digits */
+    const char *policy, *description, *severity, *category;
+    int severity_rank; /* 0 info .. 4 critical */
+    const char *resource_type, *resource_id, *resource_name; /* name may be NULL */
+    const char *account_id, *account_name, *team, *environment, *region;
+    int priority;
+    const char *reasons;  /* JSON array of strings */
+    const char *fix;      /* may be NULL */
+    const char *runbook;  /* may be NULL */
+    const char *evidence; /* JSON text, may be NULL */
+    const char *status;   /* effective: new/open/regressed/resolved/suppressed */
+    int64_t first_seen, last_seen, resolved_at; /* resolved_at 0 = not resolved */
+    int64_t first_scan, last_scan;
+    int64_t suppression_id; /* 0 = none */
+    int64_t suppressed_until;
+    const char *suppression_reason, *suppression_author; /* when suppressed */
+} stored_finding;
+
+/* What a scan covered, for resolution.  NULL/0 lists: accounts and
+ * policies must be given; regions NULL = every region. */
+typedef struct scan_scope {
+    const char *const *accounts;
+    size_t n_accounts;
+    const char *const *regions;
+    size_t n_regions;
+    const char *const *policies;
+    size_t n_policies;
+} scan_scope;
+
+typedef struct scan_summary {
+    int64_t scan_id;
+    int64_t at;
+    size_t found, new_, regressed, resolved, suppressed, reopened, open;
+} scan_summary;
+
+/* Writes a scan's findings (r) with its scope, at time `at`, as one
+ * transaction.  inventory is a label for the scans table (may be NULL). */
+int store_record_scan(store *s, const scan_result *r, const scan_scope *scope, int64_t at,
+                      const char *inventory, scan_summary *out);
+
+/* Queries over findings.  Every list is "any of"; NULL/0 = no condition. */
+typedef struct finding_query {
+    const char *const *accounts; /* ids or names */
+    size_t n_accounts;
+    const char *const *teams;
+    size_t n_teams;
+    const char *const *environments;
+    size_t n_environments;
+    const char *const *policies;
+    size_t n_policies;
+    const char *const *statuses; /* effective statuses; NULL = new,open,regressed */
+    size_t n_statuses;
+    const char *fingerprint; /* exact, or a prefix of at least 4 hex digits */
+    int min_severity;        /* -1 = any; else severity rank */
+    int64_t min_age;         /* seconds open (now - first_seen) >= this; 0 = any */
+    int64_t now;             /* for ages and expiry; 0 = time(NULL) */
+    size_t limit, offset;    /* limit 0 = all */
+} finding_query;
+
+/* Findings matching q, highest priority first.  Returns 0 or -1. */
+int store_findings(store *s, const finding_query *q, arena *a, stored_finding **out, size_t *n);
+/* Total matching q, ignoring limit/offset. */
+int store_count_findings(store *s, const finding_query *q, int64_t *out);
+
+/* Scans, newest first. */
+typedef struct stored_scan {
+    int64_t id, at, started_at;
+    const char *inventory, *accounts, *regions, *policies; /* JSON arrays; regions may be NULL */
+    int64_t found, new_, regressed, resolved;
+} stored_scan;
+int store_scans(store *s, size_t limit, arena *a, stored_scan **out, size_t *n);
+
+/* Lifecycle events, oldest first. */
+typedef struct finding_event {
+    int64_t id, scan_id, at;
+    const char *fingerprint, *status, *previous; /* previous may be NULL */
+    stored_finding f; /* the finding's current row (f.status effective) */
+} finding_event;
+/* Events with from_scan < scan_id <= to_scan (to_scan 0 = latest), or of
+ * one finding when fingerprint is given. */
+int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *fingerprint, arena *a,
+                 finding_event **out, size_t *n);
+
+/* Counts per day (Unix day number = at / 86400) per account and severity,
+ * the data behind trends.  Days with no scan are absent (carry forward). */
+typedef struct day_count {
+    int64_t day;
+    const char *account_id, *account_name, *team, *environment, *severity;
+    int64_t open, new_, resolved, regressed, suppressed;
+} day_count;
+int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t *n);
+
+/* Suppressions. */
+typedef struct suppression {
+    int64_t id;
+    const char *fingerprint; /* exact finding, or NULL */
+    const char *policy, *account, *region, *resource; /* globs (fnmatch), NULL = any */
+    const char *reason, *author;
+    int64_t created_at, expires_at;
+    const char *source; /* "cli" or the YAML file it came from */
+} suppression;
+
+/* Adds a rule and suppresses the open findings it matches now; *id_out
+ * gets its id; *matched how many findings it suppressed. */
+int store_suppress(store *s, const suppression *rule, int64_t now, int64_t *id_out,
+                   size_t *matched);
+/* Removes a rule by id, or every rule for a fingerprint (prefix ok); the
+ * findings it suppressed reopen.  *removed = rules removed. */
+int store_unsuppress(store *s, int64_t id, const char *fingerprint, int64_t now, size_t *removed);
+/* Replaces every rule whose source is `source` with rules (a YAML file
+ * kept in git), in one transaction. */
+int store_sync_suppressions(store *s, const char *source, const suppression *rules, size_t n,
+                            int64_t now, size_t *matched);
+int store_suppressions(store *s, bool include_expired, int64_t now, arena *a, suppression **out,
+                       size_t *n);
+
+#endif
