@@ -36,7 +36,7 @@ ifeq ($(MODE),fuzz)
 # The C link step has no C++ UBSan runtime; vptr checks need it.
 CXXFLAGS += -fno-sanitize=vptr
 endif
-LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lstdc++ -lm -pthread
+LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lcurl -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_CXX := $(shell find src -name '*.cpp' | sort)

@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   build-essential clang libclang-rt-14-dev clang-format clang-tidy cppcheck
-  libyaml-dev libpcre2-dev libsimdjson-dev
+  libyaml-dev libpcre2-dev libsimdjson-dev libcurl4-openssl-dev
   python3 python3-jmespath
 )
 missing=()

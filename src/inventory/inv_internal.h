@@ -26,6 +26,7 @@ struct inventory {
     inv_scope *scopes;
     size_t nscopes;
     jv organization;      /* accounts.yaml `organization:` (null when absent) */
+    jv settings;          /* the whole accounts.yaml document when a mapping (else null) */
     time_t collected_at;  /* accounts.yaml `collected_at:`, or 0 */
     pthread_mutex_t lock; /* guards `arenas` (loads may run concurrently) */
     arena **arenas;       /* one or more per load; freed at close */

@@ -40,6 +40,7 @@ static inventory *inv_alloc(const char *root, const inventory_options *opt)
     if (inv->threads > 64) inv->threads = 64;
     inv->meta = arena_new(0);
     inv->organization = jv_null();
+    inv->settings = jv_null();
     pthread_mutex_init(&inv->lock, NULL);
     return inv;
 }
@@ -110,6 +111,11 @@ const account_info *inventory_account(const inventory *inv, size_t i)
 time_t inventory_collected_at(const inventory *inv)
 {
     return inv->collected_at;
+}
+
+const jv *inventory_setting(const inventory *inv, const char *key)
+{
+    return jv_get(&inv->settings, key);
 }
 
 const jv *inventory_organization(const inventory *inv)

@@ -76,6 +76,10 @@ const account_info *inventory_account_find(const inventory *inv, const char *id)
  * ...}); a null jv when absent. */
 const jv *inventory_organization(const inventory *inv);
 
+/* Any other top-level key of accounts.yaml (`teams:`, `notifications:`,
+ * ...), as parsed; NULL when absent or when the file is not a mapping. */
+const jv *inventory_setting(const inventory *inv, const char *key);
+
 /* When the snapshot was taken: accounts.yaml's `collected_at:` (ISO 8601),
  * or 0 when it does not say.  Ages (key age, snapshot age, ...) are
  * measured from this moment, so a scan of a snapshot gives the same

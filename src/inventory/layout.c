@@ -180,6 +180,7 @@ static void parse_accounts(inventory *inv, const jv *doc, const srcmap *map, acc
 {
     const jv *list = doc, *teams = NULL;
     if (jv_is(doc, JV_OBJECT)) {
+        inv->settings = *doc;
         list = jv_get(doc, "accounts");
         teams = jv_get(doc, "teams");
         const jv *when = jv_get(doc, "collected_at");
