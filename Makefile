@@ -22,7 +22,9 @@ endif
 
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=c17 -D_GNU_SOURCE
-CPPFLAGS = -Isrc -DCUSTOS_HAVE_SIMDJSON
+# libpq's headers live in their own directory on Debian (pg_config --includedir).
+PG_INCLUDE ?= /usr/include/postgresql
+CPPFLAGS = -Isrc -I$(PG_INCLUDE) -DCUSTOS_HAVE_SIMDJSON
 ifeq ($(MODE),asan)
 OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else ifeq ($(MODE),fuzz)
@@ -36,7 +38,7 @@ ifeq ($(MODE),fuzz)
 # The C link step has no C++ UBSan runtime; vptr checks need it.
 CXXFLAGS += -fno-sanitize=vptr
 endif
-LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lcurl -lstdc++ -lm -pthread
+LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lsqlite3 -lpq -lcurl -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_CXX := $(shell find src -name '*.cpp' | sort)

@@ -4,8 +4,9 @@
 set -euo pipefail
 PKGS=(
   build-essential clang libclang-rt-14-dev clang-format clang-tidy cppcheck
-  libyaml-dev libpcre2-dev libsimdjson-dev libcurl4-openssl-dev
-  python3 python3-jmespath
+  libyaml-dev libpcre2-dev libsimdjson-dev
+  libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
+  python3 python3-jmespath python3-jsonschema
 )
 missing=()
 for p in "${PKGS[@]}"; do

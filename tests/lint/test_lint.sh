@@ -14,7 +14,7 @@ out=$(cppcheck --enable=warning,performance,portability --std=c11 --quiet --inli
 if [ -z "$out" ]; then echo "PASS cppcheck"; else
   echo "FAIL cppcheck: $(echo "$out" | head -5)"; fails=1; fi
 tidy=$(find src -name '*.c' | sort | xargs -P "$(nproc)" -I{} \
-  clang-tidy -quiet {} -- -Isrc -std=c17 -D_GNU_SOURCE -DCUSTOS_HAVE_SIMDJSON 2>/dev/null |
+  clang-tidy -quiet {} -- -Isrc -I/usr/include/postgresql -std=c17 -D_GNU_SOURCE -DCUSTOS_HAVE_SIMDJSON 2>/dev/null |
   grep -E 'warning:|error:')
 if [ -z "$tidy" ]; then echo "PASS clang-tidy"; else
   echo "FAIL clang-tidy: $(echo "$tidy" | head -5)"; fails=1; fi
