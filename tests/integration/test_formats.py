@@ -143,6 +143,18 @@ def ocsf_checks(tag, events, schema):
     d = copy.deepcopy(ev)
     d["finding_info"]["no_such_attribute"] = 1  # additionalProperties false
     broken.append(("extra_attribute", d))
+    d = copy.deepcopy(ev)
+    d["status_id"] = 5  # not a Detection Finding status in 1.3.0
+    broken.append(("bad_status", d))
+    d = copy.deepcopy(ev)
+    del d["cloud"]["provider"]  # required by the cloud object
+    broken.append(("cloud_without_provider", d))
+    d = copy.deepcopy(ev)
+    d["resources"] = [{"type": "aws.ec2"}]  # at least one of name, uid
+    broken.append(("anonymous_resource", d))
+    d = copy.deepcopy(ev)
+    d["metadata"]["product"] = {"name": "custos"}  # vendor_name is required
+    broken.append(("product_without_vendor", d))
     for name, d in broken:
         check(f"{tag}_ocsf_broken_{name}_rejected", errors(v, d))
 
@@ -159,8 +171,7 @@ def from_unit_test(sarif_schema, ocsf_schema):
     if r.returncode != 0:
         return
     sarif_checks("unit", load(os.path.join(d, "sample.sarif")), sarif_schema)
-    if ocsf_schema is not None:
-        ocsf_checks("unit", load(os.path.join(d, "sample.ocsf.json")), ocsf_schema)
+    ocsf_checks("unit", load(os.path.join(d, "sample.ocsf.json")), ocsf_schema)
 
 
 def main():
@@ -169,7 +180,11 @@ def main():
     check("sarif_schema_is_the_published_file", hashlib.sha256(raw).hexdigest() == SARIF_SHA256)
     sarif_schema = json.loads(raw)
     ocsf_path = os.path.join(SCHEMAS, "ocsf-1.3.0-detection_finding.schema.json")
-    ocsf_schema = load(ocsf_path) if os.path.exists(ocsf_path) else None
+    r = subprocess.run(["/usr/bin/python3", os.path.join(SCHEMAS, "ocsf", "gen_schema.py"), "--check"],
+                       capture_output=True, text=True)
+    check("ocsf_schema_is_generated_from_the_extract", r.returncode == 0, r.stderr or "stale: rerun gen_schema.py")
+    ocsf_schema = load(ocsf_path)
+    check("ocsf_schema_declares_draft7", ocsf_schema.get("$schema") == "http://json-schema.org/draft-07/schema#")
     from_unit_test(sarif_schema, ocsf_schema)
     return 1 if failures else 0
 

@@ -5,13 +5,14 @@
  * fields, evidence that is not JSON).  Every document is parsed back with
  * the project's JSON parser and checked field by field.
  *
- * `test_export --dump DIR` writes the documents to DIR/sample.sarif
- * instead, for tests/integration/test_formats.py to
+ * `test_export --dump DIR` writes the documents to DIR/sample.sarif and
+ * DIR/sample.ocsf.json instead, for tests/integration/test_formats.py to
  * validate against the published schemas.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings/ocsf.h"
 #include "findings/sarif.h"
 #include "json/json.h"
 #include "t.h"
@@ -375,16 +376,189 @@ TEST(sarif_empty_and_deterministic)
     buf_free(&c);
 }
 
+/* ---- OCSF ---- */
+
+static jv ocsf_doc(const stored_finding *f, size_t n, buf *b)
+{
+    jv doc = jv_null();
+    ocsf_write(b, f, n, "1.2.3");
+    if (parse_doc(b, &doc) != 0) return jv_null();
+    return doc;
+}
+
+TEST(ocsf_event_classification)
+{
+    stored_finding f[4];
+    size_t n = sample(f);
+    buf b = BUF_INIT;
+    jv d = ocsf_doc(f, n, &b);
+    CHECK(d.kind == JV_ARRAY && d.len == 4);
+    CHECK(valid_utf8(b.data, b.len));
+    CHECK(N(&d, "0.class_uid") == 2004);
+    CHECK_STR(S(&d, "0.class_name"), "Detection Finding");
+    CHECK(N(&d, "0.category_uid") == 2);
+    CHECK_STR(S(&d, "0.category_name"), "Findings");
+    CHECK_STR(S(&d, "0.metadata.version"), "1.3.0");
+    CHECK_STR(S(&d, "0.metadata.product.name"), "custos");
+    CHECK_STR(S(&d, "0.metadata.product.vendor_name"), "custos");
+    CHECK_STR(S(&d, "0.metadata.product.version"), "1.2.3");
+    CHECK_STR(S(&d, "0.metadata.profiles.0"), "cloud");
+    CHECK_STR(S(&d, "0.metadata.uid"), "0123456789abcdef:2");
+    /* severities: critical 5, high 4, low 2 */
+    CHECK(N(&d, "0.severity_id") == 5);
+    CHECK_STR(S(&d, "0.severity"), "Critical");
+    CHECK(N(&d, "1.severity_id") == 4);
+    CHECK(N(&d, "3.severity_id") == 2);
+    CHECK_STR(S(&d, "3.severity"), "Low");
+    buf_free(&b);
+}
+
+TEST(ocsf_lifecycle)
+{
+    stored_finding f[4];
+    size_t n = sample(f);
+    buf b = BUF_INIT;
+    jv d = ocsf_doc(f, n, &b);
+    /* new: Create / New */
+    CHECK(N(&d, "0.activity_id") == 1);
+    CHECK_STR(S(&d, "0.activity_name"), "Create");
+    CHECK(N(&d, "0.type_uid") == 200401);
+    CHECK_STR(S(&d, "0.type_name"), "Detection Finding: Create");
+    CHECK(N(&d, "0.status_id") == 1);
+    CHECK_STR(S(&d, "0.status"), "New");
+    CHECK_STR(S(&d, "0.status_detail"), "custos: new");
+    /* suppressed: Update / Suppressed */
+    CHECK(N(&d, "1.activity_id") == 2);
+    CHECK(N(&d, "1.type_uid") == 200402);
+    CHECK(N(&d, "1.status_id") == 3);
+    CHECK_STR(S(&d, "1.status"), "Suppressed");
+    /* regressed: Update / New */
+    CHECK(N(&d, "2.activity_id") == 2);
+    CHECK(N(&d, "2.status_id") == 1);
+    CHECK_STR(S(&d, "2.status_detail"), "custos: regressed");
+    /* resolved: Close / Resolved, at the time it was resolved */
+    CHECK(N(&d, "3.activity_id") == 3);
+    CHECK(N(&d, "3.type_uid") == 200403);
+    CHECK(N(&d, "3.status_id") == 4);
+    CHECK_STR(S(&d, "3.status"), "Resolved");
+    CHECK(N(&d, "3.time") == 1714694400000.0);
+    CHECK(N(&d, "0.time") == 1714608000000.0);
+    buf_free(&b);
+}
+
+TEST(ocsf_finding_resource_cloud)
+{
+    stored_finding f[4];
+    size_t n = sample(f);
+    buf b = BUF_INIT;
+    jv d = ocsf_doc(f, n, &b);
+    CHECK_STR(S(&d, "0.finding_info.uid"), "0123456789abcdef");
+    CHECK_STR(S(&d, "0.finding_info.title"), "Security group allows SSH from anywhere.");
+    CHECK_STR(S(&d, "0.finding_info.desc"),
+              "Security group allows SSH from anywhere. Restrict it.");
+    CHECK_STR(S(&d, "0.finding_info.types.0"), "network-exposure");
+    CHECK(N(&d, "0.finding_info.created_time") == 1714521600000.0);
+    CHECK(N(&d, "0.finding_info.first_seen_time") == 1714521600000.0);
+    CHECK(N(&d, "0.finding_info.last_seen_time") == 1714608000000.0);
+    CHECK_STR(S(&d, "0.finding_info.analytic.uid"), "sg-ssh-world");
+    CHECK(N(&d, "0.finding_info.analytic.type_id") == 1);
+    CHECK(LEN(&d, "0.resources") == 1);
+    CHECK_STR(S(&d, "0.resources.0.uid"), "sg-0123456789abcdef0");
+    CHECK_STR(S(&d, "0.resources.0.name"), "bastion");
+    CHECK_STR(S(&d, "0.resources.0.type"), "aws.security-group");
+    CHECK_STR(S(&d, "0.resources.0.region"), "eu-west-1");
+    CHECK_STR(S(&d, "0.resources.0.cloud_partition"), "aws");
+    CHECK_STR(S(&d, "0.cloud.provider"), "AWS");
+    CHECK_STR(S(&d, "0.cloud.region"), "eu-west-1");
+    CHECK_STR(S(&d, "0.cloud.account.uid"), "111122223333");
+    CHECK_STR(S(&d, "0.cloud.account.name"), "prod-payments");
+    CHECK(N(&d, "0.cloud.account.type_id") == 10);
+    CHECK_STR(S(&d, "0.cloud.account.labels.0"), "team:payments");
+    CHECK_STR(S(&d, "0.cloud.account.labels.1"), "environment:prod");
+    CHECK_STR(S(&d, "0.remediation.desc"),
+              "aws ec2 revoke-security-group-ingress --group-id sg-0123456789abcdef0");
+    CHECK(N(&d, "0.risk_score") == 87);
+    /* evidence as JSON, in evidences[].data */
+    CHECK(P(&d, "0.evidences.0.data")->kind == JV_OBJECT);
+    CHECK(N(&d, "0.evidences.0.data.IpPermissions.0.FromPort") == 22);
+    /* what OCSF has no place for */
+    CHECK_STR(S(&d, "0.unmapped.custos.reasons.0"), "prod account");
+    CHECK_STR(S(&d, "0.unmapped.custos.runbook"), "## Steps\n1. Check who uses it.\n2. Revoke.");
+    CHECK_STR(S(&d, "0.unmapped.custos.first_seen"), "2024-05-01T00:00:00Z");
+    CHECK(N(&d, "0.unmapped.custos.priority") == 87);
+    buf_free(&b);
+}
+
+TEST(ocsf_nasty_strings_and_nulls)
+{
+    stored_finding f[4];
+    size_t n = sample(f);
+    buf b = BUF_INIT;
+    jv d = ocsf_doc(f, n, &b);
+    CHECK(valid_utf8(b.data, b.len));
+    /* no region: none in cloud or the resource; no name, no labels */
+    CHECK(P(&d, "1.cloud.region") == NULL);
+    CHECK(P(&d, "1.resources.0.region") == NULL);
+    CHECK(P(&d, "1.resources.0.name") == NULL);
+    CHECK(P(&d, "1.cloud.account.labels") == NULL);
+    CHECK_STR(S(&d, "1.resources.0.uid"), "arn:aws:s3:::my bucket/\xc3\xa9");
+    /* no fix and no runbook: no remediation; no evidence: no evidences */
+    CHECK(P(&d, "1.remediation") == NULL);
+    CHECK(P(&d, "1.evidences") == NULL);
+    CHECK_STR(S(&d, "1.finding_info.title"), "Bucket \"readable\" by everyone");
+    CHECK_STR(S(&d, "1.unmapped.custos.suppression.reason"),
+              "accepted risk \"public website\"\tticket SEC-1");
+    CHECK_STR(S(&d, "1.unmapped.custos.suppression.until"), "2024-06-01T00:00:00Z");
+    CHECK_STR(S(&d, "2.resources.0.name"), "caf\xc3\xa9 \xf0\x9f\x94\x92 bad\xef\xbf\xbd byte");
+    CHECK_STR(S(&d, "2.evidences.0.data"), "not json {");
+    /* no description or category: the policy names the finding */
+    CHECK_STR(S(&d, "3.finding_info.title"), "iam-user-no-mfa");
+    CHECK(P(&d, "3.finding_info.types") == NULL);
+    CHECK_STR(S(&d, "3.message"), "iam-user-no-mfa");
+    CHECK_STR(S(&d, "3.unmapped.custos.resolved_at"), "2024-05-03T00:00:00Z");
+    /* a finding with a runbook but no fix points at the runbook */
+    stored_finding g = base("0123456789abcdef", "p", "low", 1);
+    g.fix = NULL;
+    buf c = BUF_INIT;
+    jv e = ocsf_doc(&g, 1, &c);
+    CHECK(S(&e, "0.remediation.desc") && strstr(S(&e, "0.remediation.desc"), "runbook"));
+    buf_free(&c);
+    buf_free(&b);
+}
+
+TEST(ocsf_empty_and_deterministic)
+{
+    buf b = BUF_INIT, c = BUF_INIT;
+    jv d = ocsf_doc(NULL, 0, &b);
+    CHECK(d.kind == JV_ARRAY && d.len == 0);
+    buf_reset(&b);
+    stored_finding f[4];
+    size_t n = sample(f);
+    ocsf_write(&b, f, n, "1.2.3");
+    ocsf_write(&c, f, n, "1.2.3");
+    CHECK(b.len == c.len && memcmp(b.data, c.data, b.len) == 0);
+    buf_reset(&c);
+    ocsf_write(&c, f, n, NULL);
+    jv e;
+    CHECK(parse_doc(&c, &e) == 0);
+    CHECK(P(&e, "0.metadata.product.version") == NULL);
+    buf_free(&b);
+    buf_free(&c);
+}
+
 /* ---- dump for the schema validation test ---- */
 
 static int dump(const char *dir)
 {
     stored_finding f[4];
     size_t n = sample(f);
-    const char *names[1] = {"sample.sarif"};
-    for (int k = 0; k < 1; k++) {
+    const char *names[2] = {"sample.sarif", "sample.ocsf.json"};
+    for (int k = 0; k < 2; k++) {
         buf b = BUF_INIT;
-        sarif_write(&b, f, n, "1.2.3");
+        if (k == 0)
+            sarif_write(&b, f, n, "1.2.3");
+        else
+            ocsf_write(&b, f, n, "1.2.3");
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[k]);
         FILE *fp = fopen(path, "wb");
@@ -409,6 +583,11 @@ int main(int argc, char **argv)
     RUN(sarif_locations);
     RUN(sarif_nasty_strings_and_nulls);
     RUN(sarif_empty_and_deterministic);
+    RUN(ocsf_event_classification);
+    RUN(ocsf_lifecycle);
+    RUN(ocsf_finding_resource_cloud);
+    RUN(ocsf_nasty_strings_and_nulls);
+    RUN(ocsf_empty_and_deterministic);
     arena_free(A);
     T_EXIT();
 }
