@@ -132,7 +132,9 @@ static jv rule_json(arena *a, const stored_finding *f)
     ex_set(&r, "defaultConfiguration", jvb_done(&cfg));
     jvb_array(&tags, a);
     jvb_push(&tags, jv_cstr(a, "security"));
-    if (f->category && *f->category) jvb_push(&tags, ex_str(a, f->category));
+    /* tags must be distinct (the schema says uniqueItems) */
+    if (f->category && *f->category && strcmp(f->category, "security"))
+        jvb_push(&tags, ex_str(a, f->category));
     jvb_object(&props, a);
     ex_set(&props, "severity", ex_str(a, f->severity));
     ex_set(&props, "category", ex_str(a, f->category));

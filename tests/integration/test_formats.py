@@ -121,9 +121,10 @@ def sarif_checks(tag, doc, schema):
 def ocsf_checks(tag, events, schema):
     v = validators(schema)
     check(f"{tag}_ocsf_is_array_of_events", isinstance(events, list) and events, type(events))
-    for i, ev in enumerate(events):
-        errs = errors(v, ev)
-        check(f"{tag}_ocsf_event{i}_valid_{type(v).__name__}", not errs, describe(errs))
+    bad = [(i, errors(v, ev)) for i, ev in enumerate(events)]
+    bad = [(i, e) for i, e in bad if e]
+    check(f"{tag}_ocsf_{len(events)}_events_valid_{type(v).__name__}", not bad,
+          bad and f"event {bad[0][0]}: {describe(bad[0][1])}")
     if not events:
         return
     ev = events[0]
@@ -174,6 +175,45 @@ def from_unit_test(sarif_schema, ocsf_schema):
     ocsf_checks("unit", load(os.path.join(d, "sample.ocsf.json")), ocsf_schema)
 
 
+def from_cli(sarif_schema, ocsf_schema):
+    """`custos scan --db` on the sample organisation, then `custos findings
+    --format sarif|ocsf`: the real pipeline, store included."""
+    r = subprocess.run([CUSTOS, "findings", "--help"], capture_output=True, text=True)
+    if "unknown command" in r.stderr:
+        print("# custos findings is not built yet: end-to-end cases skipped")
+        return
+    org = os.path.join(OUT, "org")
+    db_path = os.path.join(OUT, "f.db")
+    if os.path.exists(db_path):
+        os.remove(db_path)
+    subprocess.run(["/usr/bin/python3", "examples/gen_org.py", "--out", org, "--quiet"], check=True)
+    db = "sqlite:" + db_path
+    r = subprocess.run([CUSTOS, "scan", "--inventory", org, "--db", db], capture_output=True, text=True)
+    check("cli_scan_into_store", r.returncode in (0, 3) and os.path.exists(db_path), r.stderr[-400:])
+    docs = {}
+    for fmt in ("sarif", "ocsf"):
+        r = subprocess.run([CUSTOS, "findings", "--db", db, "--format", fmt], capture_output=True, text=True)
+        ok = r.returncode == 0
+        try:
+            docs[fmt] = json.loads(r.stdout) if ok else None
+        except ValueError as e:
+            ok, docs[fmt] = False, None
+            r.stderr = str(e)
+        check(f"cli_findings_{fmt}", ok and docs[fmt] is not None, r.stderr[-400:])
+    if docs.get("sarif"):
+        results = docs["sarif"]["runs"][0].get("results", [])
+        check("cli_sarif_has_results", len(results) > 0)
+        sarif_checks("cli", docs["sarif"], sarif_schema)
+    if docs.get("ocsf") is not None:
+        ocsf_checks("cli", docs["ocsf"], ocsf_schema)
+    if docs.get("sarif") and docs.get("ocsf") is not None:
+        n = len(docs["sarif"]["runs"][0].get("results", []))
+        check("cli_same_findings_in_both", n == len(docs["ocsf"]), f"{n} vs {len(docs['ocsf'])}")
+        fps = {r["partialFingerprints"]["custos/v1"] for r in docs["sarif"]["runs"][0]["results"]}
+        uids = {e["finding_info"]["uid"] for e in docs["ocsf"]}
+        check("cli_same_fingerprints_in_both", fps == uids)
+
+
 def main():
     path = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
     raw = open(path, "rb").read()
@@ -186,6 +226,7 @@ def main():
     ocsf_schema = load(ocsf_path)
     check("ocsf_schema_declares_draft7", ocsf_schema.get("$schema") == "http://json-schema.org/draft-07/schema#")
     from_unit_test(sarif_schema, ocsf_schema)
+    from_cli(sarif_schema, ocsf_schema)
     return 1 if failures else 0
 
 

@@ -228,6 +228,13 @@ TEST(sarif_rules_one_per_policy_sorted)
     CHECK(LEN(&d, "runs.0.tool.driver.rules.0.properties.tags") == 1);
     CHECK_STR(S(&d, "runs.0.tool.driver.rules.1.properties.security-severity"), "8.0");
     buf_free(&b);
+    /* a category named "security" is not tagged twice */
+    stored_finding g = base("0123456789abcdef", "p", "high", 3);
+    g.category = "security";
+    buf c = BUF_INIT;
+    jv e = sarif_doc(&g, 1, &c);
+    CHECK(LEN(&e, "runs.0.tool.driver.rules.0.properties.tags") == 1);
+    buf_free(&c);
 }
 
 TEST(sarif_levels_and_security_severity)
