@@ -6,6 +6,14 @@
 # "PASS name" or "FAIL name: why"; a program that exits non-zero without
 # printing a FAIL line counts as one failure (a crash, a sanitizer report).
 # Scripts get CUSTOS (sanitizer build), CUSTOS_RELEASE, SHARED and OUT.
+#
+# PostgreSQL: one throwaway server runs for the whole suite
+# (scripts/pg-test.sh, on loopback) and every test gets its URL in
+# CUSTOS_TEST_PG (a test wanting its own database: `scripts/pg-test.sh
+# createdb NAME` prints one).  A CUSTOS_TEST_PG already set is used as is.
+# When the server cannot start, the run counts a failure "pg-server" and
+# tests get CUSTOS_TEST_PG_ERROR (the reason) instead: a test that needs
+# PostgreSQL must then FAIL with it, never skip.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/asan}
@@ -20,6 +28,34 @@ mkdir -p "$OUT"
 passed=0
 failed=0
 failures=()
+
+PG_DIR=""
+stop_pg() {
+  if [ -n "$PG_DIR" ]; then
+    bash scripts/pg-test.sh stop "$PG_DIR" >/dev/null 2>&1
+    rm -rf "$PG_DIR"
+  fi
+}
+unset CUSTOS_TEST_PG_ERROR
+if [ -n "${CUSTOS_TEST_PG:-}" ]; then
+  echo "PostgreSQL: CUSTOS_TEST_PG from the environment"
+else
+  PG_DIR=$(mktemp -d /tmp/custos-pg.XXXXXX)
+  trap stop_pg EXIT
+  trap 'exit 130' INT TERM
+  if pg_env=$(bash scripts/pg-test.sh start "$PG_DIR" 2>"$OUT/pg-start.log"); then
+    eval "$pg_env"
+    echo "PostgreSQL: test server on ${CUSTOS_TEST_PG##*@} (scripts/pg-test.sh, data in $PG_DIR)"
+  else
+    why="scripts/pg-test.sh start failed: $(grep 'pg-test:' "$OUT/pg-start.log" | tail -1) (log: $OUT/pg-start.log)"
+    export CUSTOS_TEST_PG_ERROR="$why"
+    printf '%-50s %5d passed %4d failed\n' "pg-server" 0 1
+    echo "    FAIL pg-server: $why"
+    sed 's/^/    | /' "$OUT/pg-start.log" | tail -20
+    failed=$((failed + 1))
+    failures+=("pg-server")
+  fi
+fi
 
 run_one() {
   local name=$1; shift

@@ -395,6 +395,89 @@ TEST(sql_errors)
     db_close(d);
 }
 
+static void expect_open_fails(const char *url, const char *want, const char *never);
+
+/* ---- PostgreSQL only ---- */
+
+/* PostgreSQL's other quotings also hide a "?". */
+TEST(pg_placeholders)
+{
+    db *d = open_db();
+    if (!d) return;
+    db_val two[] = {DB_S("one"), DB_S("two")};
+    db_stmt *s = db_query(d,
+                          "SELECT E'it\\'s ?', $$do?$$, $t$a?$t$, ? /* a /* nested? */ ? */,"
+                          " 'x' || ? AS \"w?\"",
+                          two, 2);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK(db_step(s) == 1);
+        CHECK_STR(db_col_text(s, 0), "it's ?");
+        CHECK_STR(db_col_text(s, 1), "do?");
+        CHECK_STR(db_col_text(s, 2), "a?");
+        CHECK_STR(db_col_text(s, 3), "one");
+        CHECK_STR(db_col_text(s, 4), "xtwo");
+        db_finish(s);
+    }
+    db_close(d);
+}
+
+/* A failed statement dooms a PostgreSQL transaction; commit must say so
+ * rather than report success for what the server rolled back. */
+TEST(pg_commit_after_error)
+{
+    db *d = open_db();
+    if (!d) return;
+    CHECK_OK(d, db_exec(d, DDL_T));
+    CHECK_OK(d, db_begin(d));
+    CHECK(db_run(d, "INSERT INTO tdb_t (id) VALUES (?)", (db_val[]){DB_I(1)}, 1) == 1);
+    CHECK(db_run(d, "INSERT INTO tdb_t (id) VALUES (?)", (db_val[]){DB_I(1)}, 1) == -1);
+    CHECK(db_commit(d) == -1);
+    CHECK(strstr(db_errmsg(d), "rolled back") != NULL);
+    CHECK(count(d, "tdb_t") == 0);
+    db_close(d);
+}
+
+/* Notices never reach stderr. */
+TEST(pg_quiet)
+{
+    db *d = open_db();
+    if (!d) return;
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *tmp = tmpfile();
+    CHECK(saved >= 0 && tmp != NULL);
+    if (saved < 0 || !tmp) goto out;
+    dup2(fileno(tmp), 2);
+    CHECK_OK(d, db_exec(d, "DROP TABLE IF EXISTS tdb_never_there; DROP TABLE IF EXISTS tdb_n2"));
+    CHECK_OK(d, db_exec(d, "DO $$ BEGIN RAISE NOTICE 'custos notice'; END $$"));
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    CHECK(ftell(tmp) == 0);
+    fclose(tmp);
+out:
+    db_close(d);
+}
+
+/* Rejected logins show the reason and the URL, never the password. */
+TEST(pg_connect_errors)
+{
+    const char *at = strrchr(g_url, '@');
+    const char *colon = strchr(g_url + strlen("postgresql://"), ':');
+    CHECK(at && colon && colon < at);
+    if (!at || !colon || colon > at) return;
+    char real_pw[128];
+    snprintf(real_pw, sizeof real_pw, "%.*s", (int)(at - colon - 1), colon + 1);
+    char url[512];
+    snprintf(url, sizeof url, "%.*s:Wr0ngPassw0rd%s", (int)(colon - g_url), g_url, at);
+    expect_open_fails(url, "password authentication failed", "Wr0ngPassw0rd");
+    expect_open_fails(url, ":***@127.0.0.1", NULL);
+    const char *slash = strrchr(g_url, '/');
+    snprintf(url, sizeof url, "%.*s/tdb_no_such_db", (int)(slash - g_url), g_url);
+    expect_open_fails(url, "tdb_no_such_db", real_pw);
+}
+
 static void contract(void)
 {
     RUN_ON(exec_ddl);
@@ -530,6 +613,10 @@ static void run_pg(void)
         g_url = pg;
         g_label = "pg";
         contract();
+        RUN_ON(pg_placeholders);
+        RUN_ON(pg_commit_after_error);
+        RUN_ON(pg_quiet);
+        RUN_ON(pg_connect_errors);
         return;
     }
     if (why && *why) {
