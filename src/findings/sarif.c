@@ -320,6 +320,9 @@ static jv result_json(arena *a, const stored_finding *f, size_t rule_idx)
     ex_set(&fp, "custos/v1", jv_str(a, f->fingerprint, strnlen(f->fingerprint, 16)));
     ex_set(&r, "partialFingerprints", jvb_done(&fp));
     ex_set(&r, "baselineState", jv_cstr(a, baseline_state(f->status)));
+    /* SARIF's rank is "the priority or importance of the result", 0..100:
+     * exactly what custos's priority is. */
+    ex_set(&r, "rank", jv_int(f->priority < 0 ? 0 : f->priority > 100 ? 100 : f->priority));
     if (is_suppressed(f)) ex_set(&r, "suppressions", suppressions(a, f));
     ex_set(&r, "properties", result_props(a, f));
     return jvb_done(&r);

@@ -16,6 +16,7 @@
  * otherwise try to hash the missing file) and region startLine 1, the line
  * code scanning anchors an alert to.
  *
+ * A result's rank is the finding's priority (0..100).
  * Lifecycle: baselineState new (new, regressed), unchanged (open,
  * suppressed) or absent (resolved); a suppressed finding carries a SARIF
  * suppression (kind external, status accepted, its reason) so code

@@ -272,6 +272,7 @@ TEST(sarif_result_fields)
     CHECK_STR(S(&d, "runs.0.results.0.partialFingerprints.custos/v1"), "0123456789abcdef");
     CHECK_STR(S(&d, "runs.0.results.0.baselineState"), "new");
     CHECK(P(&d, "runs.0.results.0.suppressions") == NULL);
+    CHECK(N(&d, "runs.0.results.0.rank") == 87);
     const char *pp = "runs.0.results.0.properties.";
     char p[96];
 #define PP(x) (snprintf(p, sizeof p, "%s%s", pp, x), p)
