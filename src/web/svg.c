@@ -287,7 +287,7 @@ void svg_stacked(buf *b, const svg_series *s, size_t nseries, size_t npoints,
         if (col > maxv) maxv = col;
     }
     layout L = make_layout(w, h, npoints, maxv);
-    const svg_series *ptrs[16];
+    const svg_series *ptrs[16] = {0};
     size_t ns = nseries < 16 ? nseries : 16;
     for (size_t i = 0; i < ns; i++)
         ptrs[i] = &s[i];

@@ -10,7 +10,7 @@
  *                  to the series maximum; the last point is marked.
  *   svg_stacked    one stacked bar per point, series[0] at the bottom; a
  *                  legend on top, y-axis at a rounded maximum, x labels at
- *                  the first, middle and last point.
+ *                  the first, middle and last point; at most 16 series.
  *   svg_bars_pair  two series side by side per point (new vs resolved).
  *
  * Negative values count as 0.  n/npoints 0 draws an empty chart saying
