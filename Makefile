@@ -102,7 +102,7 @@ sample: all
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 examples/gen_org.py --out sample-org --seed 42
-	./$(BUILD)/custos scan --inventory sample-org --format table || test $$? -eq 3
+	./$(BUILD)/custos scan --inventory sample-org --db sqlite:build/demo.db --format table || test $$? -eq 3
 
 FUZZ_SECONDS ?= 60
 fuzz-build:

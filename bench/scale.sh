@@ -21,7 +21,7 @@ for s in "${SCALES[@]}"; do
     /usr/bin/python3 examples/gen_org.py --out "$dir" --seed 42 --scale "$s" >/dev/null
     echo "$gen" >"$dir/.done"
   fi
-  out=$( { /usr/bin/time -f '%e %M' "$CUSTOS" scan --inventory "$dir" \
+  out=$( { /usr/bin/time -f '%e %M' "$CUSTOS" scan --no-store --inventory "$dir" \
            --format json -o /dev/null -v; } 2>&1 )
   res=$(echo "$out" | grep -o '[0-9]* resources' | head -1 | cut -d' ' -f1)
   read -r t m < <(echo "$out" | tail -1)

@@ -34,9 +34,9 @@ measure() {
   echo "$best $rss"
 }
 
-read -r tload rload < <(measure "$CUSTOS" scan --inventory "placebo:$DATA" --load-only "${POLICIES[@]}")
-read -r tscan rscan < <(measure "$CUSTOS" scan --inventory "placebo:$DATA" --format json "${POLICIES[@]}")
-findings=$("$CUSTOS" scan --inventory "placebo:$DATA" --format json "${POLICIES[@]}" | grep -c '"policy"' || true)
+read -r tload rload < <(measure "$CUSTOS" scan --no-store --inventory "placebo:$DATA" --load-only "${POLICIES[@]}")
+read -r tscan rscan < <(measure "$CUSTOS" scan --no-store --inventory "placebo:$DATA" --format json "${POLICIES[@]}")
+findings=$("$CUSTOS" scan --no-store --inventory "placebo:$DATA" --format json "${POLICIES[@]}" | grep -c '"policy"' || true)
 size=$(du -sLm "$DATA" | cut -f1)
 echo "security-group benchmark: N=$N ($size MB), 5 policies in one process, $(nproc) cores, best of $REPEATS"
 printf '  load only (read + parse):  %6.2f s  peak %5d MB\n' "$tload" $((rload / 1024))

@@ -13,6 +13,11 @@ static const struct {
     {"eval", cmd_eval, "evaluate policies over resources given as JSON"},
     {"explain", cmd_explain, "one finding: priority reasons, evidence and its runbook"},
     {"checks", cmd_checks, "list the built-in pack's checks"},
+    {"findings", cmd_findings, "list findings from the store (filters; table/json/csv/sarif/ocsf)"},
+    {"diff", cmd_diff, "what changed between two scans, per team"},
+    {"history", cmd_history, "findings per day per team/account/severity; the scans"},
+    {"suppress", cmd_suppress, "suppress findings with a reason, an author and an expiry"},
+    {"unsuppress", cmd_unsuppress, "remove suppression rules; their findings reopen"},
     {"validate", cmd_validate, "check policy files"},
     {"query", cmd_query, "evaluate a JMESPath expression over JSON"},
 };

@@ -22,6 +22,8 @@ export CUSTOS="$PWD/$BUILD/custos"
 export CUSTOS_RELEASE="$PWD/$RELEASE/custos"
 export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 export OUT="$PWD/build/test-out"
+# Commands that record scans write here unless a test names its own store.
+export CUSTOS_DB="sqlite:$OUT/default.db"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 mkdir -p "$OUT"

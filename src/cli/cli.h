@@ -12,5 +12,10 @@ int cmd_validate(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_suppress(int argc, char **argv);
+int cmd_unsuppress(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "store/suppress_file.h"
 
 static const char usage_text[] =
     "usage: custos scan --inventory DIR|placebo:DIR [--policies PATH...] [options]\n"
@@ -30,6 +31,10 @@ static const char usage_text[] =
     "      --account-id ID    placebo inventories: the account id the data belongs to\n"
     "                         (default 123456789012); the region is --region's single\n"
     "                         value, or us-east-1\n"
+    "      --db URL           findings store to record the scan in: sqlite:PATH or\n"
+    "                         postgresql://... (default $CUSTOS_DB, else sqlite:custos.db)\n"
+    "      --no-store         do not record the scan (a one-off check, a CI gate)\n"
+    "      --suppressions FILE  sync suppression rules from this YAML file first\n"
     "  -j, --threads N        worker threads (default: all cores)\n"
     "      --load-only        read and parse what the policies need, evaluate nothing\n"
     "                         (measures the I/O floor; see bench/)\n"
@@ -44,6 +49,68 @@ static void show_progress(size_t done, size_t total, void *arg)
     (void)arg;
     fprintf(stderr, "\rcustos scan: %zu/%zu tasks (%zu%%)%s", done, total,
             total ? done * 100 / total : 100, done == total ? "\r\033[K" : "");
+}
+
+static int scan_sync_suppressions(store *st, const char *file)
+{
+    arena *a = arena_new(0);
+    diag_list d = DIAG_LIST_INIT;
+    suppression *rules;
+    size_t n, matched;
+    int rc = suppress_file_load(a, file, &rules, &n, &d);
+    if (rc < 0) diag_print(&d, stderr);
+    if (rc == 0 &&
+        (rc = store_sync_suppressions(st, file, rules, n, (int64_t)time(NULL), &matched)) < 0)
+        fprintf(stderr, "custos scan: %s\n", store_error(st));
+    diag_free(&d);
+    arena_free(a);
+    return rc;
+}
+
+static bool listed(const strlist *l, const char *a, const char *b)
+{
+    if (!l->n) return true;
+    for (size_t i = 0; i < l->n; i++)
+        if ((a && !strcmp(l->items[i], a)) || (b && !strcmp(l->items[i], b))) return true;
+    return false;
+}
+
+/* Records the scan: its findings and what it covered (the accounts and
+ * policies selected, the regions when limited), at the inventory's clock. */
+static int scan_store(store *st, const scan_session *s, const run_opts *o, const char *inv_spec,
+                      time_t as_of)
+{
+    size_t na = inventory_account_count(s->inv), np = s->ps.n;
+    const char **acc = calloc(na ? na : 1, sizeof *acc), **pol = calloc(np ? np : 1, sizeof *pol);
+    if (!acc || !pol) abort();
+    scan_scope sc = {.accounts = acc, .policies = pol};
+    for (size_t i = 0; i < na; i++) {
+        const account_info *ai = inventory_account(s->inv, i);
+        if (listed(&o->accounts, ai->id, ai->name)) acc[sc.n_accounts++] = ai->id;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (listed(&o->policies, s->ps.items[i].name, NULL))
+            pol[sc.n_policies++] = s->ps.items[i].name;
+    if (o->regions.n) {
+        sc.regions = (const char *const *)o->regions.items;
+        sc.n_regions = o->regions.n;
+    }
+    int64_t at = as_of ? (int64_t)as_of : (int64_t)inventory_collected_at(s->inv);
+    if (!at) at = (int64_t)time(NULL);
+    scan_summary sum;
+    int rc = store_record_scan(st, &s->r, &sc, at, inv_spec, &sum);
+    if (rc < 0)
+        fprintf(stderr, "custos scan: cannot record the scan in %s: %s\n", store_url(st),
+                store_error(st));
+    else
+        fprintf(stderr,
+                "custos scan: scan %lld recorded in %s: %zu new, %zu regressed, %zu resolved, "
+                "%zu suppressed, %zu open\n",
+                (long long)sum.scan_id, store_url(st), sum.new_, sum.regressed, sum.resolved,
+                sum.suppressed, sum.open);
+    free(acc);
+    free(pol);
+    return rc;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -61,13 +128,16 @@ int cmd_scan(int argc, char **argv)
         {"account-id", required_argument, 0, OPT_ACCOUNT_ID},
         {"threads", required_argument, 0, 'j'},
         {"load-only", no_argument, 0, OPT_LOAD_ONLY},
+        {"db", required_argument, 0, OPT_DB},
+        {"no-store", no_argument, 0, OPT_NO_STORE},
+        {"suppressions", required_argument, 0, OPT_SUPPRESSIONS},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     run_opts o = {0};
-    const char *inv_spec = NULL, *account_id = NULL;
-    bool load_only = false;
+    const char *inv_spec = NULL, *account_id = NULL, *db_url = NULL, *sup_file = NULL;
+    bool load_only = false, no_store = false;
     int c, rc = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
@@ -86,6 +156,15 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_LOAD_ONLY:
             load_only = true;
+            break;
+        case OPT_DB:
+            db_url = optarg;
+            break;
+        case OPT_NO_STORE:
+            no_store = true;
+            break;
+        case OPT_SUPPRESSIONS:
+            sup_file = optarg;
             break;
         case 'v':
             o.verbose = true;
@@ -108,17 +187,35 @@ int cmd_scan(int argc, char **argv)
     }
     time_t as_of = 0;
     if (cli_check_output_opts("scan", &o, &as_of) < 0) goto out;
+    if (no_store && (db_url || sup_file)) {
+        fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions\n");
+        goto out;
+    }
+    bool storing = !no_store && !load_only;
+    store *st = NULL;
+    /* Open the store before the scan: a bad URL should not cost a scan. */
+    if (storing && !(st = cli_store_open("scan", db_url))) goto out;
+    if (st && sup_file && scan_sync_suppressions(st, sup_file) < 0) {
+        store_close(st);
+        goto out;
+    }
 
     engine_options eo = {
         .now = as_of,
         .load_only = load_only,
-        .render_json = cli_format(&o) == REPORT_JSON,
+        /* The store needs each finding's evidence, which pre-rendering
+         * consumes. */
+        .render_json = cli_format(&o) == REPORT_JSON && !storing,
         .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
     };
     scan_session s;
-    if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0)
+    if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0) {
+        int stored = st ? scan_store(st, &s, &o, inv_spec, as_of) : 0;
         rc = cli_finish("scan", &o, &s.r);
+        if (stored < 0) rc = 1;
+    }
     cli_scan_done(&s);
+    store_close(st);
 out:
     run_opts_free(&o);
     return rc;

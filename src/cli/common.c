@@ -199,3 +199,67 @@ int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
     }
     return 0;
 }
+
+const char *cli_db_url(const char *given)
+{
+    if (given && *given) return given;
+    const char *env = getenv("CUSTOS_DB");
+    return env && *env ? env : STORE_DEFAULT_URL;
+}
+
+store *cli_store_open(const char *cmd, const char *given_url)
+{
+    store *s = NULL;
+    char *err = NULL;
+    if (store_open(cli_db_url(given_url), &s, &err) < 0) {
+        fprintf(stderr, "custos %s: %s\n", cmd, err ? err : "cannot open the findings store");
+        free(err);
+        return NULL;
+    }
+    return s;
+}
+
+int cli_parse_duration(const char *s, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0 || end[0] == 0 || end[1] != 0) return -1;
+    static const struct {
+        char unit;
+        int64_t secs;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (*end == units[i].unit) {
+            *out = (int64_t)v * units[i].secs;
+            return 0;
+        }
+    return -1;
+}
+
+int cli_clock(const char *cmd, const char *as_of, int64_t *now)
+{
+    *now = (int64_t)time(NULL);
+    if (!as_of) return 0;
+    double t;
+    if (!date_parse(as_of, strlen(as_of), &t)) {
+        fprintf(stderr, "custos %s: --as-of '%s' is not a date (e.g. 2026-11-01)\n", cmd, as_of);
+        return -1;
+    }
+    *now = (int64_t)t;
+    return 0;
+}
+
+int cli_write_buf(const char *cmd, const char *path, const buf *b)
+{
+    FILE *out = stdout;
+    if (path && !(out = fopen(path, "w"))) {
+        fprintf(stderr, "custos %s: cannot write %s: %m\n", cmd, path);
+        return 1;
+    }
+    if (b->len) fwrite(b->data, 1, b->len, out);
+    if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+        fprintf(stderr, "custos %s: error writing output: %m\n", cmd);
+        return 1;
+    }
+    return 0;
+}

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "findings/report.h"
+#include "store/store.h"
 
 /* A growable list of strings from repeatable / comma-separated options. */
 typedef struct strlist {
@@ -39,7 +40,18 @@ enum {
     OPT_POLICY,
     OPT_ACCOUNT_ID,
     OPT_LOAD_ONLY,
-    OPT_AS_OF
+    OPT_AS_OF,
+    OPT_DB,
+    OPT_NO_STORE,
+    OPT_TEAM,
+    OPT_ENV,
+    OPT_SEVERITY,
+    OPT_STATUS,
+    OPT_OLDER_THAN,
+    OPT_LIMIT,
+    OPT_OFFSET,
+    OPT_SUPPRESSIONS,
+    OPT_NOTIFY
 };
 
 /* Handles an option scan and eval share (-p -f -o -j, --fail-on,
@@ -71,5 +83,17 @@ int cli_finish(const char *cmd, const run_opts *o, const scan_result *r);
  * work; fills *now from --as-of (0 when absent). */
 int cli_check_output_opts(const char *cmd, const run_opts *o, time_t *now);
 void cli_fill_filter(const run_opts *o, scan_filter *f);
+
+/* The findings store: --db's value, else $CUSTOS_DB, else
+ * sqlite:custos.db. */
+const char *cli_db_url(const char *given);
+/* Opens (creating/migrating) the store; prints why not and returns NULL. */
+store *cli_store_open(const char *cmd, const char *given_url);
+/* "90s", "45m", "12h", "30d", "2w" -> seconds; 0 ok, -1 not a duration. */
+int cli_parse_duration(const char *s, int64_t *out);
+/* --as-of DATE as the clock, else now; -1 (printed) when not a date. */
+int cli_clock(const char *cmd, const char *as_of, int64_t *now);
+/* Writes b to path (stdout when NULL); 0, or 1 with a message. */
+int cli_write_buf(const char *cmd, const char *path, const buf *b);
 
 #endif

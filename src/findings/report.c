@@ -48,6 +48,24 @@ static void put_field(buf *b, const char *key, const char *v)
     json_write_string(b, v, strlen(v));
 }
 
+/* The evidence: what the filters described, or else the resource's
+ * identity, the least specific evidence there is, but never empty. */
+void finding_write_evidence(buf *b, const finding *f)
+{
+    if (f->evidence.kind != JV_NULL) {
+        json_write(b, &f->evidence);
+        return;
+    }
+    const char *idk = f->rtype && f->rtype->id_field ? f->rtype->id_field : "id";
+    buf_putc(b, '{');
+    json_write_string(b, idk, strlen(idk));
+    buf_putc(b, ':');
+    json_write_string(b, f->id, strlen(f->id));
+    if (f->name && f->rtype && f->rtype->name_field && strcmp(f->name, f->id))
+        put_field(b, f->rtype->name_field, f->name);
+    buf_putc(b, '}');
+}
+
 /* One finding as a JSON object, written directly: 100k findings must not
  * build 100k intermediate documents. */
 void finding_write_json(buf *b, const finding *f)
@@ -85,21 +103,7 @@ void finding_write_json(buf *b, const finding *f)
     PUT(b, "runbook", f->runbook);
     PUT(b, "runbook_error", f->render_error);
     buf_puts(b, ",\"evidence\":");
-    if (f->evidence.kind != JV_NULL) {
-        json_write(b, &f->evidence);
-    } else {
-        /* No filter described the match: the resource's identity is the
-         * least specific evidence there is, but it is never empty. */
-        const char *idk = f->rtype && f->rtype->id_field ? f->rtype->id_field : "id";
-        buf_putc(b, '{');
-        json_write_string(b, idk, strlen(idk));
-        buf_putc(b, ':');
-        json_write_string(b, f->id, strlen(f->id));
-        if (f->name && f->rtype && f->rtype->name_field && strcmp(f->name, f->id)) {
-            put_field(b, f->rtype->name_field, f->name);
-        }
-        buf_putc(b, '}');
-    }
+    finding_write_evidence(b, f);
     buf_putc(b, '}');
 }
 

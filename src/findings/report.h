@@ -17,6 +17,9 @@ typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } report_format;
 int report_format_parse(const char *s, report_format *out); /* 0 ok, -1 unknown */
 /* Appends one finding as a JSON object (the json format's element). */
 void finding_write_json(buf *b, const finding *f);
+/* Appends a finding's evidence as JSON (its identity when no filter
+ * described the match; never empty). */
+void finding_write_evidence(buf *b, const finding *f);
 void report_write(FILE *out, report_format fmt, const scan_result *r);
 
 #endif

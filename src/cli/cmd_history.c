@@ -1,0 +1,314 @@
+/* cmd_history.c - `custos history`: counts per day, "know your normal".
+ *
+ * The store keeps one row per (day, account, severity) written by the
+ * scans of that day.  An account not scanned on some day still has
+ * findings open: its open and suppressed counts carry forward from its
+ * last scan, while new/resolved/regressed count only what happened that
+ * day.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "findings/stored_report.h"
+#include "json/json.h"
+#include "util/strmap.h"
+
+static const char usage_text[] =
+    "usage: custos history [--db URL] [--days N] [--by KEY] [filters] [--format FMT]\n"
+    "       custos history --scans [--db URL] [--format FMT]\n"
+    "\n"
+    "Counts of findings per day: open (as of that day's scans), new, resolved,\n"
+    "regressed and suppressed, grouped by team, account, environment or severity.\n"
+    "\n"
+    "      --db URL        findings store (default $CUSTOS_DB, else sqlite:custos.db)\n"
+    "      --days N        the last N days (default 30), counted back from the latest scan\n"
+    "      --by KEY        team (default), account, environment, severity, or all\n"
+    "      --team TEAM     only these teams (repeatable, comma-separated)\n"
+    "      --account ID    only these accounts (id or name)\n"
+    "      --scans         list the scans instead (id, time, scope, counts)\n"
+    "  -f, --format FMT    table (default on a terminal), json (default otherwise), csv\n"
+    "  -o, --output FILE   write to FILE instead of stdout\n"
+    "  -h, --help          this text\n";
+
+typedef struct group {
+    const char *key;
+    int64_t open, new_, resolved, regressed, suppressed;
+} group;
+
+static const char *key_of(const day_count *d, const char *by)
+{
+    const char *k = !strcmp(by, "account") ? (d->account_name ? d->account_name : d->account_id)
+                    : !strcmp(by, "environment") ? d->environment
+                    : !strcmp(by, "severity")    ? d->severity
+                    : !strcmp(by, "all")         ? "all"
+                                                 : d->team;
+    return k ? k : "(none)";
+}
+
+static bool in(const strlist *l, const char *a, const char *b)
+{
+    if (!l->n) return true;
+    for (size_t i = 0; i < l->n; i++)
+        if ((a && !strcmp(l->items[i], a)) || (b && !strcmp(l->items[i], b))) return true;
+    return false;
+}
+
+static void day_name(int64_t day, char out[11])
+{
+    char iso[21];
+    iso_time(day * 86400, iso);
+    memcpy(out, iso, 10);
+    out[10] = 0;
+}
+
+typedef enum { H_TABLE, H_JSON, H_CSV } hfmt;
+
+static void emit(buf *b, hfmt fmt, int64_t day, const char *by, const group *g, bool *first)
+{
+    char dn[11];
+    day_name(day, dn);
+    if (fmt == H_TABLE) {
+        buf_printf(b, "%-10s  %-24s  %6lld  %5lld  %8lld  %9lld  %10lld\n", dn, g->key,
+                   (long long)g->open, (long long)g->new_, (long long)g->resolved,
+                   (long long)g->regressed, (long long)g->suppressed);
+    } else if (fmt == H_CSV) {
+        buf_printf(b, "%s,", dn);
+        bool quote = strpbrk(g->key, ",\"\r\n") != NULL;
+        if (quote) buf_putc(b, '"');
+        for (const char *p = g->key; *p; p++) {
+            if (*p == '"') buf_putc(b, '"');
+            buf_putc(b, *p);
+        }
+        if (quote) buf_putc(b, '"');
+        buf_printf(b, ",%lld,%lld,%lld,%lld,%lld\r\n", (long long)g->open, (long long)g->new_,
+                   (long long)g->resolved, (long long)g->regressed, (long long)g->suppressed);
+    } else {
+        buf_puts(b, *first ? "\n" : ",\n");
+        buf_printf(b, "{\"day\":\"%s\",\"%s\":", dn, by);
+        json_write_string(b, g->key, strlen(g->key));
+        buf_printf(b,
+                   ",\"open\":%lld,\"new\":%lld,\"resolved\":%lld,\"regressed\":%lld,"
+                   "\"suppressed\":%lld}",
+                   (long long)g->open, (long long)g->new_, (long long)g->resolved,
+                   (long long)g->regressed, (long long)g->suppressed);
+    }
+    *first = false;
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+    return strcmp(((const group *)pa)->key, ((const group *)pb)->key);
+}
+
+/* Walks the days in order, keeping each (account, severity)'s latest row. */
+static void write_history(buf *b, hfmt fmt, const char *by, const day_count *d, size_t n,
+                          const strlist *teams, const strlist *accounts, int64_t since, arena *a)
+{
+    strmap latest_ix;
+    strmap_init(&latest_ix, a, n);
+    const day_count **latest = arena_calloc(a, (n ? n : 1) * sizeof *latest);
+    size_t nl = 0;
+    group *g = arena_alloc(a, (n ? n : 1) * sizeof *g);
+    bool first = true;
+    if (fmt == H_TABLE)
+        buf_printf(b, "%-10s  %-24s  %6s  %5s  %8s  %9s  %10s\n", "DAY", by, "OPEN", "NEW",
+                   "RESOLVED", "REGRESSED", "SUPPRESSED");
+    else if (fmt == H_CSV)
+        buf_printf(b, "day,%s,open,new,resolved,regressed,suppressed\r\n", by);
+    else
+        buf_printf(b, "{\"by\":\"%s\",\"rows\":[", by);
+    for (size_t i = 0; i < n;) {
+        int64_t day = d[i].day;
+        size_t j = i;
+        for (; j < n && d[j].day == day; j++) {
+            if (!in(teams, d[j].team, NULL) || !in(accounts, d[j].account_id, d[j].account_name))
+                continue;
+            char *k = arena_sprintf(a, "%s\x1f%s", d[j].account_id, d[j].severity);
+            int *slot = strmap_slot(&latest_ix, k, -1);
+            if (*slot < 0) *slot = (int)nl++;
+            latest[*slot] = &d[j];
+        }
+        i = j;
+        if (day < since) continue;
+        size_t ng = 0;
+        for (size_t k = 0; k < nl; k++) {
+            const day_count *x = latest[k];
+            const char *key = key_of(x, by);
+            size_t m = 0;
+            while (m < ng && strcmp(g[m].key, key))
+                m++;
+            if (m == ng) g[ng++] = (group){.key = key};
+            g[m].open += x->open;
+            g[m].suppressed += x->suppressed;
+            if (x->day == day) {
+                g[m].new_ += x->new_;
+                g[m].resolved += x->resolved;
+                g[m].regressed += x->regressed;
+            }
+        }
+        qsort(g, ng, sizeof *g, cmp_group);
+        for (size_t m = 0; m < ng; m++)
+            emit(b, fmt, day, by, &g[m], &first);
+    }
+    if (fmt == H_JSON)
+        buf_puts(b, "\n]}\n");
+    else if (fmt == H_TABLE && first)
+        buf_puts(b, "(no scans in this period)\n");
+}
+
+static void write_scans(buf *b, bool json, const stored_scan *s, size_t n)
+{
+    if (json)
+        buf_puts(b, "{\"scans\":[");
+    else
+        buf_printf(b, "%5s  %-20s  %7s  %5s  %9s  %8s  %s\n", "SCAN", "AT", "FOUND", "NEW",
+                   "REGRESSED", "RESOLVED", "ACCOUNTS");
+    for (size_t i = 0; i < n; i++) {
+        char at[21];
+        iso_time(s[i].at, at);
+        if (json) {
+            buf_printf(b,
+                       "%s{\"id\":%lld,\"at\":\"%s\",\"found\":%lld,\"new\":%lld,"
+                       "\"regressed\":%lld,\"resolved\":%lld,\"accounts\":%s,\"regions\":%s,"
+                       "\"policies\":%s}",
+                       i ? ",\n" : "\n", (long long)s[i].id, at, (long long)s[i].found,
+                       (long long)s[i].new_, (long long)s[i].regressed, (long long)s[i].resolved,
+                       s[i].accounts ? s[i].accounts : "[]", s[i].regions ? s[i].regions : "null",
+                       s[i].policies ? s[i].policies : "[]");
+        } else {
+            jv acc;
+            json_error err;
+            arena *a = arena_new(0);
+            size_t na = 0;
+            if (s[i].accounts &&
+                json_parse(a, s[i].accounts, strlen(s[i].accounts), &acc, &err) == 0)
+                na = acc.len;
+            arena_free(a);
+            buf_printf(b, "%5lld  %-20s  %7lld  %5lld  %9lld  %8lld  %zu%s\n", (long long)s[i].id,
+                       at, (long long)s[i].found, (long long)s[i].new_, (long long)s[i].regressed,
+                       (long long)s[i].resolved, na, s[i].regions ? " (some regions)" : "");
+        }
+    }
+    if (json) buf_puts(b, "\n]}\n");
+}
+
+int cmd_history(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, OPT_DB},
+        {"days", required_argument, 0, 'd'},
+        {"by", required_argument, 0, 'b'},
+        {"team", required_argument, 0, OPT_TEAM},
+        {"account", required_argument, 0, OPT_ACCOUNT},
+        {"scans", no_argument, 0, 'S'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *db_url = NULL, *format = NULL, *output = NULL, *by = "team";
+    long days = 30;
+    bool scans = false;
+    strlist teams = {0}, accounts = {0};
+    int c, rc = 1;
+    store *st = NULL;
+    arena *a = arena_new(0);
+    buf out = BUF_INIT;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            db_url = optarg;
+            break;
+        case 'd':
+            days = atol(optarg);
+            break;
+        case 'b':
+            by = optarg;
+            break;
+        case OPT_TEAM:
+            strlist_add_csv(&teams, optarg);
+            break;
+        case OPT_ACCOUNT:
+            strlist_add_csv(&accounts, optarg);
+            break;
+        case 'S':
+            scans = true;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            rc = 0;
+            goto done;
+        default:
+            fputs(usage_text, stderr);
+            goto done;
+        }
+    }
+    static const char *const keys[] = {"team", "account", "environment", "severity", "all"};
+    bool key_ok = false;
+    for (size_t i = 0; i < 5; i++)
+        key_ok |= !strcmp(by, keys[i]);
+    if (!key_ok) {
+        fprintf(stderr,
+                "custos history: unknown --by '%s' (expected team, account, environment, "
+                "severity or all)\n",
+                by);
+        goto done;
+    }
+    if (days <= 0) {
+        fprintf(stderr, "custos history: --days must be a positive number\n");
+        goto done;
+    }
+    hfmt fmt = isatty(STDOUT_FILENO) && !output ? H_TABLE : H_JSON;
+    if (format) {
+        if (!strcmp(format, "table"))
+            fmt = H_TABLE;
+        else if (!strcmp(format, "json"))
+            fmt = H_JSON;
+        else if (!strcmp(format, "csv") && !scans)
+            fmt = H_CSV;
+        else {
+            fprintf(stderr, "custos history: unknown --format '%s' (expected table, json%s)\n",
+                    format, scans ? "" : " or csv");
+            goto done;
+        }
+    }
+    if (!(st = cli_store_open("history", db_url))) goto done;
+    if (scans) {
+        stored_scan *s;
+        size_t n;
+        if (store_scans(st, 0, a, &s, &n) < 0) {
+            fprintf(stderr, "custos history: %s\n", store_error(st));
+            goto done;
+        }
+        write_scans(&out, fmt == H_JSON, s, n);
+    } else {
+        day_count *d;
+        size_t n;
+        if (store_history(st, 0, a, &d, &n) < 0) {
+            fprintf(stderr, "custos history: %s\n", store_error(st));
+            goto done;
+        }
+        int64_t last = n ? d[n - 1].day : 0;
+        write_history(&out, fmt, by, d, n, &teams, &accounts, last - days + 1, a);
+    }
+    rc = cli_write_buf("history", output, &out);
+done:
+    store_close(st);
+    buf_free(&out);
+    arena_free(a);
+    strlist_free(&teams);
+    strlist_free(&accounts);
+    return rc;
+}

@@ -1,0 +1,404 @@
+#!/usr/bin/python3
+"""The findings store end to end, through the CLI, on SQLite and PostgreSQL.
+
+On the sample organisation, scanned several times with changes made to the
+inventory in between:
+- scan 1: every finding is new; `custos findings` returns exactly what a
+  --no-store scan reports (the oracle), with the same fingerprints;
+- scan 2 (one volume encrypted, another one not): exactly one resolved and
+  one new, the rest open; `custos diff` says so for the right teams;
+- scan 3 (the first volume unencrypted again): it is regressed;
+- a scan limited to one account resolves nothing elsewhere;
+- suppress / unsuppress / a suppressions YAML file, expiry reopening;
+- `custos history` counts per day; `custos history --scans`;
+- a database written by a newer custos is refused, untouched;
+- kill -9 while the scan's transaction is open leaves the previous state;
+- bad URLs and bad suppression files fail clearly.
+The same suite runs on SQLite and on the PostgreSQL server the test
+harness started ($CUSTOS_TEST_PG); without that server the PostgreSQL half
+fails rather than skips.
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+os.chdir(ROOT)
+CUSTOS = os.environ.get("CUSTOS", "build/release/custos")
+OUT = os.environ.get("OUT", "build/test-out")
+failures = 0
+
+
+def check(name, cond, why=""):
+    global failures
+    if cond:
+        print(f"PASS {name}")
+    else:
+        failures += 1
+        print(f"FAIL {name}: {why}")
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("CUSTOS_DB", None)
+    if env:
+        e.update(env)
+    return subprocess.run([CUSTOS, *args], capture_output=True, text=True, env=e)
+
+
+def volumes_file(org, account):
+    files = glob.glob(os.path.join(org, account, "*", "ec2.DescribeVolumes.json"))
+    return files
+
+
+def set_encrypted(org, volume_id, value):
+    for path in glob.glob(os.path.join(org, "*", "*", "ec2.DescribeVolumes.json")):
+        doc = json.load(open(path))
+        hit = False
+        for v in doc.get("Volumes", []):
+            if v.get("VolumeId") == volume_id:
+                v["Encrypted"] = value
+                hit = True
+        if hit:
+            json.dump(doc, open(path, "w"), indent=1)
+            return True
+    return False
+
+
+def pick_encrypted_volume(org, avoid_account):
+    for path in sorted(glob.glob(os.path.join(org, "*", "*", "ec2.DescribeVolumes.json"))):
+        account = path.split(os.sep)[-3]
+        if account == avoid_account:
+            continue
+        for v in json.load(open(path)).get("Volumes", []):
+            if v.get("Encrypted") is True and not v.get("KmsKeyId", "").endswith("missing"):
+                return account, v["VolumeId"]
+    return None, None
+
+
+def oracle(org, *extra):
+    r = run("scan", "--inventory", org, "--no-store", "--format", "json", *extra)
+    return {f["fingerprint"]: f for f in json.loads(r.stdout)["findings"]}
+
+
+def stored(db, *args):
+    r = run("findings", "--db", db, "--format", "json", *args)
+    if r.returncode != 0:
+        return None, r.stderr
+    return {f["fingerprint"]: f for f in json.loads(r.stdout)["findings"]}, r.stderr
+
+
+def scan(db, org, *extra, env=None):
+    return run("scan", "--inventory", org, "--db", db, "--format", "json", "-o", os.devnull,
+               *extra, env=env)
+
+
+def suite(tag, db, org):
+    base = oracle(org)
+    ebs = [f for f in base.values() if f["policy"] == "ebs-unencrypted"]
+    check(f"{tag}_oracle_has_ebs", len(ebs) == 1, f"{len(ebs)} ebs-unencrypted findings")
+    if not ebs:
+        return
+    vol, vol_acct = ebs[0]["id"], ebs[0]["account"]
+    other_acct, other_vol = pick_encrypted_volume(org, vol_acct)
+    check(f"{tag}_found_encrypted_volume", other_vol is not None)
+
+    # --- scan 1: everything new ---
+    r = scan(db, org)
+    check(f"{tag}_scan1_ok", r.returncode in (0, 3), r.stderr[-500:])
+    check(f"{tag}_scan1_summary", f"{len(base)} new, 0 regressed, 0 resolved" in r.stderr,
+          r.stderr[-300:])
+    s1, err = stored(db)
+    check(f"{tag}_scan1_same_set_as_report", s1 is not None and set(s1) == set(base),
+          err if s1 is None else f"{len(s1)} stored vs {len(base)} reported")
+    if not s1:
+        return
+    check(f"{tag}_scan1_all_new", all(f["status"] == "new" for f in s1.values()))
+    fp = next(iter(base))
+    check(f"{tag}_scan1_fields_kept",
+          all(s1[k]["priority"] == base[k]["priority"] and s1[k]["fix"] == base[k].get("fix")
+              and s1[k]["reasons"] == base[k]["reasons"] for k in base),
+          "priority/fix/reasons differ between report and store")
+    r = run("findings", "--db", db, "--format", "json", "--status", "all", "--limit", "5")
+    js = json.loads(r.stdout) if r.returncode == 0 else {"findings": []}
+    prios = [f["priority"] for f in js["findings"]]
+    check(f"{tag}_findings_limit_sorted", len(prios) == 5 and prios == sorted(prios, reverse=True),
+          str(prios))
+
+    # --- scan 2: one fixed, one broken ---
+    set_encrypted(org, vol, True)
+    set_encrypted(org, other_vol, False)
+    want2 = oracle(org)
+    r = scan(db, org)
+    check(f"{tag}_scan2_summary", "1 new, 0 regressed, 1 resolved" in r.stderr, r.stderr[-300:])
+    s2, _ = stored(db, "--status", "all")
+    new2 = {k for k, f in s2.items() if f["status"] == "new"}
+    res2 = {k for k, f in s2.items() if f["status"] == "resolved"}
+    check(f"{tag}_scan2_new_is_the_broken_volume",
+          len(new2) == 1 and s2[next(iter(new2))]["id"] == other_vol, str(new2))
+    check(f"{tag}_scan2_resolved_is_the_fixed_volume",
+          len(res2) == 1 and s2[next(iter(res2))]["id"] == vol, str(res2))
+    check(f"{tag}_scan2_rest_open",
+          all(f["status"] == "open" for k, f in s2.items() if k not in new2 | res2)
+          and set(s2) - res2 == set(want2), "")
+    check(f"{tag}_scan2_first_seen_kept",
+          all(s2[k]["first_seen"] == s1[k]["first_seen"] for k in s1))
+    r = run("diff", "--db", db, "--format", "json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {"changes": []}
+    kinds = sorted((c["change"], c["id"]) for c in d["changes"])
+    check(f"{tag}_diff_latest", kinds == sorted([("new", other_vol), ("resolved", vol)]),
+          f"{kinds} {r.stderr[-200:]}")
+    r = run("diff", "--db", db, "--format", "table")
+    check(f"{tag}_diff_table_per_team", r.returncode == 0 and "team " in r.stdout
+          and "1 resolved" in r.stdout, r.stdout[-400:])
+
+    # --- scan 3: the fixed volume breaks again ---
+    set_encrypted(org, vol, False)
+    r = scan(db, org)
+    check(f"{tag}_scan3_summary", "0 new, 1 regressed, 0 resolved" in r.stderr, r.stderr[-300:])
+    s3, _ = stored(db)
+    reg = [f for f in s3.values() if f["status"] == "regressed"]
+    check(f"{tag}_scan3_regressed", len(reg) == 1 and reg[0]["id"] == vol, str(reg)[:300])
+    r = run("diff", "--db", db, "--from", "1", "--format", "json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {"changes": []}
+    kinds = sorted((c["change"], c["id"]) for c in d["changes"])
+    check(f"{tag}_diff_over_two_scans_nets_out", kinds == [("new", other_vol)], str(kinds))
+
+    # --- a scoped scan resolves nothing outside its scope ---
+    set_encrypted(org, other_vol, True)  # fixed, but we scan another account
+    r = scan(db, org, "--account", vol_acct)
+    check(f"{tag}_scoped_scan_ok", "0 resolved" in r.stderr, r.stderr[-300:])
+    s4, _ = stored(db)
+    check(f"{tag}_scoped_scan_kept_other_account",
+          any(f["id"] == other_vol and f["status"] != "resolved" for f in s4.values()))
+    r = scan(db, org, "--account", other_acct)
+    check(f"{tag}_scan_of_that_account_resolves", "1 resolved" in r.stderr, r.stderr[-300:])
+    r = scan(db, org, "--region", "eu-west-1", "--policy", "ebs-unencrypted")
+    check(f"{tag}_region_scoped_scan", r.returncode in (0, 3) and "0 resolved" in r.stderr,
+          r.stderr[-300:])
+
+    # --- filters ---
+    t, _ = stored(db, "--team", "payments")
+    check(f"{tag}_filter_team", t is not None and len(t) > 0
+          and all(f["team"] == "payments" for f in t.values()), str(t)[:200])
+    t, _ = stored(db, "--severity", "critical")
+    check(f"{tag}_filter_severity", t and all(f["severity"] == "critical" for f in t.values()))
+    t, _ = stored(db, "--env", "prod", "--policy", "sg-ssh-open-to-world")
+    check(f"{tag}_filter_env_policy", t and all(f["environment"] == "prod" and
+          f["policy"] == "sg-ssh-open-to-world" for f in t.values()))
+    t, _ = stored(db, "--older-than", "3650d")
+    check(f"{tag}_filter_age_none_that_old", t == {}, str(t)[:200])
+    r = run("findings", "--db", db, "--status", "bogus")
+    check(f"{tag}_bad_status_rejected", r.returncode == 1 and "bogus" in r.stderr)
+    r = run("findings", "--db", db, "--format", "csv")
+    check(f"{tag}_csv", r.returncode == 0 and r.stdout.startswith("fingerprint,status,priority"))
+
+    # --- suppressions ---
+    target = max(s4.values(), key=lambda f: f["priority"])
+    r = run("suppress", "--db", db, target["fingerprint"][:8], "--reason", "accepted risk",
+            "--author", "alice", "--for", "10d")
+    check(f"{tag}_suppress_one", r.returncode == 0 and "1 findings suppressed" in r.stdout,
+          r.stdout + r.stderr)
+    t, _ = stored(db, "--status", "suppressed")
+    check(f"{tag}_suppressed_listed", t is not None and list(t) == [target["fingerprint"]]
+          and t[target["fingerprint"]]["suppression"]["reason"] == "accepted risk", str(t)[:300])
+    t, _ = stored(db)
+    check(f"{tag}_suppressed_not_open", t is not None and target["fingerprint"] not in t)
+    t, _ = stored(db, "--as-of", time.strftime("%Y-%m-%d", time.gmtime(time.time() + 20 * 86400)))
+    check(f"{tag}_expired_reads_open", t is not None and t.get(target["fingerprint"], {}).get(
+        "status") == "open", str(t.get(target["fingerprint"]) if t else None)[:200])
+    r = scan(db, org)
+    check(f"{tag}_scan_keeps_suppression", "0 new" in r.stderr, r.stderr[-300:])
+    t, _ = stored(db, "--status", "suppressed")
+    check(f"{tag}_still_suppressed_after_scan", t is not None and target["fingerprint"] in t)
+    r = run("suppress", "--db", db, "--list")
+    check(f"{tag}_suppress_list", r.returncode == 0 and "accepted risk" in r.stdout, r.stdout)
+    r = run("unsuppress", "--db", db, target["fingerprint"])
+    check(f"{tag}_unsuppress", r.returncode == 0, r.stderr)
+    t, _ = stored(db)
+    check(f"{tag}_unsuppressed_reopens", t is not None and
+          t.get(target["fingerprint"], {}).get("status") == "open")
+    r = run("suppress", "--db", db, "--policy", "iam-*", "--reason", "x", "--author", "bob",
+            "--expires", "2000-01-01")
+    check(f"{tag}_suppress_past_expiry_refused", r.returncode == 1 and "past" in r.stderr, r.stderr)
+    r = run("suppress", "--db", db, "--reason", "x", "--for", "1d")
+    check(f"{tag}_suppress_needs_selector", r.returncode == 1 and "selector" not in r.stdout
+          and "needs a fingerprint" in r.stderr, r.stderr)
+
+    supfile = os.path.join(OUT, f"suppressions-{tag}.yaml")
+    open(supfile, "w").write(
+        "suppressions:\n"
+        "  - policy: iam-*\n"
+        "    account: \"*\"\n"
+        "    reason: IAM reviewed quarterly by the identity team\n"
+        "    author: carol@example.com\n"
+        "    expires: 2099-01-01\n")
+    iam_open = [f for f in stored(db)[0].values() if f["policy"].startswith("iam-")]
+    r = scan(db, org, "--suppressions", supfile)
+    t, _ = stored(db, "--status", "suppressed", "--policy", ",".join({f["policy"] for f in iam_open}))
+    check(f"{tag}_file_rules_apply_on_scan", iam_open and t is not None
+          and set(t) == {f["fingerprint"] for f in iam_open}, f"{len(iam_open)} vs {len(t or {})}")
+    open(supfile, "w").write("suppressions: []\n")
+    r = run("suppress", "--db", db, "--file", supfile)
+    t, _ = stored(db, "--status", "suppressed")
+    check(f"{tag}_file_sync_removes", r.returncode == 0 and t == {}, r.stderr + str(t)[:200])
+
+    # --- history (as of the day's scans) ---
+    r = scan(db, org)
+    r = run("history", "--db", db, "--by", "severity", "--format", "json")
+    h = json.loads(r.stdout) if r.returncode == 0 else {"rows": []}
+    now_open = len(stored(db)[0])
+    total_open = sum(x["open"] for x in h["rows"] if x["day"] == h["rows"][-1]["day"]) if h["rows"] else -1
+    check(f"{tag}_history_open_matches_findings", total_open == now_open,
+          f"{total_open} vs {now_open} {r.stderr[-200:]}")
+    r = run("history", "--db", db, "--scans", "--format", "json")
+    sc = json.loads(r.stdout)["scans"] if r.returncode == 0 else []
+    check(f"{tag}_history_scans", len(sc) >= 7 and sc[0]["id"] > sc[-1]["id"], str(sc[:1]))
+
+
+def newer_schema(url_of, tag, org):
+    """A store written by a newer custos is refused and left alone."""
+    db = url_of("newer")
+    r = run("findings", "--db", db)
+    check(f"{tag}_fresh_store_created", r.returncode == 0, r.stderr)
+    try:
+        sql(db, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    except (subprocess.CalledProcessError, sqlite3.Error) as e:
+        check(f"{tag}_newer_schema_setup", False, str(e))
+        return
+    r = run("findings", "--db", db)
+    check(f"{tag}_newer_schema_refused", r.returncode == 1 and "newer custos" in r.stderr
+          and "99" in r.stderr, r.stderr)
+    r = scan(db, org)
+    check(f"{tag}_newer_schema_scan_refused", r.returncode == 1 and "newer custos" in r.stderr)
+
+
+def kill9(url_of, tag, org):
+    """kill -9 with the scan's transaction open: the previous state stays."""
+    db = url_of("kill9")
+    r = scan(db, org, "--policy", "ebs-unencrypted,sg-ssh-open-to-world")
+    before, _ = stored(db, "--status", "all")
+    p = subprocess.Popen([CUSTOS, "scan", "--inventory", org, "--db", db, "--format", "json",
+                          "-o", os.devnull],
+                         stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, CUSTOS_DEBUG_COMMIT_DELAY_MS="20000"))
+    line, deadline = "", time.time() + 120
+    while "holding the store transaction" not in line and time.time() < deadline:
+        line = p.stderr.readline()
+        if not line and p.poll() is not None:
+            break
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    check(f"{tag}_kill9_reached_transaction", "holding" in line, line)
+    after, err = stored(db, "--status", "all")
+    check(f"{tag}_kill9_previous_state_intact", after == before,
+          err if after is None else f"{len(before or {})} before, {len(after)} after")
+    r = run("history", "--db", db, "--scans", "--format", "json")
+    check(f"{tag}_kill9_no_half_scan", r.returncode == 0 and len(json.loads(r.stdout)["scans"]) == 1,
+          r.stdout[:300])
+    if db.startswith("sqlite:"):
+        c = sqlite3.connect(db[len("sqlite:"):])
+        check(f"{tag}_kill9_integrity", c.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        c.close()
+    r = scan(db, org)
+    check(f"{tag}_kill9_next_scan_works", r.returncode in (0, 3) and "recorded" in r.stderr,
+          r.stderr[-300:])
+
+
+PG_ADMIN = os.environ.get("CUSTOS_TEST_PG")
+
+
+def sql(db, statement):
+    if db.startswith("sqlite:"):
+        c = sqlite3.connect(db[len("sqlite:"):])
+        c.execute(statement)
+        c.commit()
+        c.close()
+    else:
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", db, "-c", statement], check=True,
+                       capture_output=True)
+
+
+def pg_url(name):
+    dbname = f"custos_store_{name}_{os.getpid()}"
+    subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"DROP DATABASE IF EXISTS {dbname}"],
+                   capture_output=True)
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", PG_ADMIN, "-c",
+                    f"CREATE DATABASE {dbname}"], check=True, capture_output=True)
+    base, _, _ = PG_ADMIN.rpartition("/")
+    query = ""
+    if "?" in PG_ADMIN:
+        query = "?" + PG_ADMIN.split("?", 1)[1]
+    return f"{base}/{dbname}{query}"
+
+
+def sqlite_url(name):
+    path = os.path.join(OUT, f"store-{name}.db")
+    for p in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(p):
+            os.remove(p)
+    return "sqlite:" + path
+
+
+def fresh_org(name):
+    org = os.path.join(OUT, f"store-org-{name}")
+    shutil.rmtree(org, ignore_errors=True)
+    subprocess.run(["/usr/bin/python3", "examples/gen_org.py", "--out", org, "--quiet"], check=True)
+    return org
+
+
+def main():
+    # Errors before any store exists.
+    r = run("findings", "--db", "mysql://localhost/x")
+    check("bad_scheme", r.returncode == 1 and "mysql" in r.stderr and "sqlite:" in r.stderr,
+          r.stderr)
+    r = run("findings", "--db", "sqlite:/nonexistent-dir/x.db")
+    check("unwritable_sqlite_path", r.returncode == 1 and "/nonexistent-dir/x.db" in r.stderr,
+          r.stderr)
+    r = run("findings", "--db", "postgresql://custos:s3cret@127.0.0.1:1/none")
+    check("pg_unreachable_no_password", r.returncode == 1 and "s3cret" not in r.stderr
+          and "127.0.0.1" in r.stderr, r.stderr)
+    bad = os.path.join(OUT, "bad-suppressions.yaml")
+    open(bad, "w").write("suppressions:\n  - policy: x\n    reason: r\n    author: a\n"
+                         "    expires: someday\n  - polcy: y\n")
+    r = run("suppress", "--db", sqlite_url("badfile"), "--file", bad)
+    check("bad_suppression_file_positions", r.returncode == 1 and f"{bad}:5:" in r.stderr
+          and f"{bad}:6:" in r.stderr and "polcy" in r.stderr, r.stderr)
+
+    # The default store: sqlite:custos.db in the working directory.
+    cwd = os.path.join(OUT, "store-default")
+    shutil.rmtree(cwd, ignore_errors=True)
+    os.makedirs(cwd)
+    org = fresh_org("default")
+    r = subprocess.run([os.path.abspath(CUSTOS), "scan", "--inventory", os.path.abspath(org),
+                        "--policy", "ebs-unencrypted", "--format", "json"],
+                       cwd=cwd, capture_output=True, text=True,
+                       env={k: v for k, v in os.environ.items() if k != "CUSTOS_DB"})
+    check("default_store_created", os.path.exists(os.path.join(cwd, "custos.db"))
+          and "sqlite:custos.db" in r.stderr, r.stderr[-300:])
+    r = subprocess.run([os.path.abspath(CUSTOS), "scan", "--inventory", os.path.abspath(org),
+                        "--no-store", "--format", "json", "-o", os.devnull],
+                       cwd=os.path.join(OUT), capture_output=True, text=True)
+    check("no_store_writes_nothing", "recorded" not in r.stderr, r.stderr)
+
+    backends = [("sqlite", sqlite_url)]
+    if PG_ADMIN:
+        backends.append(("pg", pg_url))
+    else:
+        check("pg_server_available", False,
+              "CUSTOS_TEST_PG is not set: tests/run.sh starts PostgreSQL (scripts/pg-test.sh)")
+    for tag, url_of in backends:
+        org = fresh_org(tag)
+        suite(tag, url_of("suite"), org)
+        newer_schema(url_of, tag, org)
+        kill9(url_of, tag, org)
+    sys.exit(1 if failures else 0)
+
+
+main()
