@@ -76,7 +76,7 @@ run_one() {
   failed=$((failed + f))
   printf '%-50s %5d passed %4d failed  (%ds)\n' "$name" "$p" "$f" $((SECONDS - start))
   if [ "$f" -gt 0 ]; then
-    grep '^FAIL ' "$log" | head -20 | sed 's/^/    /'
+    grep -E '^(FAIL |  detail: )' "$log" | head -40 | sed 's/^/    /'
     failures+=("$name")
   fi
 }

@@ -10,16 +10,29 @@ if ! make --no-print-directory fuzz-build >"${OUT:-/tmp}/fuzz-build.log" 2>&1; t
 fi
 echo "PASS fuzz-build"
 fails=0
+seed=0
 for f in build/fuzz/bin/fuzz_*; do
+  seed=$((seed + 1))
   n=$(basename "$f")
   corpus=build/fuzz/corpus/$n
   mkdir -p "$corpus"
   seeds=tests/fuzz/seeds/$n
   [ -d "$seeds" ] || seeds=
-  if "$f" -max_total_time="$SECS" -max_len=4096 -timeout=10 "$corpus" $seeds >"${OUT:-/tmp}/$n.log" 2>&1; then
+  art="${OUT:-/tmp}/fuzz-artifacts/$n/"
+  mkdir -p "$art"
+  # A fixed seed per target: a failure in CI replays with the same -seed
+  # (long, randomised runs are `make fuzz`).
+  if "$f" -seed="$seed" -max_total_time="$SECS" -max_len=4096 -timeout=10 \
+      -artifact_prefix="$art" "$corpus" $seeds >"${OUT:-/tmp}/$n.log" 2>&1; then
     echo "PASS $n ($(grep -o 'cov: [0-9]*' "${OUT:-/tmp}/$n.log" | tail -1))"
   else
-    echo "FAIL $n: see ${OUT:-/tmp}/$n.log"; grep -m5 -E 'ERROR|SUMMARY' "${OUT:-/tmp}/$n.log"
+    # CI keeps only the FAIL lines: put the report and the input in them.
+    why=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|ERROR)' "${OUT:-/tmp}/$n.log" | head -c 300)
+    echo "FAIL $n (-seed=$seed): ${why:-exited non-zero}; log ${OUT:-/tmp}/$n.log"
+    grep -m12 -E '^ +#[0-9]+ 0x' "${OUT:-/tmp}/$n.log" | sed "s/^ */  detail: $n stack: /"
+    for a in "$art"*; do
+      [ -f "$a" ] && echo "  detail: $n input $(basename "$a") (base64): $(head -c 4096 "$a" | base64 -w0)"
+    done
     fails=$((fails + 1))
   fi
 done
