@@ -663,27 +663,27 @@ static int update_daily_counts(store *s, int64_t at)
                "FROM scope_acc)",
                p_del, 1) < 0)
         return fail(s, "cannot update daily counts");
-    db_val p[] = {DB_I(day), DB_I(t0), DB_I(t1), DB_I(t0), DB_I(t1), DB_I(t0), DB_I(t1)};
+    /* Open and suppressed from the findings, the day's transitions from
+     * its events (one pass over each, not a lookup per finding). */
+    db_val p[] = {DB_I(day), DB_I(t0), DB_I(t1)};
     if (db_run(s->d,
                "INSERT INTO daily_counts (day, account_id, account_name, team, environment, "
                "severity, open, suppressed, new_count, resolved, regressed) SELECT "
                "CAST(? AS BIGINT), account_id, MAX(account_name), MAX(team), MAX(environment), "
-               "severity, SUM(o), SUM(sp), SUM(n), SUM(r), SUM(g) FROM (SELECT f.account_id, "
-               "f.account_name, f.team, f.environment, f.severity, "
+               "severity, SUM(o), SUM(sp), SUM(n), SUM(r), SUM(g) FROM ("
+               "SELECT f.account_id, f.account_name, f.team, f.environment, f.severity, "
                "CASE WHEN f.status IN ('new', 'open', 'regressed') THEN 1 ELSE 0 END AS o, "
-               "CASE WHEN f.status = 'suppressed' THEN 1 ELSE 0 END AS sp, "
-               "CASE WHEN EXISTS (SELECT 1 FROM finding_events e WHERE e.fingerprint = "
-               "f.fingerprint AND e.status = 'new' AND e.at >= ? AND e.at < ?) THEN 1 ELSE 0 "
-               "END AS n, "
-               "CASE WHEN EXISTS (SELECT 1 FROM finding_events e WHERE e.fingerprint = "
-               "f.fingerprint AND e.status = 'resolved' AND e.at >= ? AND e.at < ?) THEN 1 "
-               "ELSE 0 END AS r, "
-               "CASE WHEN EXISTS (SELECT 1 FROM finding_events e WHERE e.fingerprint = "
-               "f.fingerprint AND e.status = 'regressed' AND e.at >= ? AND e.at < ?) THEN 1 "
-               "ELSE 0 END AS g "
-               "FROM findings f WHERE f.account_id IN (SELECT account_id FROM scope_acc)) x "
+               "CASE WHEN f.status = 'suppressed' THEN 1 ELSE 0 END AS sp, 0 AS n, 0 AS r, "
+               "0 AS g FROM findings f WHERE f.account_id IN (SELECT account_id FROM scope_acc) "
+               "UNION ALL SELECT f.account_id, f.account_name, f.team, f.environment, "
+               "f.severity, 0, 0, CASE WHEN e.status = 'new' THEN 1 ELSE 0 END, "
+               "CASE WHEN e.status = 'resolved' THEN 1 ELSE 0 END, "
+               "CASE WHEN e.status = 'regressed' THEN 1 ELSE 0 END "
+               "FROM finding_events e JOIN findings f ON f.fingerprint = e.fingerprint "
+               "WHERE e.at >= ? AND e.at < ? AND e.status IN ('new', 'resolved', 'regressed') "
+               "AND e.account_id IN (SELECT account_id FROM scope_acc)) x "
                "GROUP BY account_id, severity",
-               p, 7) < 0)
+               p, 3) < 0)
         return fail(s, "cannot update daily counts");
     return 0;
 }
