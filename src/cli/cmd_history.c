@@ -1,10 +1,7 @@
 /* cmd_history.c - `custos history`: counts per day, "know your normal".
  *
- * The store keeps one row per (day, account, severity) written by the
- * scans of that day.  An account not scanned on some day still has
- * findings open: its open and suppressed counts carry forward from its
- * last scan, while new/resolved/regressed count only what happened that
- * day.
+ * The counting (carrying an account's counts forward over days it was not
+ * scanned) is store/trends.h's; this file parses options and formats.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +13,7 @@
 #include "cli/common.h"
 #include "findings/stored_report.h"
 #include "json/json.h"
-#include "util/strmap.h"
+#include "store/trends.h"
 
 static const char usage_text[] =
     "usage: custos history [--db URL] [--days N] [--by KEY] [filters] [--format FMT]\n"
@@ -35,28 +32,7 @@ static const char usage_text[] =
     "  -o, --output FILE   write to FILE instead of stdout\n"
     "  -h, --help          this text\n";
 
-typedef struct group {
-    const char *key;
-    int64_t open, new_, resolved, regressed, suppressed;
-} group;
-
-static const char *key_of(const day_count *d, const char *by)
-{
-    const char *k = !strcmp(by, "account") ? (d->account_name ? d->account_name : d->account_id)
-                    : !strcmp(by, "environment") ? d->environment
-                    : !strcmp(by, "severity")    ? d->severity
-                    : !strcmp(by, "all")         ? "all"
-                                                 : d->team;
-    return k ? k : "(none)";
-}
-
-static bool in(const strlist *l, const char *a, const char *b)
-{
-    if (!l->n) return true;
-    for (size_t i = 0; i < l->n; i++)
-        if ((a && !strcmp(l->items[i], a)) || (b && !strcmp(l->items[i], b))) return true;
-    return false;
-}
+typedef enum { H_TABLE, H_JSON, H_CSV } hfmt;
 
 static void day_name(int64_t day, char out[11])
 {
@@ -66,55 +42,19 @@ static void day_name(int64_t day, char out[11])
     out[10] = 0;
 }
 
-typedef enum { H_TABLE, H_JSON, H_CSV } hfmt;
-
-static void emit(buf *b, hfmt fmt, int64_t day, const char *by, const group *g, bool *first)
+static void csv_text(buf *b, const char *s)
 {
-    char dn[11];
-    day_name(day, dn);
-    if (fmt == H_TABLE) {
-        buf_printf(b, "%-10s  %-24s  %6lld  %5lld  %8lld  %9lld  %10lld\n", dn, g->key,
-                   (long long)g->open, (long long)g->new_, (long long)g->resolved,
-                   (long long)g->regressed, (long long)g->suppressed);
-    } else if (fmt == H_CSV) {
-        buf_printf(b, "%s,", dn);
-        bool quote = strpbrk(g->key, ",\"\r\n") != NULL;
-        if (quote) buf_putc(b, '"');
-        for (const char *p = g->key; *p; p++) {
-            if (*p == '"') buf_putc(b, '"');
-            buf_putc(b, *p);
-        }
-        if (quote) buf_putc(b, '"');
-        buf_printf(b, ",%lld,%lld,%lld,%lld,%lld\r\n", (long long)g->open, (long long)g->new_,
-                   (long long)g->resolved, (long long)g->regressed, (long long)g->suppressed);
-    } else {
-        buf_puts(b, *first ? "\n" : ",\n");
-        buf_printf(b, "{\"day\":\"%s\",\"%s\":", dn, by);
-        json_write_string(b, g->key, strlen(g->key));
-        buf_printf(b,
-                   ",\"open\":%lld,\"new\":%lld,\"resolved\":%lld,\"regressed\":%lld,"
-                   "\"suppressed\":%lld}",
-                   (long long)g->open, (long long)g->new_, (long long)g->resolved,
-                   (long long)g->regressed, (long long)g->suppressed);
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') buf_putc(b, '"');
+        buf_putc(b, *p);
     }
-    *first = false;
+    if (quote) buf_putc(b, '"');
 }
 
-static int cmp_group(const void *pa, const void *pb)
+static void write_history(buf *b, hfmt fmt, const char *by, const trend_row *r, size_t n)
 {
-    return strcmp(((const group *)pa)->key, ((const group *)pb)->key);
-}
-
-/* Walks the days in order, keeping each (account, severity)'s latest row. */
-static void write_history(buf *b, hfmt fmt, const char *by, const day_count *d, size_t n,
-                          const strlist *teams, const strlist *accounts, int64_t since, arena *a)
-{
-    strmap latest_ix;
-    strmap_init(&latest_ix, a, n);
-    const day_count **latest = arena_calloc(a, (n ? n : 1) * sizeof *latest);
-    size_t nl = 0;
-    group *g = arena_alloc(a, (n ? n : 1) * sizeof *g);
-    bool first = true;
     if (fmt == H_TABLE)
         buf_printf(b, "%-10s  %-24s  %6s  %5s  %8s  %9s  %10s\n", "DAY", by, "OPEN", "NEW",
                    "RESOLVED", "REGRESSED", "SUPPRESSED");
@@ -122,42 +62,34 @@ static void write_history(buf *b, hfmt fmt, const char *by, const day_count *d, 
         buf_printf(b, "day,%s,open,new,resolved,regressed,suppressed\r\n", by);
     else
         buf_printf(b, "{\"by\":\"%s\",\"rows\":[", by);
-    for (size_t i = 0; i < n;) {
-        int64_t day = d[i].day;
-        size_t j = i;
-        for (; j < n && d[j].day == day; j++) {
-            if (!in(teams, d[j].team, NULL) || !in(accounts, d[j].account_id, d[j].account_name))
-                continue;
-            char *k = arena_sprintf(a, "%s\x1f%s", d[j].account_id, d[j].severity);
-            int *slot = strmap_slot(&latest_ix, k, -1);
-            if (*slot < 0) *slot = (int)nl++;
-            latest[*slot] = &d[j];
+    for (size_t i = 0; i < n; i++) {
+        const trend_row *g = &r[i];
+        char dn[11];
+        day_name(g->day, dn);
+        if (fmt == H_TABLE) {
+            buf_printf(b, "%-10s  %-24s  %6lld  %5lld  %8lld  %9lld  %10lld\n", dn, g->key,
+                       (long long)g->open, (long long)g->new_, (long long)g->resolved,
+                       (long long)g->regressed, (long long)g->suppressed);
+        } else if (fmt == H_CSV) {
+            buf_printf(b, "%s,", dn);
+            csv_text(b, g->key);
+            buf_printf(b, ",%lld,%lld,%lld,%lld,%lld\r\n", (long long)g->open, (long long)g->new_,
+                       (long long)g->resolved, (long long)g->regressed, (long long)g->suppressed);
+        } else {
+            buf_puts(b, i ? ",\n" : "\n");
+            buf_printf(b, "{\"day\":\"%s\",\"%s\":", dn, by);
+            json_write_string(b, g->key, strlen(g->key));
+            buf_printf(b,
+                       ",\"open\":%lld,\"new\":%lld,\"resolved\":%lld,\"regressed\":%lld,"
+                       "\"suppressed\":%lld,\"max_priority\":%lld}",
+                       (long long)g->open, (long long)g->new_, (long long)g->resolved,
+                       (long long)g->regressed, (long long)g->suppressed,
+                       (long long)g->max_priority);
         }
-        i = j;
-        if (day < since) continue;
-        size_t ng = 0;
-        for (size_t k = 0; k < nl; k++) {
-            const day_count *x = latest[k];
-            const char *key = key_of(x, by);
-            size_t m = 0;
-            while (m < ng && strcmp(g[m].key, key))
-                m++;
-            if (m == ng) g[ng++] = (group){.key = key};
-            g[m].open += x->open;
-            g[m].suppressed += x->suppressed;
-            if (x->day == day) {
-                g[m].new_ += x->new_;
-                g[m].resolved += x->resolved;
-                g[m].regressed += x->regressed;
-            }
-        }
-        qsort(g, ng, sizeof *g, cmp_group);
-        for (size_t m = 0; m < ng; m++)
-            emit(b, fmt, day, by, &g[m], &first);
     }
     if (fmt == H_JSON)
         buf_puts(b, "\n]}\n");
-    else if (fmt == H_TABLE && first)
+    else if (fmt == H_TABLE && n == 0)
         buf_puts(b, "(no scans in this period)\n");
 }
 
@@ -255,11 +187,8 @@ int cmd_history(int argc, char **argv)
             goto done;
         }
     }
-    static const char *const keys[] = {"team", "account", "environment", "severity", "all"};
-    bool key_ok = false;
-    for (size_t i = 0; i < 5; i++)
-        key_ok |= !strcmp(by, keys[i]);
-    if (!key_ok) {
+    trend_key key;
+    if (trend_key_parse(by, &key) < 0) {
         fprintf(stderr,
                 "custos history: unknown --by '%s' (expected team, account, environment, "
                 "severity or all)\n",
@@ -301,7 +230,11 @@ int cmd_history(int argc, char **argv)
             goto done;
         }
         int64_t last = n ? d[n - 1].day : 0;
-        write_history(&out, fmt, by, d, n, &teams, &accounts, last - days + 1, a);
+        trend_filter tf = {teams.n ? (const char *const *)teams.items : NULL, teams.n,
+                           accounts.n ? (const char *const *)accounts.items : NULL, accounts.n};
+        trend_row *rows;
+        size_t nr = trends_compute(d, n, key, &tf, last - days + 1, a, &rows);
+        write_history(&out, fmt, by, rows, nr);
     }
     rc = cli_write_buf("history", output, &out);
 done:

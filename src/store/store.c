@@ -83,7 +83,7 @@ static const char *const MIGRATION_1[] = {
     " last_seen BIGINT NOT NULL, resolved_at BIGINT, first_scan BIGINT NOT NULL,"
     " last_scan BIGINT NOT NULL, suppression_id BIGINT, suppressed_until BIGINT)",
     "CREATE INDEX findings_by_status ON findings (status, priority DESC)",
-    "CREATE INDEX findings_by_account ON findings (account_id, region)",
+    "CREATE INDEX findings_by_account ON findings (account_id, status, priority DESC)",
     "CREATE INDEX findings_by_team ON findings (team, status, priority DESC)",
     "CREATE INDEX findings_by_policy ON findings (policy)",
     "CREATE TABLE finding_events (id " DDL_ID ", scan_id BIGINT, fingerprint TEXT NOT NULL,"
@@ -98,8 +98,9 @@ static const char *const MIGRATION_1[] = {
     "CREATE TABLE daily_counts (day BIGINT NOT NULL, account_id TEXT NOT NULL,"
     " account_name TEXT, team TEXT, environment TEXT, severity TEXT NOT NULL,"
     " open BIGINT NOT NULL, new_count BIGINT NOT NULL, resolved BIGINT NOT NULL,"
-    " regressed BIGINT NOT NULL, suppressed BIGINT NOT NULL,"
+    " regressed BIGINT NOT NULL, suppressed BIGINT NOT NULL, max_priority INTEGER NOT NULL,"
     " PRIMARY KEY (day, account_id, severity))",
+    "CREATE INDEX daily_counts_by_account ON daily_counts (account_id, day)",
     "CREATE TABLE deliveries (id " DDL_ID ", team TEXT NOT NULL, contact TEXT NOT NULL,"
     " kind TEXT NOT NULL, dedupe TEXT NOT NULL UNIQUE, subject TEXT, body TEXT NOT NULL,"
     " created_at BIGINT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_attempt BIGINT,"
@@ -668,17 +669,19 @@ static int update_daily_counts(store *s, int64_t at)
     db_val p[] = {DB_I(day), DB_I(t0), DB_I(t1)};
     if (db_run(s->d,
                "INSERT INTO daily_counts (day, account_id, account_name, team, environment, "
-               "severity, open, suppressed, new_count, resolved, regressed) SELECT "
+               "severity, open, suppressed, new_count, resolved, regressed, max_priority) SELECT "
                "CAST(? AS BIGINT), account_id, MAX(account_name), MAX(team), MAX(environment), "
-               "severity, SUM(o), SUM(sp), SUM(n), SUM(r), SUM(g) FROM ("
+               "severity, SUM(o), SUM(sp), SUM(n), SUM(r), SUM(g), MAX(mp) FROM ("
                "SELECT f.account_id, f.account_name, f.team, f.environment, f.severity, "
                "CASE WHEN f.status IN ('new', 'open', 'regressed') THEN 1 ELSE 0 END AS o, "
                "CASE WHEN f.status = 'suppressed' THEN 1 ELSE 0 END AS sp, 0 AS n, 0 AS r, "
-               "0 AS g FROM findings f WHERE f.account_id IN (SELECT account_id FROM scope_acc) "
+               "0 AS g, CASE WHEN f.status IN ('new', 'open', 'regressed') THEN f.priority "
+               "ELSE 0 END AS mp FROM findings f WHERE f.account_id IN (SELECT account_id FROM "
+               "scope_acc) "
                "UNION ALL SELECT f.account_id, f.account_name, f.team, f.environment, "
                "f.severity, 0, 0, CASE WHEN e.status = 'new' THEN 1 ELSE 0 END, "
                "CASE WHEN e.status = 'resolved' THEN 1 ELSE 0 END, "
-               "CASE WHEN e.status = 'regressed' THEN 1 ELSE 0 END "
+               "CASE WHEN e.status = 'regressed' THEN 1 ELSE 0 END, 0 "
                "FROM finding_events e JOIN findings f ON f.fingerprint = e.fingerprint "
                "WHERE e.at >= ? AND e.at < ? AND e.status IN ('new', 'resolved', 'regressed') "
                "AND e.account_id IN (SELECT account_id FROM scope_acc)) x "
@@ -1116,11 +1119,12 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
 int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t *n)
 {
     db_val p[] = {DB_I(since_day)};
-    db_stmt *q = db_query(s->d,
-                          "SELECT day, account_id, account_name, team, environment, severity, "
-                          "open, new_count, resolved, regressed, suppressed FROM daily_counts "
-                          "WHERE day >= ? ORDER BY day, account_id, severity",
-                          p, 1);
+    db_stmt *q =
+        db_query(s->d,
+                 "SELECT day, account_id, account_name, team, environment, severity, "
+                 "open, new_count, resolved, regressed, suppressed, max_priority FROM daily_counts "
+                 "WHERE day >= ? ORDER BY day, account_id, severity",
+                 p, 1);
     if (!q) return fail(s, "cannot read history");
     size_t cap = 64;
     *n = 0;
@@ -1143,6 +1147,7 @@ int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t
         d->resolved = db_col_int(q, 8);
         d->regressed = db_col_int(q, 9);
         d->suppressed = db_col_int(q, 10);
+        d->max_priority = db_col_int(q, 11);
     }
     db_finish(q);
     return rc < 0 ? fail(s, "cannot read history") : 0;

@@ -143,6 +143,7 @@ typedef struct day_count {
     int64_t day;
     const char *account_id, *account_name, *team, *environment, *severity;
     int64_t open, new_, resolved, regressed, suppressed;
+    int64_t max_priority; /* of the open findings (0 when none) */
 } day_count;
 int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t *n);
 
