@@ -82,11 +82,14 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
 {
     size_t na = inventory_account_count(s->inv), np = s->ps.n;
     const char **acc = calloc(na ? na : 1, sizeof *acc), **pol = calloc(np ? np : 1, sizeof *pol);
-    if (!acc || !pol) abort();
-    scan_scope sc = {.accounts = acc, .policies = pol};
+    const account_info **info = calloc(na ? na : 1, sizeof *info);
+    if (!acc || !pol || !info) abort();
+    scan_scope sc = {.accounts = acc, .account_info = info, .policies = pol};
     for (size_t i = 0; i < na; i++) {
         const account_info *ai = inventory_account(s->inv, i);
-        if (listed(&o->accounts, ai->id, ai->name)) acc[sc.n_accounts++] = ai->id;
+        if (!listed(&o->accounts, ai->id, ai->name)) continue;
+        info[sc.n_accounts] = ai;
+        acc[sc.n_accounts++] = ai->id;
     }
     for (size_t i = 0; i < np; i++)
         if (listed(&o->policies, s->ps.items[i].name, NULL))
@@ -109,6 +112,7 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
                 (long long)sum.scan_id, store_url(st), sum.new_, sum.regressed, sum.resolved,
                 sum.suppressed, sum.open);
     free(acc);
+    free(info);
     free(pol);
     return rc;
 }

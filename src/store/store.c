@@ -105,6 +105,8 @@ static const char *const MIGRATION_1[] = {
     " kind TEXT NOT NULL, dedupe TEXT NOT NULL UNIQUE, subject TEXT, body TEXT NOT NULL,"
     " created_at BIGINT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_attempt BIGINT,"
     " last_error TEXT, sent_at BIGINT)",
+    "CREATE TABLE accounts (account_id TEXT PRIMARY KEY, name TEXT, team TEXT,"
+    " environment TEXT, last_scan BIGINT NOT NULL, last_scan_at BIGINT NOT NULL)",
     "CREATE TABLE notify_marks (team TEXT NOT NULL, contact TEXT NOT NULL,"
     " last_event BIGINT NOT NULL, PRIMARY KEY (team, contact))",
     NULL,
@@ -691,6 +693,58 @@ static int update_daily_counts(store *s, int64_t at)
     return 0;
 }
 
+/* Every account the scan covered, findings or not: the dashboard shows a
+ * green tile for an account with nothing wrong, not no tile. */
+static int record_accounts(store *s, const scan_scope *sc, int64_t scan, int64_t at)
+{
+    for (size_t i = 0; i < sc->n_accounts; i++) {
+        const account_info *ai = sc->account_info ? sc->account_info[i] : NULL;
+        db_val p[] = {DB_S(sc->accounts[i]),
+                      DB_S(ai ? ai->name : NULL),
+                      DB_S(ai ? ai->team : NULL),
+                      DB_S(ai ? ai->environment : NULL),
+                      DB_I(scan),
+                      DB_I(at)};
+        if (db_run(s->d,
+                   "INSERT INTO accounts (account_id, name, team, environment, last_scan, "
+                   "last_scan_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE "
+                   "SET name = excluded.name, team = excluded.team, environment = "
+                   "excluded.environment, last_scan = excluded.last_scan, last_scan_at = "
+                   "excluded.last_scan_at",
+                   p, 6) < 0)
+            return fail(s, "cannot record the accounts");
+    }
+    return 0;
+}
+
+int store_accounts(store *s, arena *a, stored_account **out, size_t *n)
+{
+    db_stmt *q = db_query(s->d,
+                          "SELECT account_id, name, team, environment, last_scan, last_scan_at "
+                          "FROM accounts ORDER BY team, name, account_id",
+                          NULL, 0);
+    if (!q) return fail(s, "cannot read accounts");
+    size_t cap = 64;
+    *n = 0;
+    *out = arena_alloc(a, cap * sizeof **out);
+    int rc;
+    while ((rc = db_step(q)) == 1) {
+        if (*n == cap) {
+            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
+            cap *= 2;
+        }
+        stored_account *x = &(*out)[(*n)++];
+        x->account_id = col_dup(a, q, 0);
+        x->name = col_dup(a, q, 1);
+        x->team = col_dup(a, q, 2);
+        x->environment = col_dup(a, q, 3);
+        x->last_scan = db_col_int(q, 4);
+        x->last_scan_at = db_col_int(q, 5);
+    }
+    db_finish(q);
+    return rc < 0 ? fail(s, "cannot read accounts") : 0;
+}
+
 static int count_events(store *s, int64_t scan, const char *status, size_t *out)
 {
     int64_t v = 0;
@@ -789,6 +843,7 @@ int store_record_scan(store *s, const scan_result *r, const scan_scope *sc, int6
     if (apply_scan(s, scan, at, sc->regions == NULL) < 0) goto bad;
     if (reconcile(s, at, NULL) < 0) goto bad; /* expiries outside the scope */
     if (update_daily_counts(s, at) < 0) goto bad;
+    if (record_accounts(s, sc, scan, at) < 0) goto bad;
     out->scan_id = scan;
     out->at = at;
     out->found = r->n;

@@ -48,15 +48,15 @@ typedef struct store store;
  * malloc'd message in *err. */
 int store_open(const char *url, store **out, char **err);
 void store_close(store *s);
-db *store_db(store *s);         /* for modules with their own tables (notify) */
-const char *store_url(const store *s); /* redacted, for messages */
+db *store_db(store *s);                  /* for modules with their own tables (notify) */
+const char *store_url(const store *s);   /* redacted, for messages */
 const char *store_error(const store *s); /* last error message */
 
 /* A finding as stored.  Strings live in the arena given to the query. */
 typedef struct stored_finding {
     char fingerprint[17]; /* 16 lowercase hex digits */
     const char *policy, *description, *severity, *category;
-    int severity_rank; /* 0 info .. 4 critical */
+    int severity_rank;                                       /* 0 info .. 4 critical */
     const char *resource_type, *resource_id, *resource_name; /* name may be NULL */
     const char *account_id, *account_name, *team, *environment, *region;
     int priority;
@@ -76,6 +76,7 @@ typedef struct stored_finding {
  * policies must be given; regions NULL = every region. */
 typedef struct scan_scope {
     const char *const *accounts;
+    const account_info *const *account_info; /* parallel to accounts, or NULL */
     size_t n_accounts;
     const char *const *regions;
     size_t n_regions;
@@ -147,10 +148,17 @@ typedef struct day_count {
 } day_count;
 int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t *n);
 
+/* Every account a scan has covered, by team then name. */
+typedef struct stored_account {
+    const char *account_id, *name, *team, *environment; /* may be NULL but the id */
+    int64_t last_scan, last_scan_at;
+} stored_account;
+int store_accounts(store *s, arena *a, stored_account **out, size_t *n);
+
 /* Suppressions. */
 typedef struct suppression {
     int64_t id;
-    const char *fingerprint; /* exact finding, or NULL */
+    const char *fingerprint;                          /* exact finding, or NULL */
     const char *policy, *account, *region, *resource; /* globs (fnmatch), NULL = any */
     const char *reason, *author;
     int64_t created_at, expires_at;
