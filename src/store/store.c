@@ -35,6 +35,7 @@
 #include "findings/priority.h"
 #include "findings/report.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 
 struct store {
     db *d;
@@ -74,14 +75,20 @@ static const char *const MIGRATION_1[] = {
     " inventory TEXT, accounts TEXT NOT NULL, regions TEXT, policies TEXT NOT NULL,"
     " found BIGINT NOT NULL DEFAULT 0, new_count BIGINT NOT NULL DEFAULT 0,"
     " regressed BIGINT NOT NULL DEFAULT 0, resolved BIGINT NOT NULL DEFAULT 0)",
-    "CREATE TABLE findings (fingerprint TEXT PRIMARY KEY, policy TEXT NOT NULL, description TEXT,"
-    " severity TEXT NOT NULL, severity_rank INTEGER NOT NULL, category TEXT,"
+    "CREATE TABLE findings (fingerprint TEXT PRIMARY KEY, policy TEXT NOT NULL,"
+    " severity TEXT NOT NULL, severity_rank INTEGER NOT NULL,"
     " resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, resource_name TEXT,"
     " account_id TEXT NOT NULL, account_name TEXT, team TEXT, environment TEXT,"
-    " region TEXT NOT NULL, priority INTEGER NOT NULL, reasons TEXT NOT NULL, fix TEXT,"
-    " runbook TEXT, evidence TEXT, status TEXT NOT NULL, first_seen BIGINT NOT NULL,"
-    " last_seen BIGINT NOT NULL, resolved_at BIGINT, first_scan BIGINT NOT NULL,"
-    " last_scan BIGINT NOT NULL, suppression_id BIGINT, suppressed_until BIGINT)",
+    " region TEXT NOT NULL, priority INTEGER NOT NULL, status TEXT NOT NULL,"
+    " first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, resolved_at BIGINT,"
+    " first_scan BIGINT NOT NULL, last_scan BIGINT NOT NULL, suppression_id BIGINT,"
+    " suppressed_until BIGINT, content_hash TEXT NOT NULL)",
+    /* What a finding says (description, reasons, runbook, evidence) is
+     * bulky and rarely changes: it lives apart and is rewritten only when
+     * its hash changes, so a scan that finds the same problems again
+     * rewrites only the narrow lifecycle rows. */
+    "CREATE TABLE finding_details (fingerprint TEXT PRIMARY KEY, description TEXT,"
+    " category TEXT, reasons TEXT NOT NULL, fix TEXT, runbook TEXT, evidence TEXT)",
     "CREATE INDEX findings_by_status ON findings (status, priority DESC)",
     "CREATE INDEX findings_by_account ON findings (account_id, status, priority DESC)",
     "CREATE INDEX findings_by_team ON findings (team, status, priority DESC)",
@@ -487,8 +494,8 @@ bad:
 static const char SEEN_COLS[] =
     "fingerprint, policy, description, severity, severity_rank, category, resource_type, "
     "resource_id, resource_name, account_id, account_name, team, environment, region, priority, "
-    "reasons, fix, runbook, evidence, suppression_id, suppressed_until";
-#define SEEN_NCOLS 21
+    "reasons, fix, runbook, evidence, suppression_id, suppressed_until, content_hash, changed";
+#define SEEN_NCOLS 23
 
 static const char *meta_str(const policy *p, const char *key)
 {
@@ -506,7 +513,45 @@ static void json_str_array(buf *b, const char *const *v, size_t n)
     buf_putc(b, ']');
 }
 
-static int stream_seen(store *s, const scan_result *r, const rule_set *rs)
+/* FNV-1a over the parts of a finding that live in finding_details. */
+static uint64_t content_hash(const char *const *parts, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) {
+        for (const unsigned char *p = (const unsigned char *)(parts[i] ? parts[i] : ""); *p; p++)
+            h = (h ^ *p) * 1099511628211ull;
+        h = (h ^ (parts[i] ? 0x1f : 0x1e)) * 1099511628211ull; /* separator; NULL differs from "" */
+    }
+    return h;
+}
+
+/* The content hashes already stored for the scan's accounts. */
+static int load_hashes(store *s, arena *a, strmap *m, char ***hashes)
+{
+    db_stmt *q = db_query(s->d,
+                          "SELECT f.fingerprint, f.content_hash FROM findings f WHERE f.account_id "
+                          "IN (SELECT account_id FROM scope_acc)",
+                          NULL, 0);
+    if (!q) return fail(s, "cannot read stored findings");
+    size_t n = 0, cap = 1024;
+    char **h = arena_alloc(a, cap * sizeof *h);
+    strmap_init(m, a, cap);
+    int rc;
+    while ((rc = db_step(q)) == 1) {
+        if (n == cap) {
+            h = arena_realloc(a, h, cap * sizeof *h, 2 * cap * sizeof *h);
+            cap *= 2;
+        }
+        *strmap_slot(m, arena_strdup(a, db_col_text(q, 0)), (int)n) = (int)n;
+        h[n++] = arena_strdup(a, db_col_text(q, 1) ? db_col_text(q, 1) : "");
+    }
+    db_finish(q);
+    *hashes = h;
+    return rc < 0 ? fail(s, "cannot read stored findings") : 0;
+}
+
+static int stream_seen(store *s, const scan_result *r, const rule_set *rs, const strmap *known,
+                       char *const *hashes)
 {
     db_copy *c = db_copy_begin(s->d, "seen", SEEN_COLS, SEEN_NCOLS);
     if (!c) return -1;
@@ -525,13 +570,20 @@ static int stream_seen(store *s, const scan_result *r, const rule_set *rs)
         rule_subject subj = {fp,        f->pol->name, f->account_id, ac ? ac->name : NULL,
                              f->region, f->id,        name};
         const suppression *sup = rule_match(rs, &subj);
+        const char *parts[] = {f->pol->description, meta_str(f->pol, "category"),
+                               reasons.data,        f->fix,
+                               f->runbook,          evidence.data};
+        char hash[17];
+        fingerprint_hex(content_hash(parts, 6), hash);
+        int at = strmap_get(known, fp, -1);
+        bool changed = at < 0 || strcmp(hashes[at], hash) != 0;
         db_val v[SEEN_NCOLS] = {
             DB_S(fp),
             DB_S(f->pol->name),
-            DB_S(f->pol->description),
+            DB_S(changed ? f->pol->description : NULL),
             DB_S(severity_name(f->pol->sev)),
             DB_I(f->pol->sev),
-            DB_S(meta_str(f->pol, "category")),
+            DB_S(changed ? meta_str(f->pol, "category") : NULL),
             DB_S(f->rtype ? f->rtype->name : "unknown"),
             DB_S(f->id),
             DB_S(name),
@@ -541,12 +593,14 @@ static int stream_seen(store *s, const scan_result *r, const rule_set *rs)
             DB_S(ac ? ac->environment : NULL),
             DB_S(f->region ? f->region : ""),
             DB_I(f->priority),
-            DB_S(reasons.data),
-            DB_S(f->fix),
-            DB_S(f->runbook),
-            DB_S(evidence.data),
+            DB_S(changed ? reasons.data : NULL),
+            DB_S(changed ? f->fix : NULL),
+            DB_S(changed ? f->runbook : NULL),
+            DB_S(changed ? evidence.data : NULL),
             sup ? DB_I(sup->id) : DB_S(NULL),
             sup ? DB_I(sup->expires_at) : DB_S(NULL),
+            DB_S(hash),
+            DB_I(changed),
         };
         rc = db_copy_row(c, v);
     }
@@ -566,11 +620,12 @@ static int stream_list(store *s, const char *table, const char *col, const char 
 }
 
 static const char *const SCAN_TEMP_DDL[] = {
-    "CREATE TEMP TABLE seen (fingerprint TEXT PRIMARY KEY, policy TEXT, description TEXT,"
+    "CREATE TEMP TABLE seen (fingerprint TEXT NOT NULL, policy TEXT, description TEXT,"
     " severity TEXT, severity_rank INTEGER, category TEXT, resource_type TEXT,"
     " resource_id TEXT, resource_name TEXT, account_id TEXT, account_name TEXT, team TEXT,"
     " environment TEXT, region TEXT, priority INTEGER, reasons TEXT, fix TEXT, runbook TEXT,"
-    " evidence TEXT, suppression_id BIGINT, suppressed_until BIGINT)",
+    " evidence TEXT, suppression_id BIGINT, suppressed_until BIGINT, content_hash TEXT,"
+    " changed INTEGER)",
     "CREATE TEMP TABLE scope_acc (account_id TEXT PRIMARY KEY)",
     "CREATE TEMP TABLE scope_reg (region TEXT PRIMARY KEY)",
     "CREATE TEMP TABLE scope_pol (policy TEXT PRIMARY KEY)",
@@ -619,32 +674,65 @@ static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
                "WHERE" UNSEEN_IN_SCOPE " ORDER BY f.priority DESC, f.fingerprint",
                p_res, 3) < 0)
         return fail(s, "cannot record resolved findings");
-    db_val p_up[] = {DB_I(at), DB_I(at), DB_I(scan), DB_I(scan)};
+    /* Three narrow statements rather than one upsert: an update that names
+     * an indexed column rewrites that index's entry even when the value is
+     * the same, and most findings of a scan are the same as last time. */
+    db_val p_ins[] = {DB_I(at), DB_I(at), DB_I(scan), DB_I(scan)};
     if (db_run(s->d,
-               "INSERT INTO findings (fingerprint, policy, description, severity, severity_rank, "
-               "category, resource_type, resource_id, resource_name, account_id, account_name, "
-               "team, environment, region, priority, reasons, fix, runbook, evidence, "
-               "suppression_id, suppressed_until, status, first_seen, last_seen, first_scan, "
-               "last_scan) SELECT s.fingerprint, s.policy, s.description, s.severity, "
-               "s.severity_rank, s.category, s.resource_type, s.resource_id, s.resource_name, "
-               "s.account_id, s.account_name, s.team, s.environment, s.region, s.priority, "
-               "s.reasons, s.fix, s.runbook, s.evidence, s.suppression_id, s.suppressed_until, "
+               "INSERT INTO findings (fingerprint, policy, severity, severity_rank, "
+               "resource_type, resource_id, resource_name, account_id, account_name, team, "
+               "environment, region, priority, suppression_id, suppressed_until, content_hash, "
+               "status, first_seen, last_seen, first_scan, last_scan) SELECT s.fingerprint, "
+               "s.policy, s.severity, s.severity_rank, s.resource_type, s.resource_id, "
+               "s.resource_name, s.account_id, s.account_name, s.team, s.environment, s.region, "
+               "s.priority, s.suppression_id, s.suppressed_until, s.content_hash, "
                "CASE WHEN s.suppression_id IS NOT NULL THEN 'suppressed' ELSE 'new' END, "
                "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
-               "FROM seen s WHERE true ON CONFLICT (fingerprint) DO UPDATE SET "
-               "policy = excluded.policy, description = excluded.description, "
-               "severity = excluded.severity, severity_rank = excluded.severity_rank, "
-               "category = excluded.category, resource_name = excluded.resource_name, "
-               "account_name = excluded.account_name, team = excluded.team, "
-               "environment = excluded.environment, priority = excluded.priority, "
-               "reasons = excluded.reasons, fix = excluded.fix, runbook = excluded.runbook, "
-               "evidence = excluded.evidence, suppression_id = excluded.suppression_id, "
-               "suppressed_until = excluded.suppressed_until, status = CASE WHEN "
-               "excluded.suppression_id IS NOT NULL THEN 'suppressed' WHEN findings.status = "
-               "'resolved' THEN 'regressed' ELSE 'open' END, last_seen = excluded.last_seen, "
-               "last_scan = excluded.last_scan, resolved_at = NULL",
-               p_up, 4) < 0)
-        return fail(s, "cannot store findings");
+               "FROM seen s WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.fingerprint = "
+               "s.fingerprint)",
+               p_ins, 4) < 0)
+        return fail(s, "cannot store new findings");
+    /* Status changes (the events above), and what describes the finding
+     * when it changed; first_scan tells the rows just inserted apart. */
+    db_val p_st[] = {DB_I(scan)};
+    if (db_run(s->d,
+               "UPDATE findings SET status = CASE WHEN s.suppression_id IS NOT NULL THEN "
+               "'suppressed' WHEN findings.status = 'resolved' THEN 'regressed' ELSE 'open' END, "
+               "resolved_at = NULL, suppression_id = s.suppression_id, suppressed_until = "
+               "s.suppressed_until FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
+               "findings.first_scan <> ? AND (findings.status <> CASE WHEN s.suppression_id IS "
+               "NOT NULL THEN 'suppressed' WHEN findings.status = 'resolved' THEN 'regressed' "
+               "ELSE 'open' END OR findings.suppression_id IS NOT s.suppression_id OR "
+               "findings.suppressed_until IS NOT s.suppressed_until)",
+               p_st, 1) < 0)
+        return fail(s, "cannot update finding statuses");
+    if (db_run(s->d,
+               "UPDATE findings SET policy = s.policy, severity = s.severity, severity_rank = "
+               "s.severity_rank, resource_name = s.resource_name, account_name = "
+               "s.account_name, team = s.team, environment = s.environment, priority = "
+               "s.priority FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
+               "(findings.priority <> s.priority OR findings.severity <> s.severity OR "
+               "findings.team IS NOT s.team OR findings.environment IS NOT s.environment OR "
+               "findings.account_name IS NOT s.account_name OR findings.resource_name IS NOT "
+               "s.resource_name OR findings.policy <> s.policy)",
+               NULL, 0) < 0)
+        return fail(s, "cannot update findings");
+    /* Unindexed columns only: the cheap part every finding needs. */
+    db_val p_seen[] = {DB_I(at), DB_I(scan)};
+    if (db_run(s->d,
+               "UPDATE findings SET last_seen = ?, last_scan = ?, content_hash = s.content_hash "
+               "FROM seen s WHERE s.fingerprint = findings.fingerprint",
+               p_seen, 2) < 0)
+        return fail(s, "cannot update findings");
+    if (db_run(s->d,
+               "INSERT INTO finding_details (fingerprint, description, category, reasons, fix, "
+               "runbook, evidence) SELECT s.fingerprint, s.description, s.category, s.reasons, "
+               "s.fix, s.runbook, s.evidence FROM seen s WHERE s.changed = 1 ON CONFLICT "
+               "(fingerprint) DO UPDATE SET description = excluded.description, category = "
+               "excluded.category, reasons = excluded.reasons, fix = excluded.fix, runbook = "
+               "excluded.runbook, evidence = excluded.evidence",
+               NULL, 0) < 0)
+        return fail(s, "cannot store finding details");
     db_val p_rs[] = {DB_I(at), DB_I(all_regions)};
     if (db_run(s->d,
                "UPDATE findings SET status = 'resolved', resolved_at = ? WHERE fingerprint IN "
@@ -656,41 +744,109 @@ static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
 
 /* The day's counts for the accounts of the scan: what is open now, and
  * what changed today.  Recomputed whole, so a second scan on one day
- * replaces the first's numbers rather than adding to them. */
-static int update_daily_counts(store *s, int64_t at)
+ * replaces the first's numbers rather than adding to them.  Two grouped
+ * queries (the findings by account, severity and status; the day's events)
+ * are combined here: one statement joining them cost ten times more. */
+typedef struct day_row {
+    const char *account_id;
+    int sev;
+    int64_t open, suppressed, new_, resolved, regressed, max_priority;
+} day_row;
+
+static day_row *day_row_for(day_row *rows, size_t *n, const char *account, int sev, arena *a)
+{
+    for (size_t i = *n; i-- > 0;)
+        if (rows[i].sev == sev && !strcmp(rows[i].account_id, account)) return &rows[i];
+    rows[*n] = (day_row){.account_id = arena_strdup(a, account), .sev = sev};
+    return &rows[(*n)++];
+}
+
+static int update_daily_counts(store *s, const scan_scope *sc, int64_t at)
 {
     int64_t day = at / 86400, t0 = day * 86400, t1 = t0 + 86400;
+    arena *a = arena_new(0);
+    size_t n = 0, cap = (sc->n_accounts + 1) * (SEV_CRITICAL + 1);
+    day_row *rows = arena_alloc(a, cap * sizeof *rows);
+    int rc = -1;
+    db_stmt *q = db_query(s->d,
+                          "SELECT account_id, severity_rank, status, COUNT(*), MAX(priority) FROM "
+                          "findings WHERE account_id IN (SELECT account_id FROM scope_acc) GROUP "
+                          "BY account_id, severity_rank, status",
+                          NULL, 0);
+    int st = q ? 0 : -1;
+    while (q && (st = db_step(q)) == 1) {
+        int sev = (int)db_col_int(q, 1);
+        if (sev < SEV_INFO || sev > SEV_CRITICAL || n == cap) continue;
+        day_row *r = day_row_for(rows, &n, db_col_text(q, 0), sev, a);
+        const char *status = db_col_text(q, 2);
+        int64_t count = db_col_int(q, 3), maxp = db_col_int(q, 4);
+        if (!strcmp(status, "suppressed")) {
+            r->suppressed += count;
+        } else if (strcmp(status, "resolved") != 0) {
+            r->open += count;
+            if (maxp > r->max_priority) r->max_priority = maxp;
+        }
+    }
+    db_finish(q);
+    if (st < 0) goto out;
+    db_val pe[] = {DB_I(t0), DB_I(t1)};
+    q = db_query(s->d,
+                 "SELECT account_id, severity_rank, status, COUNT(*) FROM finding_events WHERE "
+                 "at >= ? AND at < ? AND status IN ('new', 'resolved', 'regressed') AND "
+                 "account_id IN (SELECT account_id FROM scope_acc) GROUP BY account_id, "
+                 "severity_rank, status",
+                 pe, 2);
+    st = q ? 0 : -1;
+    while (q && (st = db_step(q)) == 1) {
+        int sev = (int)db_col_int(q, 1);
+        if (sev < SEV_INFO || sev > SEV_CRITICAL || n == cap) continue;
+        day_row *r = day_row_for(rows, &n, db_col_text(q, 0), sev, a);
+        const char *status = db_col_text(q, 2);
+        int64_t count = db_col_int(q, 3);
+        if (!strcmp(status, "new"))
+            r->new_ += count;
+        else if (!strcmp(status, "resolved"))
+            r->resolved += count;
+        else
+            r->regressed += count;
+    }
+    db_finish(q);
+    if (st < 0) goto out;
     db_val p_del[] = {DB_I(day)};
     if (db_run(s->d,
                "DELETE FROM daily_counts WHERE day = ? AND account_id IN (SELECT account_id "
                "FROM scope_acc)",
                p_del, 1) < 0)
-        return fail(s, "cannot update daily counts");
-    /* Open and suppressed from the findings, the day's transitions from
-     * its events (one pass over each, not a lookup per finding). */
-    db_val p[] = {DB_I(day), DB_I(t0), DB_I(t1)};
-    if (db_run(s->d,
-               "INSERT INTO daily_counts (day, account_id, account_name, team, environment, "
-               "severity, open, suppressed, new_count, resolved, regressed, max_priority) SELECT "
-               "CAST(? AS BIGINT), account_id, MAX(account_name), MAX(team), MAX(environment), "
-               "severity, SUM(o), SUM(sp), SUM(n), SUM(r), SUM(g), MAX(mp) FROM ("
-               "SELECT f.account_id, f.account_name, f.team, f.environment, f.severity, "
-               "CASE WHEN f.status IN ('new', 'open', 'regressed') THEN 1 ELSE 0 END AS o, "
-               "CASE WHEN f.status = 'suppressed' THEN 1 ELSE 0 END AS sp, 0 AS n, 0 AS r, "
-               "0 AS g, CASE WHEN f.status IN ('new', 'open', 'regressed') THEN f.priority "
-               "ELSE 0 END AS mp FROM findings f WHERE f.account_id IN (SELECT account_id FROM "
-               "scope_acc) "
-               "UNION ALL SELECT f.account_id, f.account_name, f.team, f.environment, "
-               "f.severity, 0, 0, CASE WHEN e.status = 'new' THEN 1 ELSE 0 END, "
-               "CASE WHEN e.status = 'resolved' THEN 1 ELSE 0 END, "
-               "CASE WHEN e.status = 'regressed' THEN 1 ELSE 0 END, 0 "
-               "FROM finding_events e JOIN findings f ON f.fingerprint = e.fingerprint "
-               "WHERE e.at >= ? AND e.at < ? AND e.status IN ('new', 'resolved', 'regressed') "
-               "AND e.account_id IN (SELECT account_id FROM scope_acc)) x "
-               "GROUP BY account_id, severity",
-               p, 3) < 0)
-        return fail(s, "cannot update daily counts");
-    return 0;
+        goto out;
+    db_copy *c = db_copy_begin(s->d, "daily_counts",
+                               "day, account_id, account_name, team, environment, severity, open, "
+                               "new_count, resolved, regressed, suppressed, max_priority",
+                               12);
+    if (!c) goto out;
+    int crc = 0;
+    for (size_t i = 0; i < n && crc == 0; i++) {
+        const account_info *ai = NULL;
+        for (size_t k = 0; sc->account_info && k < sc->n_accounts && !ai; k++)
+            if (!strcmp(sc->accounts[k], rows[i].account_id)) ai = sc->account_info[k];
+        db_val v[] = {DB_I(day),
+                      DB_S(rows[i].account_id),
+                      DB_S(ai ? ai->name : NULL),
+                      DB_S(ai ? ai->team : NULL),
+                      DB_S(ai ? ai->environment : NULL),
+                      DB_S(severity_name((severity)rows[i].sev)),
+                      DB_I(rows[i].open),
+                      DB_I(rows[i].new_),
+                      DB_I(rows[i].resolved),
+                      DB_I(rows[i].regressed),
+                      DB_I(rows[i].suppressed),
+                      DB_I(rows[i].max_priority)};
+        crc = db_copy_row(c, v);
+    }
+    if (db_copy_end(c) < 0 || crc < 0) goto out;
+    rc = 0;
+out:
+    arena_free(a);
+    return rc < 0 ? fail(s, "cannot update daily counts") : 0;
 }
 
 /* Every account the scan covered, findings or not: the dashboard shows a
@@ -833,8 +989,12 @@ int store_record_scan(store *s, const scan_result *r, const scan_scope *sc, int6
             fail(s, "cannot create the scan's work tables");
             goto bad;
         }
-    if (stream_seen(s, r, &rs) < 0 ||
-        stream_list(s, "scope_acc", "account_id", sc->accounts, sc->n_accounts) < 0 ||
+    strmap known;
+    char **hashes;
+    if (stream_list(s, "scope_acc", "account_id", sc->accounts, sc->n_accounts) < 0 ||
+        load_hashes(s, a, &known, &hashes) < 0 || stream_seen(s, r, &rs, &known, hashes) < 0 ||
+        /* indexed after loading: one sort instead of a b-tree insert per row */
+        db_exec(s->d, "CREATE UNIQUE INDEX seen_by_fingerprint ON seen (fingerprint)") < 0 ||
         stream_list(s, "scope_reg", "region", sc->regions, sc->regions ? sc->n_regions : 0) < 0 ||
         stream_list(s, "scope_pol", "policy", sc->policies, sc->n_policies) < 0) {
         fail(s, "cannot stream the findings");
@@ -842,7 +1002,7 @@ int store_record_scan(store *s, const scan_result *r, const scan_scope *sc, int6
     }
     if (apply_scan(s, scan, at, sc->regions == NULL) < 0) goto bad;
     if (reconcile(s, at, NULL) < 0) goto bad; /* expiries outside the scope */
-    if (update_daily_counts(s, at) < 0) goto bad;
+    if (update_daily_counts(s, sc, at) < 0) goto bad;
     if (record_accounts(s, sc, scan, at) < 0) goto bad;
     out->scan_id = scan;
     out->at = at;
@@ -874,14 +1034,17 @@ bad:
     "CASE WHEN f.status = 'suppressed' AND f.suppressed_until <= ? THEN 'open' ELSE f.status END"
 
 static const char FINDING_COLS[] =
-    "f.fingerprint, f.policy, f.description, f.severity, f.severity_rank, f.category, "
+    "f.fingerprint, f.policy, d.description, f.severity, f.severity_rank, d.category, "
     "f.resource_type, f.resource_id, f.resource_name, f.account_id, f.account_name, f.team, "
-    "f.environment, f.region, f.priority, f.reasons, f.fix, f.runbook, "
-    "f.evidence, " EFFECTIVE_STATUS
+    "f.environment, f.region, f.priority, d.reasons, d.fix, d.runbook, "
+    "d.evidence, " EFFECTIVE_STATUS
     ", f.first_seen, f.last_seen, f.resolved_at, f.first_scan, f.last_scan, f.suppression_id, "
     "f.suppressed_until, sp.reason, sp.author";
 #define FINDING_NCOLS 29
-#define FINDING_FROM " FROM findings f LEFT JOIN suppressions sp ON sp.id = f.suppression_id"
+#define FINDING_JOINS                                                                              \
+    " JOIN finding_details d ON d.fingerprint = f.fingerprint LEFT JOIN suppressions sp ON "       \
+    "sp.id = f.suppression_id"
+#define FINDING_FROM " FROM findings f" FINDING_JOINS
 
 static void read_finding(const db_stmt *q, size_t c, arena *a, stored_finding *f)
 {
@@ -1131,8 +1294,8 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
     p[np++] = DB_I((int64_t)time(NULL));
     buf_printf(&sql,
                "SELECT e.id, e.scan_id, e.at, e.fingerprint, e.status, e.previous, %s FROM "
-               "finding_events e JOIN findings f ON f.fingerprint = e.fingerprint LEFT JOIN "
-               "suppressions sp ON sp.id = f.suppression_id WHERE ",
+               "finding_events e JOIN findings f ON f.fingerprint = e.fingerprint" FINDING_JOINS
+               " WHERE ",
                FINDING_COLS);
     if (fingerprint) {
         buf_puts(&sql, "e.fingerprint LIKE ?");
