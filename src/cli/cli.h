@@ -4,7 +4,7 @@
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
-#define CUSTOS_VERSION "0.1.0"
+#include "version.h"
 
 int cmd_scan(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

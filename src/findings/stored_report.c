@@ -8,11 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "findings/ocsf.h"
+#include "findings/sarif.h"
 #include "json/json.h"
+#include "version.h"
 
 int stored_format_parse(const char *s, stored_format *out)
 {
-    static const char *const names[] = {"table", "json", "csv"};
+    static const char *const names[] = {"table", "json", "csv", "sarif", "ocsf"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i])) {
             *out = (stored_format)i;
@@ -208,7 +211,10 @@ void stored_report_write(buf *b, stored_format fmt, const stored_finding *f, siz
         write_csv(b, f, n);
         break;
     case SR_SARIF:
+        sarif_write(b, f, n, CUSTOS_VERSION);
+        break;
     case SR_OCSF:
-        break; /* not parsed yet: sarif.h / ocsf.h */
+        ocsf_write(b, f, n, CUSTOS_VERSION);
+        break;
     }
 }
