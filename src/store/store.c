@@ -702,8 +702,8 @@ static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
                "s.suppressed_until FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
                "findings.first_scan <> ? AND (findings.status <> CASE WHEN s.suppression_id IS "
                "NOT NULL THEN 'suppressed' WHEN findings.status = 'resolved' THEN 'regressed' "
-               "ELSE 'open' END OR findings.suppression_id IS NOT s.suppression_id OR "
-               "findings.suppressed_until IS NOT s.suppressed_until)",
+               "ELSE 'open' END OR findings.suppression_id IS DISTINCT FROM s.suppression_id OR "
+               "findings.suppressed_until IS DISTINCT FROM s.suppressed_until)",
                p_st, 1) < 0)
         return fail(s, "cannot update finding statuses");
     if (db_run(s->d,
@@ -712,9 +712,10 @@ static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
                "s.account_name, team = s.team, environment = s.environment, priority = "
                "s.priority FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
                "(findings.priority <> s.priority OR findings.severity <> s.severity OR "
-               "findings.team IS NOT s.team OR findings.environment IS NOT s.environment OR "
-               "findings.account_name IS NOT s.account_name OR findings.resource_name IS NOT "
-               "s.resource_name OR findings.policy <> s.policy)",
+               "findings.team IS DISTINCT FROM s.team OR findings.environment IS DISTINCT FROM "
+               "s.environment OR "
+               "findings.account_name IS DISTINCT FROM s.account_name OR findings.resource_name IS "
+               "DISTINCT FROM s.resource_name OR findings.policy <> s.policy)",
                NULL, 0) < 0)
         return fail(s, "cannot update findings");
     /* Unindexed columns only: the cheap part every finding needs. */
