@@ -2,9 +2,10 @@
  * reasons, and its runbook with the real ids filled in.
  *
  * A finding id is the fingerprint `scan` prints (any unambiguous prefix of
- * at least 4 hex digits, like a git hash).  Until the findings store
- * exists, explain re-runs the scan over the inventory, which takes about a
- * second on a 44-account organisation, and picks the finding out.
+ * at least 4 hex digits, like a git hash).  By default the finding comes
+ * from the findings store, with its lifecycle and history; with
+ * --inventory, explain re-runs the scan over that inventory instead (about
+ * a second on a 44-account organisation) and picks the finding out.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,16 +14,20 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "findings/priority.h"
+#include "findings/stored_report.h"
 
 static const char usage_text[] =
-    "usage: custos explain FINDING-ID --inventory DIR [--policies PATH...] [options]\n"
+    "usage: custos explain FINDING-ID [--db URL]\n"
+    "       custos explain FINDING-ID --inventory DIR [--policies PATH...] [options]\n"
     "\n"
     "Prints one finding: what is wrong, where, why it has its priority, the evidence,\n"
     "and its runbook with the commands to fix and verify it.  FINDING-ID is the\n"
     "fingerprint from `custos scan` (json: \"fingerprint\"; table: the explain hint),\n"
     "or any unique prefix of it (at least 4 hex digits).\n"
     "\n"
-    "  -i, --inventory SPEC   inventory the finding came from\n"
+    "      --db URL           findings store to read it from (default $CUSTOS_DB, else\n"
+    "                         sqlite:custos.db); adds status, first/last seen, history\n"
+    "  -i, --inventory SPEC   scan this inventory instead of reading the store\n"
     "  -p, --policies PATH    policies (default: the built-in pack)\n"
     "  -f, --format FMT       text (default) or json (the finding as scan prints it)\n"
     "      --as-of DATE       as for scan (findings whose ids depend on ages)\n"
@@ -69,17 +74,115 @@ static void print_text(const finding *f)
     }
 }
 
+static void print_stored(const stored_finding *f, const finding_event *ev, size_t nev)
+{
+    char t1[21], t2[21];
+    iso_time(f->first_seen, t1);
+    iso_time(f->last_seen, t2);
+    printf("%s  [%s, priority %d, %s]  finding %s\n", f->policy, f->severity, f->priority,
+           f->status, f->fingerprint);
+    if (f->description) printf("%s\n", f->description);
+    printf("\nResource: %s %s", f->resource_type, f->resource_id);
+    if (f->resource_name) printf(" (%s)", f->resource_name);
+    printf("\nWhere:    account %s", f->account_id);
+    if (f->account_name && strcmp(f->account_name, f->account_id)) printf(" (%s)", f->account_name);
+    if (f->team) printf(", team %s", f->team);
+    if (f->environment) printf(", %s", f->environment);
+    printf(", region %s\n", f->region);
+    printf("Seen:     first %s, last %s", t1, t2);
+    if (f->resolved_at) {
+        iso_time(f->resolved_at, t1);
+        printf(", resolved %s", t1);
+    }
+    printf("\n");
+    if (f->suppression_id) {
+        iso_time(f->suppressed_until, t1);
+        printf("Suppressed by %s until %s: %s\n",
+               f->suppression_author ? f->suppression_author : "?", t1,
+               f->suppression_reason ? f->suppression_reason : "");
+    }
+    jv reasons;
+    json_error err;
+    arena *a = arena_new(0);
+    printf("\nWhy this priority:\n");
+    if (f->reasons && json_parse(a, f->reasons, strlen(f->reasons), &reasons, &err) == 0 &&
+        reasons.kind == JV_ARRAY)
+        for (size_t i = 0; i < reasons.len; i++)
+            if (reasons.u.items[i].kind == JV_STRING) printf("  - %s\n", reasons.u.items[i].u.str);
+    if (f->fix) printf("\nFix: %s\n", f->fix);
+    if (f->runbook && *f->runbook)
+        printf("\n%s%s", f->runbook, f->runbook[strlen(f->runbook) - 1] == '\n' ? "" : "\n");
+    jv evidence;
+    if (f->evidence && json_parse(a, f->evidence, strlen(f->evidence), &evidence, &err) == 0) {
+        buf b = BUF_INIT;
+        json_write_pretty(&b, &evidence, 2);
+        printf("\nEvidence:\n%s\n", b.data);
+        buf_free(&b);
+    }
+    arena_free(a);
+    if (nev) printf("\nHistory:\n");
+    for (size_t i = 0; i < nev; i++) {
+        iso_time(ev[i].at, t1);
+        if (ev[i].scan_id)
+            printf("  %s  %-10s scan %lld\n", t1, ev[i].status, (long long)ev[i].scan_id);
+        else
+            printf("  %s  %-10s (suppression rule changed)\n", t1, ev[i].status);
+    }
+}
+
+/* The finding from the store: 0 found and printed, 1 otherwise. */
+static int explain_stored(const char *db_url, const char *id, const char *fmt)
+{
+    static const char *const all[] = {"new", "open", "regressed", "resolved", "suppressed"};
+    store *st = cli_store_open("explain", db_url);
+    if (!st) return 1;
+    arena *a = arena_new(0);
+    finding_query q = {
+        .fingerprint = id, .statuses = all, .n_statuses = 5, .min_severity = -1, .limit = 2};
+    stored_finding *f;
+    size_t n;
+    int rc = 1;
+    if (store_findings(st, &q, a, &f, &n) < 0) {
+        fprintf(stderr, "custos explain: %s\n", store_error(st));
+    } else if (n == 0) {
+        fprintf(stderr,
+                "custos explain: no finding %s in %s (scan first, or give --inventory to "
+                "scan one)\n",
+                id, store_url(st));
+    } else if (n > 1) {
+        fprintf(stderr, "custos explain: '%s' matches more than one finding; give more digits\n",
+                id);
+    } else if (!strcmp(fmt, "json")) {
+        buf b = BUF_INIT;
+        stored_report_write(&b, SR_JSON, f, 1, (int64_t)time(NULL));
+        fputs(b.data, stdout);
+        buf_free(&b);
+        rc = 0;
+    } else {
+        finding_event *ev;
+        size_t nev = 0;
+        if (store_events(st, 0, 0, f->fingerprint, a, &ev, &nev) < 0) nev = 0;
+        print_stored(f, ev, nev);
+        rc = 0;
+    }
+    arena_free(a);
+    store_close(st);
+    return rc;
+}
+
 int cmd_explain(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"inventory", required_argument, 0, 'i'},
         {"policies", required_argument, 0, 'p'},
         {"format", required_argument, 0, 'f'},
+        {"db", required_argument, 0, OPT_DB},
+        {"as-of", required_argument, 0, OPT_AS_OF},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     run_opts o = {0};
-    const char *inv_spec = NULL, *fmt = "text", *id = NULL;
+    const char *inv_spec = NULL, *fmt = "text", *id = NULL, *db_url = NULL;
     int c, rc = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:p:f:h", longopts, NULL)) != -1) {
@@ -91,6 +194,8 @@ int cmd_explain(int argc, char **argv)
             fmt = optarg;
         else if (c == OPT_AS_OF)
             o.as_of = optarg;
+        else if (c == OPT_DB)
+            db_url = optarg;
         else if (c == 'h') {
             fputs(usage_text, stdout);
             rc = 0;
@@ -117,7 +222,7 @@ int cmd_explain(int argc, char **argv)
         goto out;
     }
     if (!inv_spec) {
-        fprintf(stderr, "custos explain: --inventory is required\n%s", usage_text);
+        rc = explain_stored(db_url, id, fmt);
         goto out;
     }
     engine_options eo = {0};

@@ -165,6 +165,11 @@ def suite(tag, db, org):
     s3, _ = stored(db)
     reg = [f for f in s3.values() if f["status"] == "regressed"]
     check(f"{tag}_scan3_regressed", len(reg) == 1 and reg[0]["id"] == vol, str(reg)[:300])
+    if reg:
+        r = run("explain", "--db", db, reg[0]["fingerprint"][:10])
+        hist = [l.split()[1] for l in r.stdout.split("History:")[-1].splitlines() if l.strip()]
+        check(f"{tag}_explain_from_store", r.returncode == 0 and ", regressed]" in r.stdout
+              and hist == ["new", "resolved", "regressed"], r.stdout[-400:] + r.stderr)
     r = run("diff", "--db", db, "--from", "1", "--format", "json")
     d = json.loads(r.stdout) if r.returncode == 0 else {"changes": []}
     kinds = sorted((c["change"], c["id"]) for c in d["changes"])
