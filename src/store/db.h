@@ -76,6 +76,6 @@ int db_query_int(db *d, const char *sql, const db_val *params, size_t nparams, i
 typedef struct db_copy db_copy;
 db_copy *db_copy_begin(db *d, const char *table, const char *columns, size_t ncols);
 int db_copy_row(db_copy *c, const db_val *values); /* ncols values */
-int db_copy_end(db_copy *c);                      /* finishes and frees; -1 on any error */
+int db_copy_end(db_copy *c);                       /* finishes and frees; -1 on any error */
 
 #endif
