@@ -18,6 +18,7 @@ static const struct {
     {"history", cmd_history, "findings per day per team/account/severity; the scans"},
     {"suppress", cmd_suppress, "suppress findings with a reason, an author and an expiry"},
     {"unsuppress", cmd_unsuppress, "remove suppression rules; their findings reopen"},
+    {"notify", cmd_notify, "tell each team about its new findings (webhook, Slack, e-mail)"},
     {"validate", cmd_validate, "check policy files"},
     {"query", cmd_query, "evaluate a JMESPath expression over JSON"},
 };

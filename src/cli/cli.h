@@ -1,6 +1,6 @@
 /* cli.h - subcommands.  Each takes (argc, argv) with argv[0] = the command
  * name and returns the process exit status: 0 ok, 1 error, 3 findings at or
- * above --fail-on (scan/eval). */
+ * above --fail-on (scan/eval), 4 notifications still undelivered (notify). */
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
@@ -17,5 +17,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_suppress(int argc, char **argv);
 int cmd_unsuppress(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

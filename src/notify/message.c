@@ -84,10 +84,42 @@ static void put_severity_counts(buf *b, const tally *t)
 
 /* ---- one-line values ---- */
 
-/* Length of the UTF-8 sequence starting with byte c (1 for stray bytes). */
-static size_t utf8_len(unsigned char c)
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when p does not
+ * start one (stray continuation, overlong form, surrogate, truncation). */
+static size_t utf8_seq(const unsigned char *p)
 {
-    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (!n || c > 0xf4) return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((p[k] & 0xc0) != 0x80) return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
+        (c == 0xf4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* s with invalid UTF-8 replaced by U+FFFD, as a JSON string (or null). */
+static void json_text(buf *b, const char *s)
+{
+    if (!s) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf clean = BUF_INIT;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n) {
+            buf_append(&clean, p, n);
+            p += n;
+        } else {
+            buf_puts(&clean, "\xef\xbf\xbd");
+            p++;
+        }
+    }
+    json_write_string(b, clean.data ? clean.data : "", clean.len);
+    buf_free(&clean);
 }
 
 /* s as one line: control characters and blank runs become one space, ends
@@ -103,9 +135,12 @@ static void put_one_line(buf *b, const char *s, size_t max)
             p++;
             continue;
         }
-        size_t n = utf8_len(*p);
-        for (size_t k = 1; k < n; k++)
-            if (!p[k]) n = k; /* truncated sequence at the end */
+        size_t n = utf8_seq(p);
+        const unsigned char *src = p;
+        if (!n) { /* invalid UTF-8: U+FFFD */
+            src = (const unsigned char *)"\xef\xbf\xbd";
+            n = 3;
+        }
         if (written + n + (space ? 1 : 0) > max) {
             buf_puts(b, "...");
             return;
@@ -115,9 +150,9 @@ static void put_one_line(buf *b, const char *s, size_t max)
             written++;
             space = false;
         }
-        buf_append(b, p, n);
+        buf_append(b, src, n);
         written += n;
-        p += n;
+        p += src == p ? n : 1;
     }
 }
 
@@ -348,10 +383,7 @@ static void json_key(buf *b, const char *k, bool *first)
 
 static void json_str_or_null(buf *b, const char *s)
 {
-    if (s)
-        json_write_string(b, s, strlen(s));
-    else
-        buf_puts(b, "null");
+    json_text(b, s);
 }
 
 static void put_item_json(buf *b, const notify_message *m, const notify_item *it)
@@ -443,7 +475,7 @@ void notify_render(buf *out, const notify_message *m, contact_kind k)
     buf text = BUF_INIT;
     render_text(&text, m, &st);
     buf_puts(out, "{\"text\":");
-    json_write_string(out, text.data ? text.data : "", text.len);
+    json_text(out, text.data ? text.data : "");
     buf_putc(out, '}');
     buf_free(&text);
 }
@@ -526,10 +558,15 @@ void mail_date(buf *out, int64_t t)
                mons[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static bool is_ascii_printable(const char *s)
+/* Plain ASCII whose words all fit on a folded line. */
+static bool ascii_foldable(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    size_t word = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p >= 0x7f) return false;
+        word = *p == ' ' ? 0 : word + 1;
+        if (word > 68) return false;
+    }
     return true;
 }
 
@@ -547,14 +584,15 @@ static void base64(buf *out, const unsigned char *p, size_t n)
     }
 }
 
-/* ASCII: words folded before 78 columns.  Otherwise RFC 2047 "B" encoded
+/* ASCII: words folded before 78 columns.  Otherwise (or when a word is
+ * too long to fold) RFC 2047 "B" encoded
  * words of at most 42 bytes (56 base64 characters, 68 with the wrapper, 77
  * after "Subject: "),
  * each on its own line, split only between UTF-8 characters. */
 void mail_encode_subject(buf *out, const char *subject)
 {
     char *s = one_line(subject, 900);
-    if (is_ascii_printable(s)) {
+    if (ascii_foldable(s)) {
         size_t col = strlen("Subject:");
         buf_puts(out, "Subject:");
         for (char *p = s; *p;) {
@@ -581,8 +619,8 @@ void mail_encode_subject(buf *out, const char *subject)
     while (i < len) {
         size_t j = i;
         while (j < len) {
-            size_t n = utf8_len(p[j]);
-            if (j + n > len) n = len - j;
+            size_t n = utf8_seq(p + j);
+            if (!n) n = 1; /* cannot happen: one_line made it valid */
             if (j + n - i > 42) break;
             j += n;
         }

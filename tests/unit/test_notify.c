@@ -172,6 +172,7 @@ TEST(webhook_json)
     notify_item v[2] = {item("00000000000000cc", 70, 3, "p-high", "new"),
                         item("00000000000000bb", 90, 4, "p-crit\"q", "regressed")};
     v[0].fix = NULL;
+    v[0].resource_name = "bad \xff\xc3 utf-8 \xed\xa0\x80";
     notify_sort(v, 2);
     notify_message m = {.kind = NOTIFY_CHANGE,
                         .team = "payments",
@@ -200,6 +201,8 @@ TEST(webhook_json)
         CHECK(jv_str_eq(jv_get(f0, "region"), "us-east-1"));
         CHECK(jv_get(f0, "priority") && jv_get(f0, "priority")->u.num == 90);
         CHECK(jv_is(jv_get(f1, "fix"), JV_NULL));
+        CHECK(jv_str_eq(jv_get(f1, "resource_name"),
+                        "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"));
     }
     const jv *c = jv_get(&doc, "counts");
     CHECK(c && jv_get(c, "critical")->u.num == 1 && jv_get(c, "high")->u.num == 1);
