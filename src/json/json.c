@@ -19,7 +19,9 @@
 jv jv_int(int64_t i)
 {
     jv v = jv_num((double)i);
-    if ((int64_t)v.u.num == i) v.flags = JVF_INT;
+    /* Near INT64_MAX the double rounds up to 2^63, which has no int64_t:
+     * converting it back would be undefined (and it is not exact anyway). */
+    if (v.u.num < 9223372036854775808.0 && (int64_t)v.u.num == i) v.flags = JVF_INT;
     return v;
 }
 

@@ -66,6 +66,16 @@ TEST(equality_and_lookup)
     CHECK(!jv_truthy(jv_get(jv_get(&a, "x")->u.items + 1, "y")));
 }
 
+TEST(int_near_the_limits)
+{
+    /* INT64_MAX - 12 becomes 2^63 as a double: not exact, and no UB. */
+    jv v = jv_int(INT64_MAX - 12);
+    CHECK(!(v.flags & JVF_INT));
+    CHECK(jv_int(INT64_MIN).flags & JVF_INT);
+    CHECK(jv_int((int64_t)1 << 53).flags & JVF_INT);
+    CHECK(!(jv_int(((int64_t)1 << 53) + 1).flags & JVF_INT));
+}
+
 TEST(fast_parser_agrees)
 {
     const char *docs[] = {"{\"a\":[1,2,{\"b\":\"c\"}],\"d\":1.5e3}", "[]", "\"\\u0000x\"",
@@ -91,6 +101,7 @@ int main(void)
     RUN(reports_line_and_column);
     RUN(rejects_deep_nesting);
     RUN(equality_and_lookup);
+    RUN(int_near_the_limits);
     RUN(fast_parser_agrees);
     arena_free(A);
     T_EXIT();
