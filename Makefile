@@ -38,7 +38,7 @@ ifeq ($(MODE),fuzz)
 # The C link step has no C++ UBSan runtime; vptr checks need it.
 CXXFLAGS += -fno-sanitize=vptr
 endif
-LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lsqlite3 -lpq -lcurl -lstdc++ -lm -pthread
+LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lsqlite3 -lpq -lcurl -lmicrohttpd -lcmark -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_CXX := $(shell find src -name '*.cpp' | sort)
@@ -74,6 +74,8 @@ $(BUILD)/gen/pack_data.c: $(PACK_YML) policies/aws scripts/embed-pack.sh
 
 $(BUILD)/gen/pack_data.o: $(BUILD)/gen/pack_data.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/src/web/assets.o: $(wildcard src/web/assets/*)
 
 $(BUILD)/libcustos.a: $(LIB_OBJ)
 	@rm -f $@

@@ -7,6 +7,7 @@ PKGS=(
   libyaml-dev libpcre2-dev libsimdjson-dev
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   python3 python3-jmespath python3-jsonschema
+  libmicrohttpd-dev libcmark-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do
