@@ -105,6 +105,7 @@ demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 examples/gen_org.py --out sample-org --seed 42
 	./$(BUILD)/custos scan --inventory sample-org --db sqlite:build/demo.db --format table || test $$? -eq 3
+	@bash scripts/demo-serve.sh ./$(BUILD)/custos sqlite:build/demo.db
 
 FUZZ_SECONDS ?= 60
 fuzz-build:

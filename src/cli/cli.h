@@ -18,5 +18,6 @@ int cmd_history(int argc, char **argv);
 int cmd_suppress(int argc, char **argv);
 int cmd_unsuppress(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

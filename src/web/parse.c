@@ -88,6 +88,8 @@ int web_split_target(arena *a, const char *target, size_t n, char ***segs, size_
     *query = q ? arena_strndup(a, q + 1, n - plen - 1) : "";
     char **out = arena_alloc(a, WEB_MAX_SEGMENTS * sizeof *out);
     size_t k = 0, i = 1;
+    if (plen > 1 && target[plen - 1] == '/') plen--;    /* "/team/x/" is "/team/x" */
+    if (plen > 1 && target[plen - 1] == '/') return -1; /* "/team/x//" */
     while (i < plen) {
         const char *seg = target + i;
         const char *slash = memchr(seg, '/', plen - i);
@@ -97,7 +99,6 @@ int web_split_target(arena *a, const char *target, size_t n, char ***segs, size_
         if (!d || !*d || !strcmp(d, ".") || !strcmp(d, "..")) return -1;
         out[k++] = d;
         i += len + 1;
-        if (slash && i == plen) return -1; /* trailing slash */
     }
     *segs = out;
     *nseg = k;

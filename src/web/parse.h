@@ -36,8 +36,8 @@ char *web_url_decode(arena *a, const char *s, size_t n, bool plus_space);
 
 /* Splits a request target "/a/b%2Fc?x=1" into its decoded path segments
  * ("a", "b/c") and its raw query ("x=1", or "" when absent).  The target
- * must start with '/'; empty segments (from "//" or a trailing "/") and the
- * segments "." and ".." are malformed.  "/" has no segments. */
+ * must start with '/'; one trailing '/' is ignored; empty segments (from
+ * "//") and the segments "." and ".." are malformed.  "/" has no segments. */
 int web_split_target(arena *a, const char *target, size_t n, char ***segs, size_t *nseg,
                      const char **query);
 

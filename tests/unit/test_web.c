@@ -10,7 +10,9 @@
 #include "web/assets.h"
 #include "web/auth.h"
 #include "web/html.h"
+#include "web/jsonw.h"
 #include "web/markdown.h"
+#include "web/page.h"
 #include "web/parse.h"
 #include "web/router.h"
 
@@ -47,7 +49,8 @@ TEST(split_target)
     CHECK(web_split_target(A, "team", 4, &seg, &n, &q) < 0);
     CHECK(web_split_target(A, "", 0, &seg, &n, &q) < 0);
     CHECK(web_split_target(A, "/a//b", 5, &seg, &n, &q) < 0);
-    CHECK(web_split_target(A, "/a/", 3, &seg, &n, &q) < 0);
+    CHECK(web_split_target(A, "/a/", 3, &seg, &n, &q) == 0 && n == 1 && !strcmp(seg[0], "a"));
+    CHECK(web_split_target(A, "/a//", 4, &seg, &n, &q) < 0);
     CHECK(web_split_target(A, "/a/../b", 7, &seg, &n, &q) < 0);
     CHECK(web_split_target(A, "/a/%2e%2e/b", 11, &seg, &n, &q) < 0);
     CHECK(web_split_target(A, "/a%zz", 5, &seg, &n, &q) < 0);
@@ -265,6 +268,60 @@ TEST(assets_embedded)
     CHECK(web_asset_find("") == NULL);
 }
 
+TEST(json_writer)
+{
+    buf b = BUF_INIT;
+    jw w;
+    jw_init(&w, &b, A);
+    jw_obj(&w);
+    jw_kstr(&w, "s", "a\"<b>\n");
+    jw_kint(&w, "n", -42);
+    jw_key(&w, "arr");
+    jw_arr(&w);
+    jw_null(&w);
+    jw_bool(&w, true);
+    jw_json(&w, "[1, {\"x\": 2}]");
+    jw_json(&w, "not json");
+    jw_str(&w, NULL);
+    jw_end(&w);
+    jw_key(&w, "t");
+    jw_time(&w, 86400);
+    jw_key(&w, "none");
+    jw_time(&w, 0);
+    jw_key(&w, "empty");
+    jw_obj(&w);
+    jw_end(&w);
+    jw_end(&w);
+    CHECK_STR(b.data, "{\"s\":\"a\\\"<b>\\n\",\"n\":-42,\"arr\":[null,true,[1,{\"x\":2}],"
+                      "\"not json\",null],\"t\":\"1970-01-02T00:00:00Z\",\"none\":null,"
+                      "\"empty\":{}}");
+    buf_free(&b);
+}
+
+TEST(words_for_people)
+{
+    CHECK_STR(web_status_colour(85, 3), "red");
+    CHECK_STR(web_status_colour(70, 1), "red");
+    CHECK_STR(web_status_colour(69, 1), "amber");
+    CHECK_STR(web_status_colour(40, 1), "amber");
+    CHECK_STR(web_status_colour(39, 1), "green");
+    CHECK_STR(web_status_colour(99, 0), "green"); /* nothing open */
+    CHECK_STR(web_age(A, 30), "just now");
+    CHECK_STR(web_age(A, 60), "1 minute");
+    CHECK_STR(web_age(A, 7200), "2 hours");
+    CHECK_STR(web_age(A, 86400 * 3 + 5), "3 days");
+    CHECK_STR(web_when(A, 0, 100), "never");
+    CHECK_STR(web_when(A, 1000000000, 1000000000 + 7200), "2 hours ago (2001-09-09 01:46 UTC)");
+    CHECK_STR(web_date(A, 1000000000), "2001-09-09");
+    size_t n;
+    const char **r = web_reasons(A, "[\"a\", 3, \"b<\"]", &n);
+    CHECK(n == 2 && !strcmp(r[0], "a") && !strcmp(r[1], "b<") && r[2] == NULL);
+    r = web_reasons(A, "oops", &n);
+    CHECK(n == 0 && r[0] == NULL);
+    r = web_reasons(A, NULL, &n);
+    CHECK(n == 0);
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -280,6 +337,8 @@ int main(void)
     RUN(token_file);
     RUN(markdown_safe_with_copy_buttons);
     RUN(assets_embedded);
+    RUN(json_writer);
+    RUN(words_for_people);
     arena_free(A);
     T_EXIT();
 }
