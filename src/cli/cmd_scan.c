@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "notify/notify.h"
 #include "store/suppress_file.h"
 
 static const char usage_text[] =
@@ -35,13 +36,16 @@ static const char usage_text[] =
     "                         postgresql://... (default $CUSTOS_DB, else sqlite:custos.db)\n"
     "      --no-store         do not record the scan (a one-off check, a CI gate)\n"
     "      --suppressions FILE  sync suppression rules from this YAML file first\n"
+    "      --notify           after recording, tell each team about its new and regressed\n"
+    "                         findings (custos notify with accounts.yaml's settings)\n"
     "  -j, --threads N        worker threads (default: all cores)\n"
     "      --load-only        read and parse what the policies need, evaluate nothing\n"
     "                         (measures the I/O floor; see bench/)\n"
     "  -v, --verbose          print timing statistics on stderr\n"
     "  -h, --help             this text\n"
     "\n"
-    "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error.\n";
+    "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error;\n"
+    "with --notify, 4 when a notification is still undelivered (and neither of those).\n";
 
 /* A progress line on a terminal, for scans that take more than a moment. */
 static void show_progress(size_t done, size_t total, void *arg)
@@ -117,6 +121,30 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     return rc;
 }
 
+/* The notification run after a recorded scan: 0, 4 (undelivered) or 1. */
+static int scan_notify(store *st, inventory *inv)
+{
+    notify_options no = {0};
+    notify_report rep = {0};
+    char *err = NULL;
+    int rc;
+    if (notify_run(st, inv, &no, &rep, &err) < 0) {
+        fprintf(stderr, "custos scan: notify: %s\n", err ? err : "failed");
+        rc = 1;
+    } else {
+        /* stdout is the scan's report: what was sent goes to stderr. */
+        notify_report_print(&rep, "scan", true, false);
+        for (size_t i = 0; i < rep.nlines; i++)
+            if (!rep.lines[i].problem) fprintf(stderr, "custos scan: %s\n", rep.lines[i].text);
+        if (!rep.pending)
+            fprintf(stderr, "custos scan: notify: %zu queued, %zu sent\n", rep.queued, rep.sent);
+        rc = notify_exit_status(&rep, &no);
+    }
+    free(err);
+    notify_report_free(&rep);
+    return rc;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -135,13 +163,14 @@ int cmd_scan(int argc, char **argv)
         {"db", required_argument, 0, OPT_DB},
         {"no-store", no_argument, 0, OPT_NO_STORE},
         {"suppressions", required_argument, 0, OPT_SUPPRESSIONS},
+        {"notify", no_argument, 0, OPT_NOTIFY},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     run_opts o = {0};
     const char *inv_spec = NULL, *account_id = NULL, *db_url = NULL, *sup_file = NULL;
-    bool load_only = false, no_store = false;
+    bool load_only = false, no_store = false, notify = false;
     int c, rc = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
@@ -170,6 +199,9 @@ int cmd_scan(int argc, char **argv)
         case OPT_SUPPRESSIONS:
             sup_file = optarg;
             break;
+        case OPT_NOTIFY:
+            notify = true;
+            break;
         case 'v':
             o.verbose = true;
             break;
@@ -191,8 +223,8 @@ int cmd_scan(int argc, char **argv)
     }
     time_t as_of = 0;
     if (cli_check_output_opts("scan", &o, &as_of) < 0) goto out;
-    if (no_store && (db_url || sup_file)) {
-        fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions\n");
+    if (no_store && (db_url || sup_file || notify)) {
+        fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions/--notify\n");
         goto out;
     }
     bool storing = !no_store && !load_only;
@@ -216,7 +248,12 @@ int cmd_scan(int argc, char **argv)
     if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0) {
         int stored = st ? scan_store(st, &s, &o, inv_spec, as_of) : 0;
         rc = cli_finish("scan", &o, &s.r);
-        if (stored < 0) rc = 1;
+        if (stored < 0) {
+            rc = 1;
+        } else if (notify && st) {
+            int nrc = scan_notify(st, s.inv);
+            if (nrc == 1 || (nrc && rc == 0)) rc = nrc;
+        }
     }
     cli_scan_done(&s);
     store_close(st);

@@ -390,6 +390,30 @@ def scenario(label, db, base, http, smtp):
     check(f"{label}/digest/next-day", rc == 0 and set(d2) == teams_with_contacts
           and all(v[0]["json"]["day"] == "2026-11-02" for v in d2.values()), f"{sorted(d2)}")
 
+    # custos scan --notify: record and tell in one command.  Open RDP on the
+    # payments group: payments alone hears about exactly that finding.
+    edit_sg(org, ssh, lambda g: g["IpPermissions"].append(
+        {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
+         "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [],
+         "UserIdGroupPairs": []}))
+    http.clear()
+    smtp.clear()
+    rc, out, err = run(["scan", "--inventory", org, "--db", db, "--format", "json", "--notify"])
+    printed.append(out + err)
+    f4 = json.loads(out)["findings"] if rc in (0, 3) else []
+    new4 = [f for f in at_threshold(f4)
+            if f["fingerprint"] not in {x["fingerprint"] for x in f3}]
+    got = hooks(http.delivered)
+    items = [i["fingerprint"] for i in got.get("payments", [{}])[0].get("json", {}).get(
+        "findings", [])] if got.get("payments") else []
+    check(f"{label}/scan-notify", rc in (0, 3) and set(got) == {"payments"}
+          and len(got["payments"]) == 1 and new4 and items == [f["fingerprint"] for f in new4],
+          f"rc={rc} teams={sorted(got)} items={items} new={[f['policy'] for f in new4]} "
+          f"{err[-400:]}")
+    rc, out, err = run(["scan", "--inventory", org, "--db", db, "--format", "json", "--notify"])
+    check(f"{label}/scan-notify-unchanged", rc in (0, 3) and len(http.delivered) == 1,
+          f"rc={rc} {len(http.delivered)} {err[-300:]}")
+
     check(f"{label}/secrets-not-printed", not any(SECRET in p for p in printed),
           [p for p in printed if SECRET in p][:1])
 
