@@ -29,6 +29,7 @@ function fail(name, why) {
   console.log(`FAIL ${name}: ${String(why).replace(/\s+/g, ' ').slice(0, 400)}`);
 }
 async function check(name, fn) {
+  const t0 = Date.now();
   try {
     const r = await fn();
     if (r === true || r === undefined) pass(name);
@@ -36,6 +37,7 @@ async function check(name, fn) {
   } catch (e) {
     fail(name, e && e.message ? e.message.split('\n')[0] : e);
   }
+  console.error(`# ${name}: ${Date.now() - t0} ms`);
 }
 
 // Every {fingerprint, priority} object in a JSON document, wherever the
@@ -346,6 +348,7 @@ async function main() {
       await page.waitForTimeout(50);
     }
     if (got.trim() !== shown) return `clipboard has "${got.slice(0, 120)}", expected "${shown.slice(0, 120)}"`;
+    if (clicks > 3) return `overview -> worst finding -> fix copied took ${clicks} clicks (want <= 3)`;
   });
 
   async function filterByTeam(p, tag) {
@@ -442,7 +445,11 @@ async function main() {
     const form = wpage.locator('form:has(input[name=token])');
     await Promise.all([wpage.waitForNavigation(), form.locator('button, input[type=submit]').first().click()]);
     const cookies = await wctx.cookies(WBASE);
-    if (cookies.length === 0) return 'no session cookie after logging in';
+    if (cookies.length === 0) {
+      await shot(wpage, 'login-failed');
+      const h1 = await wpage.locator('h1').first().textContent().catch(() => '');
+      return `no session cookie after logging in (the answer's h1: "${h1}"; screenshot login-failed.png)`;
+    }
     const c = cookies[0];
     if (!c.httpOnly || c.sameSite !== 'Strict') return `cookie ${c.name}: httpOnly=${c.httpOnly} sameSite=${c.sameSite}`;
   });
