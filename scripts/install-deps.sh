@@ -8,7 +8,11 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   python3 python3-jmespath python3-jsonschema
   libmicrohttpd-dev libcmark-dev
+  chromium fonts-dejavu-core
 )
+# Browser tests (tests/browser) run playwright-core on Node.js: use the
+# machine's node/npm when it has them, else Debian's.
+command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
