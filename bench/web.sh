@@ -86,7 +86,7 @@ ms() { # wrk latency (e.g. 812.00us, 1.20ms, 1.01s) -> ms
 
 echo "custos serve over $STORE: $N findings ($OPEN open; team $TEAM $TEAM_OPEN, account $ACCOUNT $ACC_OPEN)"
 echo "$(nproc) cores shared by server and load generator; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s"
-printf '\n%-16s %6s %9s %9s %10s %9s %9s %9s\n' page status "1req-best" "1req-med" "req/s" p50 p99 bytes
+printf '\n%-16s %6s %9s %9s %9s %10s %9s %9s %9s\n' page status "1req-best" "1req-med" "app" "req/s" p50 p99 bytes
 for entry in "${PAGES[@]}"; do
     name=${entry%%|*}
     path=${entry#*|}
@@ -105,8 +105,18 @@ for entry in "${PAGES[@]}"; do
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
     non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-    printf '%-16s %6s %7sms %7sms %10s %7sms %7sms %9s%s\n' "$name" "$code" "$best" "$med" "$rps" \
-        "$(ms "$p50")" "$(ms "$p99")" "$size" "${non2xx:+  ($non2xx non-2xx)}"
+    app=$(curl -s -D - -o /dev/null "$url" | tr -d '\r' | awk -F'dur=' 'tolower($0) ~ /^server-timing:/ { printf "%.2f", $2 }')
+    if [ -z "$rps" ] || [ "$(awk -v r="$rps" 'BEGIN { print (r + 0 == 0) }')" = 1 ]; then
+        rps="none<${DURATION}s"
+        p50=-
+        p99=-
+    else
+        p50="$(ms "$p50")ms"
+        p99="$(ms "$p99")ms"
+    fi
+    printf '%-16s %6s %7sms %7sms %7sms %10s %9s %9s %9s%s\n' "$name" "$code" "$best" "$med" \
+        "${app:--}" "$rps" "$p50" "$p99" "$size" "${non2xx:+  ($non2xx non-2xx)}"
 done
 echo
-echo "1req: one request at a time (curl time_total, best and median of 10); req/s, p50, p99: wrk --latency"
+echo "1req: one request at a time (curl time_total, best and median of 10); app: the server's own"
+echo "Server-Timing of one more request; req/s, p50, p99: wrk --latency (none<Ds: no request finished)"
