@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "findings/report.h"
 #include "findings/stored_report.h"
 #include "json/json.h"
 #include "store/trends.h"
@@ -42,17 +43,6 @@ static void day_name(int64_t day, char out[11])
     out[10] = 0;
 }
 
-static void csv_text(buf *b, const char *s)
-{
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) buf_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') buf_putc(b, '"');
-        buf_putc(b, *p);
-    }
-    if (quote) buf_putc(b, '"');
-}
-
 static void write_history(buf *b, hfmt fmt, const char *by, const trend_row *r, size_t n)
 {
     if (fmt == H_TABLE)
@@ -72,7 +62,7 @@ static void write_history(buf *b, hfmt fmt, const char *by, const trend_row *r, 
                        (long long)g->regressed, (long long)g->suppressed);
         } else if (fmt == H_CSV) {
             buf_printf(b, "%s,", dn);
-            csv_text(b, g->key);
+            csv_field(b, g->key);
             buf_printf(b, ",%lld,%lld,%lld,%lld,%lld\r\n", (long long)g->open, (long long)g->new_,
                        (long long)g->resolved, (long long)g->regressed, (long long)g->suppressed);
         } else {

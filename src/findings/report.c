@@ -149,7 +149,7 @@ static void write_json(FILE *f, const scan_result *r)
     buf_free(&b);
 }
 
-static void csv_field(buf *b, const char *s)
+void csv_field(buf *b, const char *s)
 {
     if (!s) s = "";
     if (!strpbrk(s, ",\"\r\n")) {

@@ -20,6 +20,9 @@ void finding_write_json(buf *b, const finding *f);
 /* Appends a finding's evidence as JSON (its identity when no filter
  * described the match; never empty). */
 void finding_write_evidence(buf *b, const finding *f);
+/* Appends s as one RFC 4180 CSV field (quoted only when it must be; NULL
+ * is empty). */
+void csv_field(buf *b, const char *s);
 void report_write(FILE *out, report_format fmt, const scan_result *r);
 
 #endif

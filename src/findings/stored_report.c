@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "findings/ocsf.h"
+#include "findings/report.h"
 #include "findings/sarif.h"
 #include "json/json.h"
 #include "version.h"
@@ -100,21 +101,6 @@ static void write_json(buf *b, const stored_finding *f, size_t n)
         write_json_one(b, &f[i]);
     }
     buf_printf(b, "\n],\"count\":%zu}\n", n);
-}
-
-static void csv_field(buf *b, const char *s)
-{
-    if (!s) s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
 }
 
 static void write_csv(buf *b, const stored_finding *f, size_t n)
