@@ -337,7 +337,8 @@ enum { P_ALL = -1, P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_BAD = -2 };
 
 static int proto_num(const jv *p)
 {
-    if (jv_is(p, JV_NUMBER)) return (int)p->u.num == -1 ? P_ALL : (int)p->u.num;
+    int64_t n;
+    if (jv_is(p, JV_NUMBER)) return jv_num_in(p, -1, 255, &n) ? (int)n : P_BAD;
     if (!jv_is(p, JV_STRING)) return P_BAD;
     const char *s = p->u.str;
     if (!strcmp(s, "-1") || !strcmp(s, "all")) return P_ALL;
@@ -390,17 +391,21 @@ static void load_nacl(nacl *out, arena *a, const jv *doc)
     out->entries = arena_alloc(a, (jv_is(entries, JV_ARRAY) && entries->len ? entries->len : 1) *
                                       sizeof *out->entries);
     for (uint32_t i = 0; jv_is(entries, JV_ARRAY) && i < entries->len; i++) {
-        const jv *e = &entries->u.items[i], *num = jv_get(e, "RuleNumber");
+        const jv *e = &entries->u.items[i];
         ipaddr net;
-        if (jv_is(jv_get(e, "Egress"), JV_TRUE) || !jv_is(num, JV_NUMBER)) continue;
+        int64_t rule, from, to;
+        /* AWS rule numbers are 1..32766, plus 32767 for the implicit deny. */
+        if (jv_is(jv_get(e, "Egress"), JV_TRUE) ||
+            !jv_num_in(jv_get(e, "RuleNumber"), 0, 32767, &rule))
+            continue;
         if (!parse_cidr(str_at(e, "CidrBlock"), &net)) continue; /* IPv6 entries */
         nacl_entry *ne = &out->entries[out->n++];
-        ne->rule = (int)num->u.num;
+        ne->rule = (int)rule;
         ne->allow = jv_str_eq(jv_get(e, "RuleAction"), "allow");
         ne->proto = proto_num(jv_get(e, "Protocol"));
         const jv *pr = jv_get(e, "PortRange"), *f = jv_get(pr, "From"), *t = jv_get(pr, "To");
-        ne->from = jv_is(f, JV_NUMBER) ? (int)f->u.num : 0;
-        ne->to = jv_is(t, JV_NUMBER) ? (int)t->u.num : 65535;
+        ne->from = jv_num_in(f, 0, 65535, &from) ? (int)from : 0;
+        ne->to = jv_num_in(t, 0, 65535, &to) ? (int)to : 65535;
         ne->world = net.prefix == 0;
         ne->public_src = covers_public(&net);
     }
@@ -502,9 +507,10 @@ static void ranges_add_perm(ranges *rs, const jv *perm)
 {
     int proto = proto_num(jv_get(perm, "IpProtocol"));
     const jv *f = jv_get(perm, "FromPort"), *t = jv_get(perm, "ToPort");
-    int from = jv_is(f, JV_NUMBER) && f->u.num >= -1 && f->u.num <= 65535 ? (int)f->u.num : 0;
-    int to = jv_is(t, JV_NUMBER) && t->u.num >= -1 && t->u.num <= 65535 ? (int)t->u.num : 65535;
-    ranges_add(rs, proto, from, to);
+    int64_t from, to;
+    if (!jv_num_in(f, -1, 65535, &from)) from = 0;
+    if (!jv_num_in(t, -1, 65535, &to)) to = 65535;
+    ranges_add(rs, proto, (int)from, (int)to);
 }
 
 /* The first matching entry's verdict for one IPv4 internet source class:
@@ -770,10 +776,10 @@ static void of_db(const model *m, const jv *r, ranges *want, exposure *out)
     bool pub = jv_is(jv_get(r, "PubliclyAccessible"), JV_TRUE);
     at.public_ip = pub ? str_at(jv_get(r, "Endpoint"), "Address") : NULL;
     if (!at.public_ip && pub) at.public_ip = "publicly accessible";
-    const jv *port = jv_get(jv_get(r, "Endpoint"), "Port");
-    if (want->any && jv_is(port, JV_NUMBER)) {
+    int64_t port;
+    if (want->any && jv_num_in(jv_get(jv_get(r, "Endpoint"), "Port"), 0, 65535, &port)) {
         *want = (ranges){.n = 0};
-        ranges_add(want, P_TCP, (int)port->u.num, (int)port->u.num);
+        ranges_add(want, P_TCP, (int)port, (int)port);
     }
     out->vpc_has_igw = vpc_igw_id(m, at.vpc) != NULL;
     int best = -1;

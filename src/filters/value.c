@@ -668,7 +668,8 @@ static bool py_float_text(const char *s, double *out)
 static pv num_pv(double d, bool is_int)
 {
     jv j = jv_num(d);
-    if (is_int) j.flags |= JVF_INT;
+    /* JVF_INT promises an exact integer (|d| < 2^53), as every parser sets it. */
+    if (is_int && fabs(d) < 9007199254740992.0) j.flags |= JVF_INT;
     return pv_json(j);
 }
 
@@ -1117,9 +1118,10 @@ bool load_value_from(filter_compiler *fc, const jv *spec, jv *out)
     jv table = jvb_done(&rows);
     if (!strcmp(f, "csv")) {
         if (expr && expr->kind == JV_NUMBER) {
-            long col = (long)expr->u.num;
+            int64_t col;
+            if (!jv_num_in(expr, 0, UINT32_MAX, &col)) col = -1;
             for (uint32_t i = 0; i < table.len; i++)
-                if (col >= 0 && (uint32_t)col < table.u.items[i].len)
+                if (col >= 0 && (uint64_t)col < table.u.items[i].len)
                     jvb_push(&b, table.u.items[i].u.items[col]);
             *out = dedupe(fc->a, &b);
         } else if (expr) {

@@ -109,6 +109,17 @@ const jv *jv_get(const jv *obj, const char *key)
     return jv_getn(obj, key, strlen(key));
 }
 
+bool jv_num_in(const jv *v, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!v || v->kind != JV_NUMBER) return false;
+    if (!(v->u.num >= (double)lo && v->u.num <= (double)hi)) return false;
+    /* (double)hi may round up past hi (hi near INT64_MAX): clamp after. */
+    int64_t i = v->u.num >= 9223372036854775807.0 ? INT64_MAX : (int64_t)v->u.num;
+    if (i > hi) i = hi;
+    *out = i;
+    return true;
+}
+
 bool jv_str_eq(const jv *v, const char *s)
 {
     if (!v || v->kind != JV_STRING) return false;

@@ -127,6 +127,11 @@ static inline bool jv_is_bool(const jv *v)
 const jv *jv_get(const jv *obj, const char *key);               /* NULL if absent/not object */
 const jv *jv_getn(const jv *obj, const char *key, size_t klen); /* NULL if absent/not object */
 bool jv_str_eq(const jv *v, const char *s);                     /* v is a string equal to s */
+/* v is a number in [lo, hi] (so never NaN): *out gets it truncated toward
+ * zero.  Data from accounts and policies can hold any double; converting one
+ * outside the target type's range is undefined, so every such read goes
+ * through here. */
+bool jv_num_in(const jv *v, int64_t lo, int64_t hi, int64_t *out);
 const char *jv_kind_name(jv_kind k); /* JMESPath type names: "null","boolean",... */
 
 /* JMESPath truthiness: false, null, "", [], {} are false. */

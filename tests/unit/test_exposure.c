@@ -42,7 +42,15 @@ static const char *NACLS =
     "\"Associations\":[{\"SubnetId\":\"subnet-pub\"}],\"Entries\":["
     "{\"RuleNumber\":100,\"Egress\":false,\"RuleAction\":\"allow\",\"Protocol\":\"-1\","
     "\"CidrBlock\":\"0.0.0.0/0\"},{\"RuleNumber\":32767,\"Egress\":false,\"RuleAction\":"
-    "\"deny\",\"Protocol\":\"-1\",\"CidrBlock\":\"0.0.0.0/0\"}]},"
+    "\"deny\",\"Protocol\":\"-1\",\"CidrBlock\":\"0.0.0.0/0\"},"
+    /* Numbers no AWS entry has (CI's fuzzer found the first): ignored, and
+     * never converted to int out of range. */
+    "{\"RuleNumber\":10111111111111111111111111110,\"Egress\":false,\"RuleAction\":\"deny\","
+    "\"Protocol\":\"-1\",\"CidrBlock\":\"0.0.0.0/0\"},"
+    "{\"RuleNumber\":-1e300,\"Egress\":false,\"RuleAction\":\"deny\",\"Protocol\":1e40,"
+    "\"CidrBlock\":\"0.0.0.0/0\"},"
+    "{\"RuleNumber\":60,\"Egress\":false,\"RuleAction\":\"deny\",\"Protocol\":\"6\","
+    "\"PortRange\":{\"From\":-1e30,\"To\":1e30},\"CidrBlock\":\"10.0.0.0/8\"}]},"
     "{\"NetworkAclId\":\"acl-strict\",\"VpcId\":\"vpc-pub\",\"IsDefault\":false,"
     "\"Associations\":[{\"SubnetId\":\"subnet-acl\"}],\"Entries\":["
     "{\"RuleNumber\":200,\"Egress\":false,\"RuleAction\":\"allow\",\"Protocol\":\"-1\","

@@ -1,4 +1,5 @@
 /* test_json.c - JSON parser and writer. */
+#include <math.h>
 #include "json/json.h"
 #include "t.h"
 
@@ -76,6 +77,22 @@ TEST(int_near_the_limits)
     CHECK(!(jv_int(((int64_t)1 << 53) + 1).flags & JVF_INT));
 }
 
+TEST(num_in_range)
+{
+    int64_t i = 7;
+    jv big = jv_num(1.0111111111111111e28), nan = jv_num(NAN), s = jv_str_nocopy("5", 1);
+    CHECK(!jv_num_in(&big, 0, 32767, &i) && i == 7);
+    CHECK(!jv_num_in(&nan, INT64_MIN, INT64_MAX, &i) && i == 7);
+    CHECK(!jv_num_in(&s, 0, 10, &i) && !jv_num_in(NULL, 0, 10, &i));
+    jv v = jv_num(-1.5);
+    CHECK(jv_num_in(&v, -2, 0, &i) && i == -1);
+    v = jv_num(65535);
+    CHECK(jv_num_in(&v, 0, 65535, &i) && i == 65535);
+    CHECK(!jv_num_in(&v, 0, 65534, &i));
+    v = jv_num(9223372036854775807.0); /* 2^63: in range as a double, clamped */
+    CHECK(jv_num_in(&v, 0, INT64_MAX, &i) && i == INT64_MAX);
+}
+
 TEST(fast_parser_agrees)
 {
     const char *docs[] = {"{\"a\":[1,2,{\"b\":\"c\"}],\"d\":1.5e3}", "[]", "\"\\u0000x\"",
@@ -102,6 +119,7 @@ int main(void)
     RUN(rejects_deep_nesting);
     RUN(equality_and_lookup);
     RUN(int_near_the_limits);
+    RUN(num_in_range);
     RUN(fast_parser_agrees);
     arena_free(A);
     T_EXIT();
