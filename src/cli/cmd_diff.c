@@ -51,10 +51,7 @@ static int by_team(const void *pa, const void *pb)
 
 static bool wanted(const strlist *teams, const char *team)
 {
-    if (!teams->n) return true;
-    for (size_t i = 0; i < teams->n; i++)
-        if (team && !strcmp(teams->items[i], team)) return true;
-    return false;
+    return !teams->n || strlist_has(teams, team);
 }
 
 /* What a status means for a diff: absent and resolved are the same state

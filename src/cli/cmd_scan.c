@@ -73,10 +73,7 @@ static int scan_sync_suppressions(store *st, const char *file)
 
 static bool listed(const strlist *l, const char *a, const char *b)
 {
-    if (!l->n) return true;
-    for (size_t i = 0; i < l->n; i++)
-        if ((a && !strcmp(l->items[i], a)) || (b && !strcmp(l->items[i], b))) return true;
-    return false;
+    return !l->n || strlist_has(l, a) || strlist_has(l, b);
 }
 
 /* Records the scan: its findings and what it covered (the accounts and

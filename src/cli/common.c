@@ -3,11 +3,17 @@
 
 #include "policy/pack.h"
 #include "util/date.h"
+#include "util/strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+bool strlist_has(const strlist *l, const char *s)
+{
+    return str_in((const char *const *)l->items, l->n, s);
+}
 
 void strlist_add(strlist *l, const char *s)
 {

@@ -18,6 +18,7 @@ typedef struct strlist {
 
 void strlist_add_csv(strlist *l, const char *arg); /* "a,b" adds a and b */
 void strlist_add(strlist *l, const char *s);
+bool strlist_has(const strlist *l, const char *s); /* NULL s: false */
 void strlist_free(strlist *l);
 
 /* Options common to scan and eval. */

@@ -575,14 +575,11 @@ static int load_outbox(run *r, outbox_row **out, size_t *n)
                            "last_error FROM deliveries WHERE sent_at IS NULL ORDER BY id",
                            NULL, 0);
     if (!st) return fail(r, "reading the outbox");
-    size_t cap = 16, k = 0;
-    outbox_row *v = arena_alloc(r->a, cap * sizeof *v);
+    size_t cap = 0, k = 0;
+    outbox_row *v = arena_grow(r->a, NULL, &cap, 16, sizeof *v);
     int rc;
     while ((rc = db_step(st)) == 1) {
-        if (k == cap) {
-            v = arena_realloc(r->a, v, cap * sizeof *v, 2 * cap * sizeof *v);
-            cap *= 2;
-        }
+        v = arena_grow(r->a, v, &cap, k + 1, sizeof *v);
         v[k++] = (outbox_row){.id = db_col_int(st, 0),
                               .team = col(r, st, 1),
                               .label = col(r, st, 2),

@@ -166,6 +166,15 @@ static int schema_version(store *s, int64_t *v)
     return rc < 0 ? -1 : 0;
 }
 
+/* Test hook: CUSTOS_DEBUG_SCHEMA_VERSION=K stops migrating at version K, so
+ * tests can build an old store and watch this custos upgrade it. */
+static int debug_schema_target(void)
+{
+    const char *k = getenv("CUSTOS_DEBUG_SCHEMA_VERSION");
+    int v = k && *k ? atoi(k) : STORE_SCHEMA_VERSION;
+    return v >= 1 && v < STORE_SCHEMA_VERSION ? v : STORE_SCHEMA_VERSION;
+}
+
 static int migrate(store *s)
 {
     if (db_begin(s->d) < 0) return fail(s, "cannot start a transaction");
@@ -187,13 +196,14 @@ static int migrate(store *s)
         db_rollback(s->d);
         return -1;
     }
-    for (int m = (int)v; m < NMIGRATIONS; m++) {
+    int target = debug_schema_target();
+    for (int m = (int)v; m < target; m++) {
         for (const char *const *sql = MIGRATIONS[m]; *sql; sql++)
             if (exec_ddl(s, *sql) < 0) goto bad;
     }
-    if (v < STORE_SCHEMA_VERSION) {
+    if (v < target) {
         char ver[16];
-        snprintf(ver, sizeof ver, "%d", STORE_SCHEMA_VERSION);
+        snprintf(ver, sizeof ver, "%d", target);
         db_val p[] = {DB_S(ver)};
         if (db_run(s->d,
                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
@@ -303,15 +313,12 @@ int store_suppressions(store *s, bool include_expired, int64_t now, arena *a, su
     db_stmt *q = db_query(s->d, sql.data, p, include_expired ? 0 : 1);
     buf_free(&sql);
     if (!q) return fail(s, "cannot read suppressions");
-    size_t cap = 16;
+    size_t cap = 0;
     *n = 0;
-    *out = arena_alloc(a, cap * sizeof **out);
+    *out = arena_grow(a, NULL, &cap, 16, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         read_suppression(q, a, &(*out)[(*n)++]);
     }
     db_finish(q);
@@ -550,15 +557,12 @@ static int load_hashes(store *s, arena *a, strmap *m, char ***hashes)
                           "IN (SELECT account_id FROM scope_acc)",
                           NULL, 0);
     if (!q) return fail(s, "cannot read stored findings");
-    size_t n = 0, cap = 1024;
-    char **h = arena_alloc(a, cap * sizeof *h);
+    size_t n = 0, cap = 0;
+    char **h = arena_grow(a, NULL, &cap, 1024, sizeof *h);
     strmap_init(m, a, cap);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (n == cap) {
-            h = arena_realloc(a, h, cap * sizeof *h, 2 * cap * sizeof *h);
-            cap *= 2;
-        }
+        h = arena_grow(a, h, &cap, n + 1, sizeof *h);
         *strmap_slot(m, arena_strdup(a, db_col_text(q, 0)), (int)n) = (int)n;
         h[n++] = arena_strdup(a, db_col_text(q, 1) ? db_col_text(q, 1) : "");
     }
@@ -898,15 +902,12 @@ int store_accounts(store *s, arena *a, stored_account **out, size_t *n)
                           "FROM accounts ORDER BY team, name, account_id",
                           NULL, 0);
     if (!q) return fail(s, "cannot read accounts");
-    size_t cap = 64;
+    size_t cap = 0;
     *n = 0;
-    *out = arena_alloc(a, cap * sizeof **out);
+    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         stored_account *x = &(*out)[(*n)++];
         x->account_id = col_dup(a, q, 0);
         x->name = col_dup(a, q, 1);
@@ -1247,14 +1248,11 @@ int store_findings(store *s, const finding_query *qy, arena *a, stored_finding *
     buf_free(&sql);
     buf_free(&w.sql);
     if (!q) return fail(s, "cannot read findings");
-    size_t cap = 64;
-    *out = arena_alloc(a, cap * sizeof **out);
+    size_t cap = 0;
+    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         read_finding(q, 0, a, &(*out)[(*n)++]);
     }
     db_finish(q);
@@ -1285,15 +1283,12 @@ int store_scans(store *s, size_t limit, arena *a, stored_scan **out, size_t *n)
                           "LIMIT ?",
                           p, 1);
     if (!q) return fail(s, "cannot read scans");
-    size_t cap = 16;
+    size_t cap = 0;
     *n = 0;
-    *out = arena_alloc(a, cap * sizeof **out);
+    *out = arena_grow(a, NULL, &cap, 16, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         stored_scan *x = &(*out)[(*n)++];
         x->id = db_col_int(q, 0);
         x->at = db_col_int(q, 1);
@@ -1339,15 +1334,12 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
     db_stmt *q = db_query(s->d, sql.data, p, np);
     buf_free(&sql);
     if (!q) return fail(s, "cannot read events");
-    size_t cap = 64;
+    size_t cap = 0;
     *n = 0;
-    *out = arena_alloc(a, cap * sizeof **out);
+    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         finding_event *e = &(*out)[(*n)++];
         e->id = db_col_int(q, 0);
         e->scan_id = db_col_int(q, 1);
@@ -1371,15 +1363,12 @@ int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t
                  "WHERE day >= ? ORDER BY day, account_id, severity",
                  p, 1);
     if (!q) return fail(s, "cannot read history");
-    size_t cap = 64;
+    size_t cap = 0;
     *n = 0;
-    *out = arena_alloc(a, cap * sizeof **out);
+    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        if (*n == cap) {
-            *out = arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-        }
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
         day_count *d = &(*out)[(*n)++];
         d->day = db_col_int(q, 0);
         d->account_id = col_dup(a, q, 1);

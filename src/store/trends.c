@@ -53,10 +53,7 @@ static const char *key_of(const day_count *d, trend_key by)
 
 static bool in(const char *const *l, size_t n, const char *a, const char *b)
 {
-    if (!l) return true;
-    for (size_t i = 0; i < n; i++)
-        if ((a && !strcmp(l[i], a)) || (b && !strcmp(l[i], b))) return true;
-    return false;
+    return !l || str_in(l, n, a) || str_in(l, n, b);
 }
 
 static int cmp_key(const void *pa, const void *pb)
@@ -94,10 +91,7 @@ size_t trends_compute(const day_count *d, size_t n, trend_key by, const trend_fi
             while (m < nout && strcmp(rows[m].key, key))
                 m++;
             if (m == nout) {
-                if (nout == cap) {
-                    rows = arena_realloc(a, rows, cap * sizeof *rows, 2 * cap * sizeof *rows);
-                    cap *= 2;
-                }
+                rows = arena_grow(a, rows, &cap, nout + 1, sizeof *rows);
                 rows[nout++] = (trend_row){.day = day, .key = key, .sample = x};
             }
             trend_row *g = &rows[m];

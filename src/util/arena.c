@@ -128,6 +128,17 @@ void *arena_calloc(arena *a, size_t n)
     return p;
 }
 
+void *arena_grow(arena *a, void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (p && need <= *cap) return p;
+    size_t old = p ? *cap : 0, n = old ? old : 16;
+    while (n < need)
+        n *= 2;
+    p = arena_realloc(a, p, old * elem, n * elem);
+    *cap = n;
+    return p;
+}
+
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n)
 {
     if (!p) return arena_alloc(a, new_n);

@@ -20,6 +20,9 @@ void arena_reset(arena *a);             /* drop everything, keep the first chunk
 void *arena_alloc(arena *a, size_t n);  /* 16-byte aligned, uninitialised */
 void *arena_calloc(arena *a, size_t n); /* zeroed */
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n);
+/* A growable array of *cap elements of elem bytes: returns it with room for
+ * at least need elements, doubling *cap (NULL p: a new array). */
+void *arena_grow(arena *a, void *p, size_t *cap, size_t need, size_t elem);
 void *arena_alloc_packed(arena *a, size_t n);           /* no alignment: for string bytes */
 char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy, packed */
 char *arena_strdup(arena *a, const char *s);

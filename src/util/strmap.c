@@ -81,3 +81,10 @@ bool strmap_has(const strmap *m, const char *key)
 {
     return key && m->keys && m->keys[find(m, key)] != NULL;
 }
+
+bool str_in(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(list[i], s)) return true;
+    return false;
+}

@@ -28,4 +28,8 @@ int *strmap_slot(strmap *m, const char *key, int init);
 int strmap_get(const strmap *m, const char *key, int missing);
 bool strmap_has(const strmap *m, const char *key);
 
+/* For the few-item lists a command line gives (--team a,b): a linear search.
+ * NULL s is in no list. */
+bool str_in(const char *const *list, size_t n, const char *s);
+
 #endif

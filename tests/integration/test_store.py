@@ -18,7 +18,9 @@ The same suite runs on SQLite and on the PostgreSQL server the test
 harness started ($CUSTOS_TEST_PG); without that server the PostgreSQL half
 fails rather than skips.
 """
+import csv
 import glob
+import io
 import json
 import os
 import shutil
@@ -267,6 +269,26 @@ def suite(tag, db, org):
     check(f"{tag}_history_scans", len(sc) >= 7 and sc[0]["id"] > sc[-1]["id"], str(sc[:1]))
 
 
+def history_csv(url_of, tag):
+    """history --format csv quotes what needs quoting and agrees with json."""
+    org = fresh_org(f"csv-{tag}")
+    path = os.path.join(org, "accounts.yaml")
+    text = open(path).read()
+    open(path, "w").write(text.replace("name: payments-dev", 'name: \'payments, "dev"\'', 1))
+    db = url_of("csv")
+    r = scan(db, org)
+    check(f"{tag}_csv_scan", r.returncode in (0, 3), r.stderr[-300:])
+    j = run("history", "--db", db, "--by", "account", "--format", "json")
+    c = run("history", "--db", db, "--by", "account", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(c.stdout, newline=""))) if c.returncode == 0 else []
+    want = json.loads(j.stdout)["rows"] if j.returncode == 0 else []
+    got = [{k: (v if k in ("day", "account") else int(v)) for k, v in row.items()} for row in rows]
+    want = [{k: v for k, v in row.items() if k != "max_priority"} for row in want]
+    check(f"{tag}_history_csv_matches_json", got and got == want, f"{got[:2]} vs {want[:2]}")
+    check(f"{tag}_history_csv_quotes", any(row["account"] == 'payments, "dev"' for row in rows)
+          and '"payments, ""dev"""' in c.stdout, c.stdout[:300])
+
+
 def newer_schema(url_of, tag, org):
     """A store written by a newer custos is refused and left alone."""
     db = url_of("newer")
@@ -328,6 +350,54 @@ def sql(db, statement):
     else:
         subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", db, "-c", statement], check=True,
                        capture_output=True)
+
+
+def query(db, statement):
+    """The rows of one SELECT, as lists of strings."""
+    if db.startswith("sqlite:"):
+        c = sqlite3.connect(db[len("sqlite:"):])
+        rows = [[str(v) for v in row] for row in c.execute(statement)]
+        c.close()
+        return rows
+    r = subprocess.run(["psql", "-qAt", "-F", "\t", "-v", "ON_ERROR_STOP=1", db, "-c", statement],
+                       check=True, capture_output=True, text=True)
+    return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+
+def index_names(db):
+    if db.startswith("sqlite:"):
+        return {r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type = 'index' "
+                                        "AND tbl_name = 'findings'")}
+    return {r[0] for r in query(db, "SELECT indexname FROM pg_indexes WHERE tablename = 'findings'")}
+
+
+def upgrade(url_of, tag, org):
+    """A store written at schema version 1 is upgraded in place, data intact."""
+    db = url_of("upgrade")
+    v1 = {"CUSTOS_DEBUG_SCHEMA_VERSION": "1"}
+    r = scan(db, org, env=v1)
+    check(f"{tag}_v1_store_written", r.returncode in (0, 3), r.stderr[-300:])
+    version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
+    check(f"{tag}_v1_store_is_version_1", version == [["1"]], str(version))
+    check(f"{tag}_v1_has_v1_indexes", "findings_by_team" in index_names(db)
+          and "findings_by_rank" not in index_names(db), str(index_names(db)))
+    before = run("findings", "--db", db, "--status", "all", "--format", "json", env=v1)
+    r = run("findings", "--db", db, "--status", "all", "--format", "json")
+    version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
+    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["2"]],
+          f"{version} {r.stderr[-300:]}")
+    names = index_names(db)
+    check(f"{tag}_upgrade_swaps_indexes", {"findings_by_rank", "findings_by_team_rank",
+                                           "findings_by_account_rank"} <= names
+          and "findings_by_team" not in names and "findings_by_account" not in names, str(names))
+    old = json.loads(before.stdout)["findings"] if before.returncode == 0 else None
+    new = json.loads(r.stdout)["findings"] if r.returncode == 0 else []
+    check(f"{tag}_upgrade_keeps_findings", old is not None and len(old) > 0 and old == new,
+          f"{len(old or [])} before, {len(new)} after")
+    r = scan(db, org)
+    scans = query(db, "SELECT new_count, resolved FROM scans ORDER BY id DESC LIMIT 1")
+    check(f"{tag}_rescan_after_upgrade_is_steady", r.returncode in (0, 3)
+          and scans == [["0", "0"]], f"{scans} {r.stderr[-300:]}")
 
 
 def pg_url(name):
@@ -402,6 +472,8 @@ def main():
         org = fresh_org(tag)
         suite(tag, url_of("suite"), org)
         newer_schema(url_of, tag, org)
+        upgrade(url_of, tag, org)
+        history_csv(url_of, tag)
         kill9(url_of, tag, org)
     sys.exit(1 if failures else 0)
 
