@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ static const char usage_text[] =
     "      --region GLOB     region\n"
     "      --resource GLOB   resource id or name\n"
     "      --reason TEXT     why (required)\n"
-    "      --author NAME     who (default: $USER)\n"
+    "      --author NAME     who (default: $USER, else the login name)\n"
     "      --expires DATE    when the rule ends (e.g. 2027-01-31), or\n"
     "      --for DURATION    how long from now (e.g. 30d, 2w)\n"
     "      --file FILE       a YAML file of rules kept in git (see README); its\n"
@@ -92,6 +93,16 @@ static const char *resolve_fingerprint(store *st, const char *prefix, arena *a)
         return NULL;
     }
     return arena_strdup(a, f[0].fingerprint);
+}
+
+/* Who suppresses when --author is not given: $USER, else the account's
+ * login name (cron jobs and containers often run without $USER). */
+static const char *default_author(arena *a)
+{
+    const char *u = getenv("USER");
+    if (u && *u) return u;
+    const struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name && *pw->pw_name ? arena_strdup(a, pw->pw_name) : NULL;
 }
 
 int cmd_suppress(int argc, char **argv)
@@ -207,7 +218,7 @@ int cmd_suppress(int argc, char **argv)
         fprintf(stderr, "custos suppress: unexpected argument '%s'\n", argv[optind]);
         goto done;
     }
-    if (!r.author) r.author = getenv("USER");
+    if (!r.author) r.author = default_author(a);
     if (expires && dur) {
         fprintf(stderr, "custos suppress: give --expires or --for, not both\n");
         goto done;

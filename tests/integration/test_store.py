@@ -23,6 +23,7 @@ import glob
 import io
 import json
 import os
+import pwd
 import shutil
 import signal
 import sqlite3
@@ -49,8 +50,11 @@ def check(name, cond, why=""):
 def run(*args, env=None):
     e = dict(os.environ)
     e.pop("CUSTOS_DB", None)
-    if env:
-        e.update(env)
+    for k, v in (env or {}).items():  # None removes a variable
+        if v is None:
+            e.pop(k, None)
+        else:
+            e[k] = v
     return subprocess.run([CUSTOS, *args], capture_output=True, text=True, env=e)
 
 
@@ -231,6 +235,14 @@ def suite(tag, db, org):
     t, _ = stored(db)
     check(f"{tag}_unsuppressed_reopens", t is not None and
           t.get(target["fingerprint"], {}).get("status") == "open")
+    r = run("suppress", "--db", db, target["fingerprint"], "--reason", "cron job", "--for", "1d",
+            env={"USER": None})
+    login = pwd.getpwuid(os.getuid()).pw_name
+    lst = run("suppress", "--db", db, "--list")
+    check(f"{tag}_suppress_author_without_user", r.returncode == 0 and lst.returncode == 0
+          and any("cron job" in line and login in line for line in lst.stdout.splitlines()),
+          r.stderr + lst.stdout)
+    run("unsuppress", "--db", db, target["fingerprint"])
     r = run("suppress", "--db", db, "--policy", "iam-*", "--reason", "x", "--author", "bob",
             "--expires", "2000-01-01")
     check(f"{tag}_suppress_past_expiry_refused", r.returncode == 1 and "past" in r.stderr, r.stderr)
