@@ -1259,14 +1259,20 @@ int store_findings(store *s, const finding_query *qy, arena *a, stored_finding *
     return rc < 0 ? fail(s, "cannot read findings") : 0;
 }
 
-int store_count_findings(store *s, const finding_query *qy, int64_t *out)
+int store_count_findings(store *s, const finding_query *qy, int64_t max, int64_t *out)
 {
     int64_t now = qy->now ? qy->now : (int64_t)time(NULL);
     arena *a = arena_new(0);
     where w = {.sql = BUF_INIT};
     build_where(&w, qy, now, a);
     buf sql = BUF_INIT;
-    buf_printf(&sql, "SELECT COUNT(*) FROM findings f%s", w.sql.data ? w.sql.data : "");
+    if (max > 0) {
+        buf_printf(&sql, "SELECT COUNT(*) FROM (SELECT 1 FROM findings f%s LIMIT ?) c",
+                   w.sql.data ? w.sql.data : "");
+        w_param(&w, DB_I(max));
+    } else {
+        buf_printf(&sql, "SELECT COUNT(*) FROM findings f%s", w.sql.data ? w.sql.data : "");
+    }
     int rc = w.overflow ? -1 : db_query_int(s->d, sql.data, w.p, w.np, out);
     buf_free(&sql);
     buf_free(&w.sql);

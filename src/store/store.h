@@ -116,8 +116,10 @@ typedef struct finding_query {
 
 /* Findings matching q, highest priority first.  Returns 0 or -1. */
 int store_findings(store *s, const finding_query *q, arena *a, stored_finding **out, size_t *n);
-/* Total matching q, ignoring limit/offset. */
-int store_count_findings(store *s, const finding_query *q, int64_t *out);
+/* Total matching q, ignoring limit/offset.  max > 0 stops counting at max
+ * (*out == max then means "at least max"): an exact count reads every match,
+ * which on a large store costs far more than the page itself. */
+int store_count_findings(store *s, const finding_query *q, int64_t max, int64_t *out);
 
 /* Scans, newest first. */
 typedef struct stored_scan {

@@ -291,17 +291,17 @@ int64_t web_page_param(page_ctx *c)
     return v;
 }
 
-void web_pager(page_ctx *c, const char *base, int64_t page, int64_t total)
+void web_pager(page_ctx *c, const char *base, int64_t page, int64_t total, bool more)
 {
     int64_t pages = total ? (total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE : 1;
-    if (pages <= 1) return;
+    if (pages <= 1 && !more) return;
     buf *b = c->out;
     buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
     if (page > 1)
         html_printf(b, "<a href=\"%spage=%l\" rel=\"prev\">&larr; Previous %d</a>", base, page - 1,
                     WEB_PAGE_SIZE);
-    html_printf(b, "<span>Page %l of %l</span>", page, pages);
-    if (page < pages)
+    html_printf(b, "<span>Page %l of %l%s</span>", page, pages, more ? "+" : "");
+    if (page < pages || more)
         html_printf(b, "<a href=\"%spage=%l\" rel=\"next\">Next %d &rarr;</a>", base, page + 1,
                     WEB_PAGE_SIZE);
     buf_puts(b, "</nav>\n");

@@ -24,6 +24,10 @@
 #define WEB_RED_AT 70
 #define WEB_AMBER_AT 40
 #define WEB_PAGE_SIZE 50
+/* Lists count matches only this far past the page shown: "10000+" reads as
+ * well as an exact figure, and an exact count reads every match (seconds on
+ * a store of millions), far more than the page itself. */
+#define WEB_COUNT_AHEAD 10000
 #define WEB_TREND_DAYS 30
 
 typedef struct page_ctx {
@@ -89,8 +93,9 @@ const char **web_reasons(arena *a, const char *reasons_json, size_t *n);
  * url and age_seconds); with detail, also runbook and evidence. */
 void web_finding_json(page_ctx *c, jw *w, const stored_finding *f, bool detail);
 /* "Page 2 of 7" with previous/next links; base is the path plus query
- * without page (already encoded, ends with '?' or '&'). */
-void web_pager(page_ctx *c, const char *base, int64_t page, int64_t total);
+ * without page (already encoded, ends with '?' or '&').  more: total is a
+ * lower bound ("Page 2 of 200+"). */
+void web_pager(page_ctx *c, const char *base, int64_t page, int64_t total, bool more);
 /* The page number from ?page= (1 when absent); -1 when malformed. */
 int64_t web_page_param(page_ctx *c);
 /* The last scan's time over all accounts, 0 when none. */

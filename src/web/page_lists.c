@@ -125,17 +125,28 @@ typedef struct list_result {
     stored_finding *f;
     size_t n;
     int64_t total;
+    bool more; /* total is a lower bound: counting stopped there */
 } list_result;
 
 static int load_list(page_ctx *c, const finding_query *q, list_result *r)
 {
     if (store_findings(c->st, q, c->a, &r->f, &r->n) < 0) return -1;
+    r->more = false;
     /* A first page that is not full is the whole count. */
     if (q->offset == 0 && r->n < q->limit) {
         r->total = (int64_t)r->n;
         return 0;
     }
-    return store_count_findings(c->st, q, &r->total);
+    int64_t max = (int64_t)q->offset + WEB_PAGE_SIZE + WEB_COUNT_AHEAD;
+    if (store_count_findings(c->st, q, max, &r->total) < 0) return -1;
+    r->more = r->total == max;
+    return 0;
+}
+
+/* The total as shown: "10050+" when counting stopped early. */
+static const char *total_text(page_ctx *c, const list_result *r)
+{
+    return arena_sprintf(c->a, "%lld%s", (long long)r->total, r->more ? "+" : "");
 }
 
 static void html_list(page_ctx *c, const list_result *r, int64_t page, const char *base,
@@ -148,18 +159,20 @@ static void html_list(page_ctx *c, const list_result *r, int64_t page, const cha
         return;
     }
     int64_t from = (page - 1) * WEB_PAGE_SIZE + 1;
-    html_printf(b, "<p class=\"meta\">Showing %l to %l of %l, highest priority first.</p>\n", from,
-                from + (int64_t)r->n - 1, r->total);
+    html_printf(b, "<p class=\"meta\">Showing %l to %l of %s, highest priority first.</p>\n", from,
+                from + (int64_t)r->n - 1, total_text(c, r));
     buf_puts(b, "<ol class=\"findings\">\n");
     for (size_t i = 0; i < r->n; i++)
         web_finding_row(c, &r->f[i]);
     buf_puts(b, "</ol>\n");
-    web_pager(c, base, page, r->total);
+    web_pager(c, base, page, r->total, r->more);
 }
 
 static void json_list(page_ctx *c, jw *w, const list_result *r, int64_t page)
 {
     jw_kint(w, "total", r->total);
+    jw_key(w, "total_exact");
+    jw_bool(w, !r->more);
     jw_kint(w, "page", page);
     jw_kint(w, "page_size", WEB_PAGE_SIZE);
     jw_kint(w, "pages", r->total ? (r->total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE : 1);
@@ -327,9 +340,9 @@ void page_team(page_ctx *c)
     page_begin(c, arena_sprintf(c->a, "Team %s", team), NAV_NONE);
     html_printf(b,
                 "<p class=\"crumbs\"><a href=\"/\">Overview</a> &rsaquo; Team %s</p>\n"
-                "<h1>Team %s</h1>\n<p class=\"lead\">%l open findings in %l accounts%r &middot; "
+                "<h1>Team %s</h1>\n<p class=\"lead\">%s open findings in %l accounts%r &middot; "
                 "last scan %s.</p>\n",
-                team, team, r.total, (int64_t)s.naccounts,
+                team, team, total_text(c, &r), (int64_t)s.naccounts,
                 r.total ? arena_sprintf(c->a, " &middot; highest priority %d", r.f[0].priority)
                         : "",
                 web_when(c->a, last, c->now));
@@ -422,10 +435,10 @@ void page_account(page_ctx *c)
     html_printf(b, "%s</p>\n<h1>Account %s <span class=\"meta\">%s</span></h1>\n", name, name,
                 sa->account_id);
     html_printf(b,
-                "<p class=\"lead\">%l open findings &middot; <span class=\"status\">%s</span>%r "
+                "<p class=\"lead\">%s open findings &middot; <span class=\"status\">%s</span>%r "
                 "&middot; last scan %s.</p>\n<dl class=\"facts\"><dt>Team</dt><dd>%s</dd>"
                 "<dt>Environment</dt><dd>%s</dd></dl>\n",
-                r.total, acc->colour,
+                total_text(c, &r), acc->colour,
                 acc->open
                     ? arena_sprintf(c->a, ", highest priority %lld", (long long)acc->max_priority)
                     : "",
@@ -568,7 +581,8 @@ void page_findings(page_ctx *c)
     }
     const char *words = describe(c, &f);
     page_begin(c, "Findings", NAV_FINDINGS);
-    html_printf(c->out, "<h1>Findings</h1>\n<p class=\"lead\">%l %s.</p>\n", r.total, words);
+    html_printf(c->out, "<h1>Findings</h1>\n<p class=\"lead\">%s %s.</p>\n", total_text(c, &r),
+                words);
     html_filter_form(c, &f, acc, nacc);
     html_list(c, &r, f.page, filters_base(c, "/findings", &f),
               arena_sprintf(c->a, "No %s - last scan %s.", words,

@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -590,6 +591,43 @@ def test_empty_store():
         srv.stop()
 
 
+def test_large_list():
+    """Past WEB_COUNT_AHEAD matches, lists count only that far ahead ("10050+")
+    and say so; near the end of the list the count is exact again."""
+    path = f"{OUT}/large.db"
+    r = subprocess.run(["/usr/bin/python3", "bench/fill_store.py", "--db", path, "-n", "12000",
+                        "--custos", CUSTOS], capture_output=True, text=True)
+    if not check("large_store_filled", r.returncode == 0, r.stderr[-400:]):
+        return
+    con = sqlite3.connect(path)
+    every = con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    con.close()
+    srv = Server("--db", f"sqlite:{path}", "--listen", "0")
+    try:
+        st, _, j = get_json(srv, "/findings?status=all")
+        check("large_first_page_lower_bound", st == 200 and j["total"] == 10050
+              and j["total_exact"] is False and len(j["findings"]) == 50, str(j and j["total"]))
+        st, _, body = get(srv, "/findings?status=all")
+        check("large_first_page_says_plus", st == 200 and b"of 10050+," in body
+              and b"Page 1 of 201+" in body and b'rel="next"' in body, str(st))
+        st, _, j = get_json(srv, "/findings?status=all&page=201")
+        check("large_late_page_exact", st == 200 and j["total"] == every
+              and j["total_exact"] is True and len(j["findings"]) == 50, str(j and j["total"]))
+        last = (every + 49) // 50
+        st, _, body = get(srv, f"/findings?status=all&page={last}")
+        check("large_last_page_no_next", st == 200 and f"Page {last} of {last}<".encode() in body
+              and b'rel="next"' not in body, str(st))
+        st, _, j = get_json(srv, "/findings?status=all&severity=critical")
+        con = sqlite3.connect(path)
+        crit = con.execute("SELECT COUNT(*) FROM findings WHERE severity = 'critical'").fetchone()[0]
+        con.close()
+        check("large_small_filter_exact", st == 200 and j["total"] == crit < 10050
+              and j["total_exact"] is True, f"{j and j['total']} vs {crit}")
+    finally:
+        rc, err = srv.stop()
+        check("large_server_stops_cleanly", rc == 0 and "Sanitizer" not in err, err[-600:])
+
+
 def main():
     org, db, closed, opened = build_store()
     test_listen_defaults(db)
@@ -609,6 +647,7 @@ def main():
         check("server_stops_cleanly", rc == 0 and "Sanitizer" not in err, err[-600:])
     test_writes(db)
     test_empty_store()
+    test_large_list()
 
 
 if __name__ == "__main__":
