@@ -136,7 +136,36 @@ static const char *const MIGRATION_2[] = {
     NULL,
 };
 
-static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2};
+/* Migration 3: counts and sparse filters on the same store.  A list page
+ * also counts its matches, and a filter (team + prod + high) may match 2,000
+ * of a team's 150,000 findings: walking an index that lacks a filter column
+ * means one table lookup per entry (124 ms).  So the list indexes now carry
+ * every column a dashboard filter reads (covering: the walk never leaves the
+ * index), and three narrow indexes lead with the filter columns so a count
+ * reads only the matches: 124 ms -> 0.4 ms for that count, page 100 of a
+ * team 12 ms -> 1 ms. */
+#define FILTER_COLS "status, suppressed_until, environment, fingerprint"
+static const char *const MIGRATION_3[] = {
+    "DROP INDEX findings_by_rank",
+    "DROP INDEX findings_by_team_rank",
+    "DROP INDEX findings_by_account_rank",
+    "DROP INDEX findings_by_policy",
+    "CREATE INDEX findings_by_rank ON findings (priority DESC, severity_rank DESC, policy,"
+    " account_id, region, resource_id, team, " FILTER_COLS ")",
+    "CREATE INDEX findings_by_team_rank ON findings (team, priority DESC, severity_rank DESC,"
+    " policy, account_id, region, resource_id, " FILTER_COLS ")",
+    "CREATE INDEX findings_by_account_rank ON findings (account_id, priority DESC,"
+    " severity_rank DESC, policy, region, resource_id, team, " FILTER_COLS ")",
+    "CREATE INDEX findings_by_team_filter ON findings (team, environment, severity_rank, status,"
+    " suppressed_until)",
+    "CREATE INDEX findings_by_policy ON findings (policy, team, environment, severity_rank,"
+    " status, suppressed_until)",
+    "CREATE INDEX findings_by_severity ON findings (severity_rank, environment, status,"
+    " suppressed_until)",
+    NULL,
+};
+
+static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3};
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -396,11 +396,12 @@ def upgrade(url_of, tag, org):
     before = run("findings", "--db", db, "--status", "all", "--format", "json", env=v1)
     r = run("findings", "--db", db, "--status", "all", "--format", "json")
     version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
-    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["2"]],
+    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["3"]],
           f"{version} {r.stderr[-300:]}")
     names = index_names(db)
     check(f"{tag}_upgrade_swaps_indexes", {"findings_by_rank", "findings_by_team_rank",
-                                           "findings_by_account_rank"} <= names
+                                           "findings_by_account_rank", "findings_by_team_filter",
+                                           "findings_by_severity"} <= names
           and "findings_by_team" not in names and "findings_by_account" not in names, str(names))
     old = json.loads(before.stdout)["findings"] if before.returncode == 0 else None
     new = json.loads(r.stdout)["findings"] if r.returncode == 0 else []
