@@ -377,6 +377,61 @@ static int add_event(store *s, int64_t scan_id, const char *fp, int64_t at, cons
 /* Brings every unresolved stored finding in line with the active rules:
  * suppresses what a rule now covers, reopens what no rule covers any more
  * (removed or expired).  *changed counts newly suppressed findings. */
+/* After a suppress or unsuppress, the latest day's counts of an account it
+ * touched are recomputed from the findings, so the dashboard's tiles and
+ * `custos history` agree with the lists at once, not after the next scan.
+ * That day's new/resolved/regressed stay: they count what scans saw. */
+static int refresh_latest_counts(store *s, const char *account)
+{
+    db_val pa[] = {DB_S(account)};
+    int64_t day;
+    if (db_query_int(s->d, "SELECT COALESCE(MAX(day), -1) FROM daily_counts WHERE account_id = ?",
+                     pa, 1, &day) < 0)
+        return -1;
+    if (day < 0) return 0; /* never scanned: no counts to correct */
+    int64_t open[SEV_CRITICAL + 1] = {0}, supp[SEV_CRITICAL + 1] = {0},
+                                maxp[SEV_CRITICAL + 1] = {0};
+    db_stmt *q = db_query(s->d,
+                          "SELECT severity_rank, status, COUNT(*), MAX(priority) FROM findings "
+                          "WHERE account_id = ? AND status <> 'resolved' GROUP BY severity_rank, "
+                          "status",
+                          pa, 1);
+    int st = q ? 0 : -1;
+    while (q && (st = db_step(q)) == 1) {
+        int64_t sev = db_col_int(q, 0);
+        if (sev < SEV_INFO || sev > SEV_CRITICAL) continue;
+        if (!strcmp(db_col_text(q, 1), "suppressed")) {
+            supp[sev] += db_col_int(q, 2);
+        } else {
+            open[sev] += db_col_int(q, 2);
+            if (db_col_int(q, 3) > maxp[sev]) maxp[sev] = db_col_int(q, 3);
+        }
+    }
+    db_finish(q);
+    if (st < 0) return -1;
+    for (int sev = SEV_INFO; sev <= SEV_CRITICAL; sev++) {
+        const char *name = severity_name((severity)sev);
+        db_val pu[] = {DB_I(open[sev]), DB_I(supp[sev]), DB_I(maxp[sev]),
+                       DB_I(day),       DB_S(account),   DB_S(name)};
+        int64_t n = db_run(s->d,
+                           "UPDATE daily_counts SET open = ?, suppressed = ?, max_priority = ? "
+                           "WHERE day = ? AND account_id = ? AND severity = ?",
+                           pu, 6);
+        if (n < 0) return -1;
+        if (n > 0 || (!open[sev] && !supp[sev])) continue;
+        db_val pi[] = {DB_I(day),       DB_S(name), DB_I(open[sev]), DB_I(supp[sev]),
+                       DB_I(maxp[sev]), DB_I(day),  DB_S(account)};
+        if (db_run(s->d,
+                   "INSERT INTO daily_counts (day, account_id, account_name, team, environment, "
+                   "severity, open, new_count, resolved, regressed, suppressed, max_priority) "
+                   "SELECT ?, account_id, account_name, team, environment, ?, ?, 0, 0, 0, ?, ? "
+                   "FROM daily_counts WHERE day = ? AND account_id = ? LIMIT 1",
+                   pi, 7) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int reconcile(store *s, int64_t now, size_t *suppressed_out)
 {
     arena *a = arena_new(0);
@@ -400,6 +455,8 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
         const suppression *rule;
         char *previous;
     } change;
+    const char **touched = NULL; /* the accounts of the changes, once each */
+    size_t ntouched = 0, tcap = 0;
     change *ch = NULL;
     size_t nch = 0, cap = 0;
     int st;
@@ -412,13 +469,12 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
         bool is_suppressed = status && !strcmp(status, "suppressed");
         const suppression *r = rule_match(&rs, &f);
         if (r ? is_suppressed && sid == r->id : !is_suppressed) continue;
-        if (nch == cap) {
-            cap = cap ? 2 * cap : 64;
-            change *nc = arena_alloc(a, cap * sizeof *nc);
-            if (nch) memcpy(nc, ch, nch * sizeof *nc);
-            ch = nc;
-        }
+        ch = arena_grow(a, ch, &cap, nch + 1, sizeof *ch);
         ch[nch++] = (change){arena_strdup(a, f.fingerprint), r, arena_strdup(a, status)};
+        if (f.account_id && !str_in(touched, ntouched, f.account_id)) {
+            touched = arena_grow(a, touched, &tcap, ntouched + 1, sizeof *touched);
+            touched[ntouched++] = arena_strdup(a, f.account_id);
+        }
     }
     db_finish(q);
     if (st < 0) {
@@ -449,6 +505,8 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
             if (add_event(s, 0, ch[i].fp, now, "open", "suppressed") < 0) goto bad;
         }
     }
+    for (size_t i = 0; i < ntouched; i++)
+        if (refresh_latest_counts(s, touched[i]) < 0) goto bad;
     if (suppressed_out) *suppressed_out = suppressed;
     rc = 0;
     goto out;

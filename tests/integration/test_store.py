@@ -100,6 +100,17 @@ def stored(db, *args):
     return {f["fingerprint"]: f for f in json.loads(r.stdout)["findings"]}, r.stderr
 
 
+def latest_counts(db, account):
+    """(open, suppressed) of the account's latest day in `custos history`."""
+    r = run("history", "--db", db, "--by", "account", "--format", "json")
+    rows = [x for x in json.loads(r.stdout)["rows"] if x["account"] == account] \
+        if r.returncode == 0 else []
+    if not rows:
+        return None
+    last = max(rows, key=lambda x: x["day"])
+    return last["open"], last["suppressed"]
+
+
 def scan(db, org, *extra, env=None):
     return run("scan", "--inventory", org, "--db", db, "--format", "json", "-o", os.devnull,
                *extra, env=env)
@@ -212,10 +223,15 @@ def suite(tag, db, org):
 
     # --- suppressions ---
     target = max(s4.values(), key=lambda f: f["priority"])
+    counts_before = latest_counts(db, target["account_name"])
     r = run("suppress", "--db", db, target["fingerprint"][:8], "--reason", "accepted risk",
             "--author", "alice", "--for", "10d")
     check(f"{tag}_suppress_one", r.returncode == 0 and "1 findings suppressed" in r.stdout,
           r.stdout + r.stderr)
+    counts_after = latest_counts(db, target["account_name"])
+    check(f"{tag}_suppress_updates_counts", counts_before and counts_after and
+          counts_after == (counts_before[0] - 1, counts_before[1] + 1), f"{counts_before} -> "
+          f"{counts_after}")
     t, _ = stored(db, "--status", "suppressed")
     check(f"{tag}_suppressed_listed", t is not None and list(t) == [target["fingerprint"]]
           and t[target["fingerprint"]]["suppression"]["reason"] == "accepted risk", str(t)[:300])
@@ -232,6 +248,9 @@ def suite(tag, db, org):
     check(f"{tag}_suppress_list", r.returncode == 0 and "accepted risk" in r.stdout, r.stdout)
     r = run("unsuppress", "--db", db, target["fingerprint"])
     check(f"{tag}_unsuppress", r.returncode == 0, r.stderr)
+    check(f"{tag}_unsuppress_restores_counts",
+          latest_counts(db, target["account_name"]) == counts_before,
+          f"{latest_counts(db, target['account_name'])} vs {counts_before}")
     t, _ = stored(db)
     check(f"{tag}_unsuppressed_reopens", t is not None and
           t.get(target["fingerprint"], {}).get("status") == "open")
