@@ -464,6 +464,16 @@ def cookie_of(h):
     return m.group(1) if m else None
 
 
+def tile_open(srv, account):
+    """The open count on the overview tile of an account (its JSON twin)."""
+    st, _, j = get_json(srv, "/api/")
+    for t in (j or {}).get("teams", []):
+        for acc in t.get("accounts", []):
+            if acc.get("account") == account:
+                return acc.get("open")
+    return None
+
+
 def test_writes(db):
     tok = os.path.join(OUT, "token")
     with open(tok, "w") as f:
@@ -513,10 +523,15 @@ def test_writes(db):
         st, h, _ = request(srv, "POST", f"/finding/{fp}/suppress",
                            body=dict(form, csrf=csrf, expires="2020-01-01"), headers=ck)
         check("suppress_needs_future_expiry_400", st == 400, str(st))
+        account = oracle(db, "--id", fp)[0]["account"]
+        open_before = tile_open(srv, account)
         st, h, _ = request(srv, "POST", f"/finding/{fp}/suppress", body=dict(form, csrf=csrf),
                            headers=dict(ck, Origin=f"http://127.0.0.1:{srv.port}"))
         check("suppress_with_csrf", st == 303 and
               h.get("location") == f"/finding/{fp}?done=suppressed", f"{st} {h.get('location')}")
+        check("suppress_updates_tile", open_before is not None and
+              tile_open(srv, account) == open_before - 1,
+              f"{open_before} -> {tile_open(srv, account)}")
         sup = oracle(db, "--id", fp, "--status", "all")[0]
         check("suppressed_in_store", sup["status"] == "suppressed" and
               sup["suppression"]["reason"] == "accepted: test" and
@@ -530,6 +545,8 @@ def test_writes(db):
                            headers=dict(ck, Origin="null"))
         check("unsuppress_with_csrf", st == 303 and
               oracle(db, "--id", fp, "--status", "all")[0]["status"] != "suppressed", str(st))
+        check("unsuppress_restores_tile", tile_open(srv, account) == open_before,
+              f"{tile_open(srv, account)} vs {open_before}")
         # Bearer API.
         st, h, body = request(srv, "POST", f"/api/finding/{fp}/suppress",
                               body={"reason": "api says so", "expires": "2026-12-01"},
