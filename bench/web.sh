@@ -3,7 +3,10 @@
 #
 #   bash bench/web.sh [N]            N findings (default 1000000)
 #   env: DURATION (s per page, 10), CONNECTIONS (8), WRK_THREADS (2),
-#        SERVE_THREADS (serve's --threads; default: serve's own), STORE (path)
+#        SERVE_THREADS (serve's --threads; default: serve's own), STORE (path),
+#        DB_URL (serve this instead of sqlite:STORE, e.g. a PostgreSQL copy of
+#        it made by bench/copy_store_pg.py; the SQLite store still picks the
+#        team, account and finding to request)
 #
 # Builds the store once with bench/fill_store.py (cached under build/bench/,
 # rebuilt when N, the script or custos's schema version changes), starts the
@@ -43,7 +46,8 @@ fi
 
 # ---- the server ----
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-args=(serve --db "sqlite:$STORE" --listen "127.0.0.1:$PORT")
+DB=${DB_URL:-sqlite:$STORE}
+args=(serve --db "$DB" --listen "127.0.0.1:$PORT")
 [ -n "${SERVE_THREADS:-}" ] && args+=(--threads "$SERVE_THREADS")
 "$CUSTOS" "${args[@]}" >"$DIR/serve.log" 2>&1 &
 SERVER=$!
@@ -90,7 +94,7 @@ ms() { # wrk latency (e.g. 812.00us, 1.20ms, 1.01s) -> ms
         printf "%.2f", x }'
 }
 
-echo "custos serve over $STORE: $N findings ($OPEN open; team $TEAM $TEAM_OPEN, account $ACCOUNT $ACC_OPEN)"
+echo "custos serve over ${DB_URL:+PostgreSQL (a copy of) }$STORE: $N findings ($OPEN open; team $TEAM $TEAM_OPEN, account $ACCOUNT $ACC_OPEN)"
 echo "$(nproc) cores shared by server and load generator; wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s"
 printf '\n%-16s %6s %9s %9s %9s %10s %9s %9s %9s\n' page status "1req-best" "1req-med" "app" "req/s" p50 p99 bytes
 for entry in "${PAGES[@]}"; do

@@ -221,6 +221,19 @@ def suite(tag, db, org):
     r = run("findings", "--db", db, "--format", "csv")
     check(f"{tag}_csv", r.returncode == 0 and r.stdout.startswith("fingerprint,status,priority"))
 
+    # --- --account takes ids and names, mixed ---
+    every, _ = stored(db, "--status", "all")
+    accts = sorted({(f["account"], f["account_name"]) for f in every.values()})[:2]
+    want = {fp for fp, f in every.items() if f["account"] in {a for a, _ in accts}}
+    by_id, _ = stored(db, "--status", "all", "--account", ",".join(a for a, _ in accts))
+    by_name, _ = stored(db, "--status", "all", "--account", ",".join(n for _, n in accts))
+    mixed, _ = stored(db, "--status", "all", "--account", f"{accts[0][0]},{accts[1][1]}")
+    check(f"{tag}_account_filter_ids_names_mixed", len(accts) == 2 and want and
+          set(by_id or {}) == want and set(by_name or {}) == want and set(mixed or {}) == want,
+          f"{len(want)} {len(by_id or {})} {len(by_name or {})} {len(mixed or {})}")
+    nobody, _ = stored(db, "--account", "no-such-account")
+    check(f"{tag}_account_filter_unknown_is_empty", nobody == {}, str(nobody)[:200])
+
     # --- suppressions ---
     target = max(s4.values(), key=lambda f: f["priority"])
     counts_before = latest_counts(db, target["account_name"])
