@@ -1258,7 +1258,8 @@ static void w_status(where *w, const char *const *v, size_t n, int64_t now)
 /* The account ids an --account list names (ids or names).  Resolved in a
  * query of their own, so the findings query compares account_id with
  * constants: a subquery there (or an OR across two columns) keeps
- * PostgreSQL from walking the account's index (82 ms -> see bench/README). */
+ * PostgreSQL from walking the account's index (page 50 of an account on
+ * 1,000,000 findings: 82 ms -> 27 ms). */
 static int resolve_accounts(store *s, const finding_query *q, arena *a, const char ***ids,
                             size_t *n)
 {
