@@ -350,6 +350,35 @@ def newer_schema(url_of, tag, org):
     check(f"{tag}_newer_schema_scan_refused", r.returncode == 1 and "newer custos" in r.stderr)
 
 
+def concurrent_shards(url_of, tag, org):
+    """Two scans of disjoint account sets at once into one store (how
+    sharded workers share a database): both succeed, twice over, and the
+    store holds exactly what one whole scan finds, each finding once."""
+    db = url_of("shards")
+    accounts = sorted(d for d in os.listdir(org) if d.isdigit())
+    halves = [",".join(accounts[:len(accounts) // 2]), ",".join(accounts[len(accounts) // 2:])]
+    env = dict(os.environ)
+    env.pop("CUSTOS_DB", None)
+    ok = True
+    why = ""
+    for _ in range(2):
+        procs = [subprocess.Popen([CUSTOS, "scan", "--inventory", org, "--db", db, "--account", h,
+                                   "--format", "json", "-o", os.devnull],
+                                  stderr=subprocess.PIPE, text=True, env=env) for h in halves]
+        for p in procs:
+            err = p.communicate(timeout=300)[1]
+            if p.returncode not in (0, 3):
+                ok, why = False, err[-300:]
+    check(f"{tag}_concurrent_shards_succeed", ok, why)
+    got, err = stored(db, "--status", "all")
+    want = oracle(org)
+    check(f"{tag}_concurrent_shards_complete", got is not None and set(got) == set(want)
+          and all(f["status"] == "open" for f in got.values()),
+          f"{len(got or {})} stored vs {len(want)} {err[-200:]}")
+    scans = query(db, "SELECT COUNT(*) FROM scans")
+    check(f"{tag}_concurrent_shards_four_scans", scans == [["4"]], str(scans))
+
+
 def kill9(url_of, tag, org):
     """kill -9 with the scan's transaction open: the previous state stays."""
     db = url_of("kill9")
@@ -518,6 +547,7 @@ def main():
         suite(tag, url_of("suite"), org)
         newer_schema(url_of, tag, org)
         upgrade(url_of, tag, org)
+        concurrent_shards(url_of, tag, org)
         history_csv(url_of, tag)
         kill9(url_of, tag, org)
     sys.exit(1 if failures else 0)
