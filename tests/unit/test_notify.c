@@ -541,6 +541,9 @@ static void smtp_conn(server *s, int c)
             say(c, "354 go\r\n");
             while (get_line(&lb, line, sizeof line) == 0 && strcmp(line, "."))
                 buf_printf(&rec, "%s\n", line[0] == '.' ? line + 1 : line);
+            /* Recorded before the reply: the client may return (and the test
+             * read s->last) as soon as it has "250", before QUIT is done. */
+            snprintf(s->last, sizeof s->last, "%s", rec.data ? rec.data : "");
             s->requests++;
             say(c, "250 queued\r\n");
         } else if (!strncasecmp(line, "QUIT", 4)) {
@@ -550,7 +553,6 @@ static void smtp_conn(server *s, int c)
             say(c, "502 no\r\n");
         }
     }
-    snprintf(s->last, sizeof s->last, "%s", rec.data ? rec.data : "");
     buf_free(&rec);
 }
 
