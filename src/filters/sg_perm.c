@@ -88,7 +88,7 @@ static value_filter *compile_keyed_vf(filter_compiler *fc, const jv *v, const ch
     jv spec;
     if (jv_is(v, JV_OBJECT)) {
         spec = spec_with_key(fc->a, v, key);
-    } else if (strcmp(key, "IpProtocol") == 0 && (v->flags & JVF_INT) && jv_is(v, JV_NUMBER)) {
+    } else if (strcmp(key, "IpProtocol") == 0 && jv_is(v, JV_NUMBER) && (v->flags & JVF_INT)) {
         /* YAML `IpProtocol: -1` is an int; AWS reports the string "-1".
          * JVF_INT means the double holds an exact int64_t. */
         jv s = jv_cstr(fc->a, arena_sprintf(fc->a, "%lld", (long long)v->u.num));

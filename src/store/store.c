@@ -377,6 +377,25 @@ static int add_event(store *s, int64_t scan_id, const char *fp, int64_t at, cons
 /* Brings every unresolved stored finding in line with the active rules:
  * suppresses what a rule now covers, reopens what no rule covers any more
  * (removed or expired).  *changed counts newly suppressed findings. */
+typedef struct day_row {
+    const char *account_id;
+    int sev;
+    int64_t open, suppressed, new_, resolved, regressed, max_priority;
+} day_row;
+
+/* One (severity, status) group of an account's findings into its day row:
+ * suppressed counts apart, resolved not at all, the rest as open with their
+ * highest priority.  Scans and suppressions must agree on this. */
+static void tally_status(day_row *r, const char *status, int64_t count, int64_t max_priority)
+{
+    if (!strcmp(status, "suppressed")) {
+        r->suppressed += count;
+    } else if (strcmp(status, "resolved") != 0) {
+        r->open += count;
+        if (max_priority > r->max_priority) r->max_priority = max_priority;
+    }
+}
+
 /* After a suppress or unsuppress, the latest day's counts of an account it
  * touched are recomputed from the findings, so the dashboard's tiles and
  * `custos history` agree with the lists at once, not after the next scan.
@@ -389,8 +408,7 @@ static int refresh_latest_counts(store *s, const char *account)
                      pa, 1, &day) < 0)
         return -1;
     if (day < 0) return 0; /* never scanned: no counts to correct */
-    int64_t open[SEV_CRITICAL + 1] = {0}, supp[SEV_CRITICAL + 1] = {0},
-                                maxp[SEV_CRITICAL + 1] = {0};
+    day_row rows[SEV_CRITICAL + 1] = {{0}};
     db_stmt *q = db_query(s->d,
                           "SELECT severity_rank, status, COUNT(*), MAX(priority) FROM findings "
                           "WHERE account_id = ? AND status <> 'resolved' GROUP BY severity_rank, "
@@ -399,28 +417,25 @@ static int refresh_latest_counts(store *s, const char *account)
     int st = q ? 0 : -1;
     while (q && (st = db_step(q)) == 1) {
         int64_t sev = db_col_int(q, 0);
-        if (sev < SEV_INFO || sev > SEV_CRITICAL) continue;
-        if (!strcmp(db_col_text(q, 1), "suppressed")) {
-            supp[sev] += db_col_int(q, 2);
-        } else {
-            open[sev] += db_col_int(q, 2);
-            if (db_col_int(q, 3) > maxp[sev]) maxp[sev] = db_col_int(q, 3);
-        }
+        if (sev >= SEV_INFO && sev <= SEV_CRITICAL)
+            tally_status(&rows[sev], db_col_text(q, 1), db_col_int(q, 2), db_col_int(q, 3));
     }
     db_finish(q);
     if (st < 0) return -1;
     for (int sev = SEV_INFO; sev <= SEV_CRITICAL; sev++) {
         const char *name = severity_name((severity)sev);
-        db_val pu[] = {DB_I(open[sev]), DB_I(supp[sev]), DB_I(maxp[sev]),
-                       DB_I(day),       DB_S(account),   DB_S(name)};
+        const day_row *r = &rows[sev];
+        db_val pu[] = {DB_I(r->open), DB_I(r->suppressed), DB_I(r->max_priority),
+                       DB_I(day),     DB_S(account),       DB_S(name)};
         int64_t n = db_run(s->d,
                            "UPDATE daily_counts SET open = ?, suppressed = ?, max_priority = ? "
                            "WHERE day = ? AND account_id = ? AND severity = ?",
                            pu, 6);
         if (n < 0) return -1;
-        if (n > 0 || (!open[sev] && !supp[sev])) continue;
-        db_val pi[] = {DB_I(day),       DB_S(name), DB_I(open[sev]), DB_I(supp[sev]),
-                       DB_I(maxp[sev]), DB_I(day),  DB_S(account)};
+        if (n > 0 || (!r->open && !r->suppressed)) continue;
+        db_val pi[] = {
+            DB_I(day), DB_S(name),   DB_I(r->open), DB_I(r->suppressed), DB_I(r->max_priority),
+            DB_I(day), DB_S(account)};
         if (db_run(s->d,
                    "INSERT INTO daily_counts (day, account_id, account_name, team, environment, "
                    "severity, open, new_count, resolved, regressed, suppressed, max_priority) "
@@ -856,12 +871,6 @@ static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
  * replaces the first's numbers rather than adding to them.  Two grouped
  * queries (the findings by account, severity and status; the day's events)
  * are combined here: one statement joining them cost ten times more. */
-typedef struct day_row {
-    const char *account_id;
-    int sev;
-    int64_t open, suppressed, new_, resolved, regressed, max_priority;
-} day_row;
-
 static day_row *day_row_for(day_row *rows, size_t *n, const char *account, int sev, arena *a)
 {
     for (size_t i = *n; i-- > 0;)
@@ -886,15 +895,8 @@ static int update_daily_counts(store *s, const scan_scope *sc, int64_t at)
     while (q && (st = db_step(q)) == 1) {
         int sev = (int)db_col_int(q, 1);
         if (sev < SEV_INFO || sev > SEV_CRITICAL || n == cap) continue;
-        day_row *r = day_row_for(rows, &n, db_col_text(q, 0), sev, a);
-        const char *status = db_col_text(q, 2);
-        int64_t count = db_col_int(q, 3), maxp = db_col_int(q, 4);
-        if (!strcmp(status, "suppressed")) {
-            r->suppressed += count;
-        } else if (strcmp(status, "resolved") != 0) {
-            r->open += count;
-            if (maxp > r->max_priority) r->max_priority = maxp;
-        }
+        tally_status(day_row_for(rows, &n, db_col_text(q, 0), sev, a), db_col_text(q, 2),
+                     db_col_int(q, 3), db_col_int(q, 4));
     }
     db_finish(q);
     if (st < 0) goto out;
