@@ -14,6 +14,10 @@
 # When the server cannot start, the run counts a failure "pg-server" and
 # tests get CUSTOS_TEST_PG_ERROR (the reason) instead: a test that needs
 # PostgreSQL must then FAIL with it, never skip.
+#
+# While working on one part: ONLY=REGEX runs only the tests whose name
+# (unit/test_x, integration/test_y.py) matches; OUT=DIR writes logs and
+# scratch files elsewhere (two checkouts' runs side by side).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/asan}
@@ -21,7 +25,7 @@ RELEASE=${RELEASE:-build/release}
 export CUSTOS="$PWD/$BUILD/custos"
 export CUSTOS_RELEASE="$PWD/$RELEASE/custos"
 export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
-export OUT="$PWD/build/test-out"
+export OUT="${OUT:-$PWD/build/test-out}"
 # Commands that record scans write here unless a test names its own store.
 export CUSTOS_DB="sqlite:$OUT/default.db"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
@@ -61,6 +65,7 @@ fi
 
 run_one() {
   local name=$1; shift
+  if [ -n "${ONLY:-}" ] && ! [[ "$name" =~ $ONLY ]]; then return; fi
   local log="$OUT/$(echo "$name" | tr '/' '_').log"
   local start=$SECONDS
   "$@" >"$log" 2>&1
