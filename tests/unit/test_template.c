@@ -63,6 +63,123 @@ TEST(compile_errors_have_offsets)
     CHECK(strstr(out, "foo(") != NULL);
 }
 
+/* ---- shell contexts: a pasted runbook must never run what a name says ---- */
+
+#define SH(body) "```sh\n" body "\n```\n"
+
+TEST(shell_block_quotes_hostile_values)
+{
+    const char *ctx = "{\"id\":\"sg-1\",\"asg\":\"web;touch /tmp/pwned;#\","
+                      "\"q\":\"ops'; touch /tmp/pwned; echo '\",\"nl\":\"a\\nb!c\","
+                      "\"bang\":\"x!!y\",\"empty\":\"\",\"eq\":\"=ls\","
+                      "\"ev\":[{\"Description\":\"it's\"}]}";
+    /* Plain ids stay readable. */
+    CHECK_STR(render(SH("aws ec2 x --group-id {{id}}"), ctx), SH("aws ec2 x --group-id sg-1"));
+    CHECK_STR(render(SH("aws autoscaling y --auto-scaling-group-name {{asg}}"), ctx),
+              SH("aws autoscaling y --auto-scaling-group-name 'web;touch /tmp/pwned;#'"));
+    CHECK_STR(render(SH("echo {{q}}"), ctx), SH("echo 'ops'\\''; touch /tmp/pwned; echo '\\'''"));
+    /* A newline never reaches the terminal raw; '!' is not left for history expansion. */
+    CHECK_STR(render(SH("echo {{nl}}"), ctx), SH("echo $'a\\nb\\041c'"));
+    CHECK_STR(render(SH("echo {{bang}}"), ctx), SH("echo 'x!!y'"));
+    CHECK_STR(render(SH("echo {{empty}}"), ctx), SH("echo ''"));
+    CHECK_STR(render(SH("echo {{eq}}"), ctx), SH("echo '=ls'"));
+    /* JSON is one word. */
+    CHECK_STR(render(SH("aws ec2 z --ip-permissions {{ev}}"), ctx),
+              SH("aws ec2 z --ip-permissions '[{\"Description\":\"it'\\''s\"}]'"));
+    /* Inside one word with literal text, and inside $( ) within "...". */
+    CHECK_STR(render(SH("f ./{{asg}}-mfa.png"), ctx), SH("f ./'web;touch /tmp/pwned;#'-mfa.png"));
+    CHECK_STR(render(SH("echo \"k $(aws x --n {{asg}})\""), ctx),
+              SH("echo \"k $(aws x --n 'web;touch /tmp/pwned;#')\""));
+    /* In a comment: quoted too (a raw newline would end the comment). */
+    CHECK_STR(render(SH("# {{nl}}\necho"), ctx), SH("# $'a\\nb\\041c'\necho"));
+}
+
+TEST(shell_contexts_are_found_by_markdown)
+{
+    const char *ctx = "{\"n\":\"a b\"}";
+    /* Prose and non-shell code keep the value as it is. */
+    CHECK_STR(render("user `{{n}}` here", ctx), "user `a b` here");
+    CHECK_STR(render("```python\nx = {{n}}\n```\n", ctx), "```python\nx = a b\n```\n");
+    /* Inline commands are shell. */
+    CHECK_STR(render("run `aws iam x --user-name {{n}}` now", ctx),
+              "run `aws iam x --user-name 'a b'` now");
+    CHECK_STR(render("``custos explain {{n}}``", ctx), "``custos explain 'a b'``");
+    /* Other fences: bash, console, tildes, indented (a list item). */
+    CHECK_STR(render("~~~bash\ne {{n}}\n~~~\nafter {{n}}", ctx),
+              "~~~bash\ne 'a b'\n~~~\nafter a b");
+    CHECK_STR(render("1. do:\n     ```console\n     e {{n}}\n     ```\n", ctx),
+              "1. do:\n     ```console\n     e 'a b'\n     ```\n");
+    /* An unclosed fence runs to the end. */
+    CHECK_STR(render("```sh\ne {{n}}", ctx), "```sh\ne 'a b'");
+    /* Prose values cannot open a block of their own. */
+    CHECK_STR(render("desc: {{d}}", "{\"d\":\"x\\n```sh\\nrm -rf ~\"}"), "desc: x ```sh rm -rf ~");
+}
+
+TEST(holes_that_cannot_be_quoted_are_compile_errors)
+{
+    const char *bad[] = {
+        SH("aws x --q '{{n}}'"),
+        SH("aws x --d \"copy of {{n}}\""),
+        SH("echo `{{n}}`"),
+        SH("echo ${X:-{{n}}}"),
+        SH("cat <<EOF\n{{n}}\nEOF"),
+        SH("cat <<-'EOF'\n\t{{n}}\n\tEOF"),
+        SH("echo \\{{n}}"),
+        SH("echo $'a{{n}}'"),
+        "```sh {{n}}\n```",
+        "`aws x '{{n}}'`",
+        "x {{words: n}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *out = render(bad[i], "{\"n\":\"v\"}");
+        if (strncmp(out, "COMPILE@", 8) != 0 || !strstr(out, "'{{ n }}'")) {
+            printf("  detail: %s -> %s\n", bad[i], out);
+            CHECK(0);
+        }
+    }
+    /* The same holes outside quotes, and after a closed heredoc, are fine. */
+    CHECK_STR(render(SH("cat <<EOF\nliteral\nEOF\necho {{n}}"), "{\"n\":\"v w\"}"),
+              SH("cat <<EOF\nliteral\nEOF\necho 'v w'"));
+    CHECK_STR(render(SH("echo 'it''s' {{n}} \"x\" # it's"), "{\"n\":\"v w\"}"),
+              SH("echo 'it''s' 'v w' \"x\" # it's"));
+}
+
+TEST(raw_and_words_markers)
+{
+    const char *ctx = "{\"keys\":[\"AKIA1\",\"a b\"],\"n\":\"x y\",\"one\":\"z\"}";
+    CHECK_STR(render(SH("for k in {{words: keys}}; do echo \"$k\"; done"), ctx),
+              SH("for k in AKIA1 'a b'; do echo \"$k\"; done"));
+    CHECK_STR(render(SH("echo '{{raw: n}}'"), ctx), SH("echo 'x y'"));
+    CHECK_STR(render("{{raw: n}}", ctx), "x y");
+    const char *out = render(SH("for k in {{words: one}}; do :; done"), ctx);
+    CHECK(strstr(out, "not a list") != NULL);
+    tmpl_error e;
+    const char *text = "p {{a}}\n" SH("c {{b}} {{raw: c}} {{words: d}}");
+    tmpl *t = tmpl_compile(A, text, strlen(text), &e);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK(tmpl_holes(t) == 4);
+        CHECK(tmpl_hole_quoting(t, 0) == TMPL_PROSE);
+        CHECK(tmpl_hole_quoting(t, 1) == TMPL_SHELL);
+        CHECK(tmpl_hole_quoting(t, 2) == TMPL_RAW);
+        CHECK(tmpl_hole_quoting(t, 3) == TMPL_WORDS);
+    }
+}
+
+TEST(multiselect_hash_in_a_hole)
+{
+    CHECK_STR(render(SH("aws s3api p --s {{ {T: 'LOG', P: join('', ['s3/', id, '/'])} }}"),
+                     "{\"id\":\"b 1\"}"),
+              SH("aws s3api p --s '{\"T\":\"LOG\",\"P\":\"s3/b 1/\"}'"));
+    CHECK_STR(render("{{ '}}' }}", "{}"), "}}");
+}
+
+TEST(nul_byte_in_a_shell_value_is_an_error)
+{
+    const char *out = render(SH("echo {{n}}"), "{\"n\":\"a\\u0000b\"}");
+    CHECK(strstr(out, "NUL") != NULL);
+}
+
 TEST(policy_validation_reports_bad_templates)
 {
     const char *yml = "policies:\n"
@@ -149,6 +266,12 @@ int main(void)
     RUN(strings_numbers_and_json);
     RUN(null_placeholder_is_an_error);
     RUN(compile_errors_have_offsets);
+    RUN(shell_block_quotes_hostile_values);
+    RUN(shell_contexts_are_found_by_markdown);
+    RUN(holes_that_cannot_be_quoted_are_compile_errors);
+    RUN(raw_and_words_markers);
+    RUN(multiselect_hash_in_a_hole);
+    RUN(nul_byte_in_a_shell_value_is_an_error);
     RUN(policy_validation_reports_bad_templates);
     RUN(fingerprint_is_stable_and_separates_fields);
     RUN(priority_orders_by_severity_and_environment);
