@@ -5,10 +5,11 @@
  */
 #include "findings/report.h"
 
-#include "findings/priority.h"
-
+#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "findings/priority.h"
 
 int report_format_parse(const char *s, report_format *out)
 {
@@ -149,14 +150,55 @@ static void write_json(FILE *f, const scan_result *r)
     buf_free(&b);
 }
 
+/* "-12", "-0.5", "-1e-3": a negative number is data, not a formula. */
+static bool is_negative_number(const char *s)
+{
+    const char *p = s + 1;
+    if (!isdigit((unsigned char)*p)) return false;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)*++p)) return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!isdigit((unsigned char)*p)) return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return *p == '\0';
+}
+
+static bool csv_formula(const char *s)
+{
+    switch (s[0]) {
+    case '=':
+    case '+':
+    case '@':
+    case '\t':
+    case '\r':
+        return true;
+    case '-':
+        return !is_negative_number(s);
+    default:
+        return false;
+    }
+}
+
 void csv_field(buf *b, const char *s)
 {
     if (!s) s = "";
+    bool formula = csv_formula(s);
     if (!strpbrk(s, ",\"\r\n")) {
+        if (formula) buf_putc(b, '\'');
         buf_puts(b, s);
         return;
     }
     buf_putc(b, '"');
+    if (formula) buf_putc(b, '\'');
     for (; *s; s++) {
         if (*s == '"') buf_putc(b, '"');
         buf_putc(b, *s);

