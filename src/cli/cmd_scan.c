@@ -112,6 +112,8 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
                 "%zu suppressed, %zu open\n",
                 (long long)sum.scan_id, store_url(st), sum.new_, sum.regressed, sum.resolved,
                 sum.suppressed, sum.open);
+    if (rc == 0 && o->verbose)
+        fprintf(stderr, "custos scan: store: %lld rows written\n", (long long)sum.rows);
     free(acc);
     free(info);
     free(pol);
@@ -236,9 +238,10 @@ int cmd_scan(int argc, char **argv)
     engine_options eo = {
         .now = as_of,
         .load_only = load_only,
-        /* The store needs each finding's evidence, which pre-rendering
-         * consumes. */
-        .render_json = cli_format(&o) == REPORT_JSON && !storing,
+        /* Rendered and hashed on the workers; the store compares the
+         * hashes with its own and reads the JSON of what changed. */
+        .render_json = cli_format(&o) == REPORT_JSON,
+        .hash = storing,
         .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
     };
     scan_session s;

@@ -127,6 +127,7 @@ typedef struct set_job {
     time_t now;
     const scan_filter *regions; /* non-NULL: keep only findings in these regions */
     bool render_json;
+    bool hash;
     scan_result *r;
     chunk_out *chunks;
 } set_job;
@@ -155,12 +156,16 @@ static void chunk_push(arena *a, chunk_out *c, const finding *f)
     c->items[c->n++] = *f;
 }
 
-/* Renders f's JSON into the worker's out arena. */
-static void render(worker_mem *w, finding *f)
+/* Renders f's JSON into the worker's buffer, hashes it when asked, and
+ * keeps it in the worker's out arena when asked. */
+static void render(worker_mem *w, finding *f, bool keep, bool hash)
 {
     buf_reset(&w->render);
-    finding_write_json(&w->render, f);
+    size_t evidence_at = finding_write_json(&w->render, f);
+    if (hash) f->content_hash = finding_json_hash(w->render.data, w->render.len);
+    if (!keep) return;
     f->json_len = (uint32_t)w->render.len;
+    f->evidence_at = (uint32_t)evidence_at;
     f->json = arena_strndup(w->out, w->render.data, w->render.len);
 }
 
@@ -274,14 +279,15 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
             annotate(w, j->render_json ? scratch : out, j, &f, res);
             /* Evidence lives in scratch: render it now, or copy it out. */
             if (j->render_json) {
-                render(w, &f);
+                render(w, &f, true, j->hash);
                 /* The rendered JSON carries these; scratch is reset next. */
                 f.evidence = jv_null();
                 f.reasons = NULL;
                 f.nreasons = 0;
                 f.fix = f.runbook = f.render_error = NULL;
-            } else if (f.evidence.kind != JV_NULL) {
-                f.evidence = jv_copy(out, &f.evidence);
+            } else {
+                if (j->hash) render(w, &f, false, true);
+                if (f.evidence.kind != JV_NULL) f.evidence = jv_copy(out, &f.evidence);
             }
             chunk_push(out, co, &f);
         }
@@ -640,6 +646,7 @@ static size_t plan_tasks(inventory *inv, scope_table *st, const policy **sel, si
                             .now = now,
                             .regions = t->global && f->regions ? f : NULL,
                             .render_json = opt->render_json,
+                            .hash = opt->hash,
                             .r = out},
                 };
                 scope_table_retain(st, sc);
@@ -756,7 +763,8 @@ int engine_eval(const policy_set *ps, const jv *resources, const char *account_i
                        .npols = 1,
                        .scope = scope,
                        .now = now,
-                       .render_json = opt->render_json};
+                       .render_json = opt->render_json,
+                       .hash = opt->hash};
         eval_set(out, &set, &job, threads);
         scope_free_static(scope);
         out->stats.resources += set.n;

@@ -39,6 +39,8 @@ typedef struct finding {
     jv evidence;      /* what matched; null when the filters gave none, or once rendered */
     const char *json; /* pre-rendered JSON object (engine_options.render_json), or NULL */
     uint32_t json_len;
+    uint32_t evidence_at;     /* where the evidence starts in json (when json is set) */
+    uint64_t content_hash;    /* finding_json_hash of its JSON (engine_options.hash), or 0 */
     int16_t priority;         /* 0..100, findings/priority.h */
     uint16_t nreasons;        /* entries in reasons */
     uint64_t fingerprint;     /* stable id: policy, type, account, region, resource id */
@@ -81,6 +83,10 @@ typedef struct engine_options {
     /* Render each finding's JSON on the worker that found it, so writing a
      * large JSON report is a concatenation rather than a serial step. */
     bool render_json;
+    /* Hash each finding's JSON on the worker that found it (content_hash):
+     * the findings store compares it with what it holds, so a rescan
+     * writes only the findings that changed. */
+    bool hash;
     /* Called now and then from the calling thread with tasks done / total
      * (for a progress line on a terminal); may be NULL. */
     void (*progress)(size_t done, size_t total, void *arg);

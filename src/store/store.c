@@ -3,26 +3,35 @@
  * All SQL is written once, in the portable subset db.h promises; only the
  * auto-increment key differs between SQLite and PostgreSQL (DDL_ID).
  *
- * Writing a scan is set-based, because a scan can carry 100k+ findings
- * and PostgreSQL is across a socket: the findings are streamed into a
- * temporary table (`seen`, COPY on PostgreSQL) together with the scope of
- * the scan (scope_acc, scope_reg, scope_pol), and a handful of statements
- * then record the transitions as events and apply them:
- *   1. events for findings never stored (new / suppressed),
- *   2. events for stored findings whose status changes (regressed,
- *      suppressed, reopened after a suppression ended),
- *   3. events for stored findings in scope that the scan did not see
- *      (resolved),
- *   4. one upsert of every seen finding (status from the old row),
- *   5. one update resolving the unseen,
- *   6. the day's counts for the accounts in scope (history, trends).
- * Events are written before the rows change because they need the old
- * status.  Everything is one transaction: a crash leaves the previous scan.
+ * Writing a scan writes what changed, not everything (issue 11): a
+ * rescan of 175k findings of which nothing changed must cost a fraction of
+ * the scan, on SQLite and across PostgreSQL's socket.  So:
+ *   1. one sequential read of what the store holds for the scan's accounts
+ *      (fingerprint, content hash, status, suppression, scope columns);
+ *   2. the comparison, in C: each finding of the scan against its stored
+ *      row (a hash table on the 64-bit fingerprint), then the stored rows
+ *      in the scan's scope it did not see.  The engine hashes each
+ *      finding's JSON on its workers (findings/report.h), so "changed" is
+ *      one integer compare; the transitions (new, open, regressed,
+ *      suppressed, reopened, resolved) are decided here, as store.h says;
+ *   3. only then the writes: events and new findings streamed (COPY on
+ *      PostgreSQL), the changed rows streamed into a work table and
+ *      applied by kind (content, status, resolution, last-seen), so an
+ *      update names only the columns its kind changes;
+ *   4. the day's counts from the state computed in 2 (no grouped query),
+ *      written only where a number moved.
+ * "Last seen" of an unresolved finding is derived, not written: it is the
+ * time of its account's latest scan when that scan's scope covered the
+ * finding (migration 4 explains), so a steady rescan writes no finding
+ * row at all: the scan's own row, one row per account, and nothing else.
+ * Everything is one transaction: a crash leaves the previous scan.
  *
  * Suppression rules are globs (fnmatch), matched in C: rules are few and
  * globs are not portable SQL.  A scan matches each finding against the
- * active rules while streaming it; suppress/unsuppress/sync reconcile the
- * stored, unresolved findings with the rules in one pass.
+ * active rules while comparing it; suppress/unsuppress/sync reconcile the
+ * stored, unresolved findings with the rules in one pass.  Since rules only
+ * leave the active set as time passes, a scan then looks only at the
+ * suppressed findings whose rule lapsed (meta 'rules_at', see rules_at).
  */
 #include "store/store.h"
 
@@ -39,7 +48,8 @@
 
 struct store {
     db *d;
-    char *url; /* redacted */
+    char *url;   /* redacted */
+    int version; /* schema version in use (below current only through the test hook) */
     char err[512];
 };
 
@@ -165,7 +175,25 @@ static const char *const MIGRATION_3[] = {
     NULL,
 };
 
-static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3};
+/* Migration 4: a rescan writes only what changed (issue 11).  "Last seen"
+ * of an unresolved finding is no longer rewritten on every row by every
+ * scan: it is the time of its account's latest scan (accounts.last_scan_at)
+ * whenever that scan's scope covered the finding's policy and region, and
+ * the row's own last_seen otherwise.  A scope (its policies x regions, '*'
+ * for every region) is stored once (scopes, scope_cover) and each account
+ * points at the scope of its latest scan; a row's last_seen is written
+ * only when that derivation would not hold (store.c, "recording a scan").
+ * content_hash now covers everything a scan says about a finding (its
+ * JSON), so the first scan after this upgrade rewrites each row once. */
+static const char *const MIGRATION_4[] = {
+    "CREATE TABLE scopes (id " DDL_ID ", scope_key TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE scope_cover (scope_id BIGINT NOT NULL, policy TEXT NOT NULL,"
+    " region TEXT NOT NULL, PRIMARY KEY (scope_id, policy, region))",
+    "ALTER TABLE accounts ADD COLUMN scope_id BIGINT",
+    NULL,
+};
+
+static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4};
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
 
@@ -204,6 +232,8 @@ static int debug_schema_target(void)
     return v >= 1 && v < STORE_SCHEMA_VERSION ? v : STORE_SCHEMA_VERSION;
 }
 
+static int64_t set_rules_at(store *s, int64_t now);
+
 static int migrate(store *s)
 {
     if (db_begin(s->d) < 0) return fail(s, "cannot start a transaction");
@@ -230,6 +260,9 @@ static int migrate(store *s)
         for (const char *const *sql = MIGRATIONS[m]; *sql; sql++)
             if (exec_ddl(s, *sql) < 0) goto bad;
     }
+    s->version = v > target ? (int)v : target;
+    /* A fresh store has no findings: all of them agree with the rules. */
+    if (v == 0 && target >= 4 && set_rules_at(s, 0) < 0) goto bad;
     if (v < target) {
         char ver[16];
         snprintf(ver, sizeof ver, "%d", target);
@@ -447,18 +480,65 @@ static int refresh_latest_counts(store *s, const char *account)
     return 0;
 }
 
-static int reconcile(store *s, int64_t now, size_t *suppressed_out)
+/* The clock up to which every unresolved finding agrees with the rules
+ * (meta 'rules_at'): rules only leave the active set as time passes (by
+ * expiry; additions and removals reconcile at once), so a scan at or
+ * after it need only look at suppressed findings whose rule lapsed.
+ * *out = -1 when unknown (a store upgraded from before it was kept). */
+static int rules_at(store *s, int64_t *out)
+{
+    *out = -1;
+    return db_query_int(s->d, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'rules_at'", NULL,
+                        0, out) < 0
+               ? -1
+               : 0;
+}
+
+static int64_t set_rules_at(store *s, int64_t now)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", (long long)now);
+    db_val p[] = {DB_S(v)};
+    return db_run(s->d,
+                  "INSERT INTO meta (key, value) VALUES ('rules_at', ?) ON CONFLICT (key) DO "
+                  "UPDATE SET value = excluded.value WHERE CAST(meta.value AS BIGINT) < "
+                  "CAST(excluded.value AS BIGINT)",
+                  p, 1);
+}
+
+/* What a scan asks of reconcile (NULL: a suppression change, which looks
+ * at every unresolved finding). */
+typedef struct recon_opts {
+    bool lapsed_only;      /* only suppressed findings whose rule is not active at now */
+    int64_t scan_id;       /* the scan, for the rows-written count only */
+    const strmap *counted; /* accounts whose day counts the caller recomputes */
+    /* out: the findings whose status changed, and to what */
+    arena *a;
+    uint64_t *fps;
+    const char **statuses;
+    size_t n;
+    int64_t rows; /* rows written */
+} recon_opts;
+
+static int reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_out)
 {
     arena *a = arena_new(0);
     rule_set rs;
     size_t suppressed = 0;
     int rc = -1;
     if (load_rules(s, now, a, &rs) < 0) goto out;
+    db_val pn[] = {DB_I(now)};
+    bool lapsed = ro && ro->lapsed_only;
     db_stmt *q = db_query(s->d,
-                          "SELECT fingerprint, policy, account_id, account_name, region, "
-                          "resource_id, resource_name, status, suppression_id FROM findings "
-                          "WHERE status <> 'resolved'",
-                          NULL, 0);
+                          lapsed ? "SELECT fingerprint, policy, account_id, account_name, region, "
+                                   "resource_id, resource_name, status, suppression_id FROM "
+                                   "findings f WHERE status = 'suppressed' AND NOT EXISTS (SELECT "
+                                   "1 FROM suppressions r WHERE r.id = f.suppression_id AND "
+                                   "r.expires_at > ?)"
+                                 : "SELECT fingerprint, policy, account_id, account_name, region, "
+                                   "resource_id, resource_name, status, suppression_id FROM "
+                                   "findings WHERE status <> 'resolved'",
+                          pn, lapsed ? 1 : 0);
     if (!q) {
         fail(s, "cannot read findings");
         goto out;
@@ -486,7 +566,8 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
         if (r ? is_suppressed && sid == r->id : !is_suppressed) continue;
         ch = arena_grow(a, ch, &cap, nch + 1, sizeof *ch);
         ch[nch++] = (change){arena_strdup(a, f.fingerprint), r, arena_strdup(a, status)};
-        if (f.account_id && !str_in(touched, ntouched, f.account_id)) {
+        if (f.account_id && !(ro && ro->counted && strmap_has(ro->counted, f.account_id)) &&
+            !str_in(touched, ntouched, f.account_id)) {
             touched = arena_grow(a, touched, &tcap, ntouched + 1, sizeof *touched);
             touched[ntouched++] = arena_strdup(a, f.account_id);
         }
@@ -496,9 +577,18 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
         fail(s, "cannot read findings");
         goto out;
     }
+    if (ro && nch) {
+        ro->fps = arena_alloc(ro->a, nch * sizeof *ro->fps);
+        ro->statuses = arena_alloc(ro->a, nch * sizeof *ro->statuses);
+    }
     for (size_t i = 0; i < nch; i++) {
         const suppression *r = ch[i].rule;
         bool was_suppressed = !strcmp(ch[i].previous, "suppressed");
+        if (ro) {
+            ro->fps[ro->n] = strtoull(ch[i].fp, NULL, 16);
+            ro->statuses[ro->n++] = r ? "suppressed" : "open";
+            ro->rows += 1 + (r ? !was_suppressed : 1); /* the row, and its event */
+        }
         if (r) {
             db_val p[] = {DB_I(r->id), DB_I(r->expires_at), DB_S(ch[i].fp)};
             if (db_run(s->d,
@@ -522,6 +612,9 @@ static int reconcile(store *s, int64_t now, size_t *suppressed_out)
     }
     for (size_t i = 0; i < ntouched; i++)
         if (refresh_latest_counts(s, touched[i]) < 0) goto bad;
+    int64_t m = set_rules_at(s, now);
+    if (m < 0) goto bad;
+    if (ro) ro->rows += m;
     if (suppressed_out) *suppressed_out = suppressed;
     rc = 0;
     goto out;
@@ -556,7 +649,7 @@ static int insert_rule(store *s, const suppression *r, int64_t now, int64_t *id)
 int store_suppress(store *s, const suppression *rule, int64_t now, int64_t *id_out, size_t *matched)
 {
     if (db_begin(s->d) < 0) return fail(s, "cannot start a transaction");
-    if (insert_rule(s, rule, now, id_out) < 0 || reconcile(s, now, matched) < 0) {
+    if (insert_rule(s, rule, now, id_out) < 0 || reconcile(s, now, NULL, matched) < 0) {
         if (!s->err[0]) fail(s, "cannot add the suppression");
         db_rollback(s->d);
         return -1;
@@ -583,7 +676,7 @@ int store_unsuppress(store *s, int64_t id, const char *fingerprint, int64_t now,
         db_rollback(s->d);
         return -1;
     }
-    if (reconcile(s, now, NULL) < 0) {
+    if (reconcile(s, now, NULL, NULL) < 0) {
         db_rollback(s->d);
         return -1;
     }
@@ -603,7 +696,7 @@ int store_sync_suppressions(store *s, const char *source, const suppression *rul
         r.source = source;
         if (insert_rule(s, &r, now, NULL) < 0) goto bad;
     }
-    if (reconcile(s, now, matched) < 0) {
+    if (reconcile(s, now, NULL, matched) < 0) {
         db_rollback(s->d);
         return -1;
     }
@@ -616,12 +709,6 @@ bad:
 }
 
 /* ---- recording a scan -------------------------------------------------- */
-
-static const char SEEN_COLS[] =
-    "fingerprint, policy, description, severity, severity_rank, category, resource_type, "
-    "resource_id, resource_name, account_id, account_name, team, environment, region, priority, "
-    "reasons, fix, runbook, evidence, suppression_id, suppressed_until, content_hash, changed";
-#define SEEN_NCOLS 23
 
 static const char *meta_str(const policy *p, const char *key)
 {
@@ -639,410 +726,891 @@ static void json_str_array(buf *b, const char *const *v, size_t n)
     buf_putc(b, ']');
 }
 
-/* FNV-1a over the parts of a finding that live in finding_details. */
-static uint64_t content_hash(const char *const *parts, size_t n)
+enum { ST_NEW, ST_OPEN, ST_REGRESSED, ST_RESOLVED, ST_SUPPRESSED, ST_COUNT };
+static const char *const STATUS_NAME[ST_COUNT] = {"new", "open", "regressed", "resolved",
+                                                  "suppressed"};
+
+static int status_code(const char *name)
 {
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < n; i++) {
-        for (const unsigned char *p = (const unsigned char *)(parts[i] ? parts[i] : ""); *p; p++)
-            h = (h ^ *p) * 1099511628211ull;
-        h = (h ^ (parts[i] ? 0x1f : 0x1e)) * 1099511628211ull; /* separator; NULL differs from "" */
-    }
-    return h;
+    for (int i = 0; name && i < ST_COUNT; i++)
+        if (!strcmp(name, STATUS_NAME[i])) return i;
+    return ST_OPEN; /* unknown statuses read as open, as the queries do */
 }
 
-/* The content hashes already stored for the scan's accounts. */
-static int load_hashes(store *s, arena *a, strmap *m, char ***hashes)
+/* A stored finding of the scan's accounts: what the comparison needs. */
+typedef struct old_row {
+    uint64_t fp, hash;
+    int64_t suppression_id, suppressed_until, last_seen, last_scan; /* 0 = NULL */
+    const char *policy, *region, *team;                             /* interned */
+    int32_t acc;                                                    /* index in rec.acc */
+    int16_t priority;
+    int8_t sev;
+    uint8_t status; /* after the scan */
+    bool seen;
+} old_row;
+
+/* A scan's account: its row in `accounts` before the scan. */
+typedef struct rec_account {
+    const char *id;
+    const account_info *info;
+    int64_t scope_id, last_scan, last_scan_at; /* 0: no row, or no scope yet */
+} rec_account;
+
+/* What a scan writes, decided in C before anything is written. */
+enum { W_FULL = 1, W_STATUS, W_RESOLVE, W_SEEN };
+typedef struct write_op {
+    uint32_t item; /* scan finding, or old row for W_RESOLVE */
+    uint8_t kind;
+} write_op;
+typedef struct event_op {
+    uint32_t item; /* scan finding, or old row for resolutions */
+    uint8_t status, previous;
+    bool resolved, has_previous;
+} event_op;
+
+/* A scope's coverage: "policy\x1fregion" keys, region "*" for every one. */
+typedef struct scope_cov {
+    int64_t id;
+    strmap keys;
+} scope_cov;
+
+typedef struct rec {
+    store *s;
+    arena *a;
+    const scan_result *r;
+    const scan_scope *sc;
+    int64_t scan, at;
+    bool all_regions;
+    bool legacy; /* schema below 4 (test hook): every seen row gets its last_seen */
+    rec_account *acc;
+    strmap acc_ix, pol_ix, reg_ix, intern;
+    const char **interned;
+    size_t ninterned, ninterned_cap;
+    old_row *old;
+    size_t nold;
+    uint32_t *fp_ix; /* open addressing over old, index + 1; 0 = empty */
+    size_t fp_cap;
+    int64_t scope_id;
+    scope_cov cur, *prev;
+    size_t nprev;
+    /* per scan finding: its status after the scan, its suppression */
+    uint8_t *status;
+    const suppression **sup;
+    write_op *w;
+    size_t nw, wcap;
+    uint32_t *ins;
+    size_t nins, inscap;
+    event_op *ev;
+    size_t nev, evcap;
+    int64_t rows;
+    scan_summary *sum;
+} rec;
+
+/* One copy of each policy, region and team name: 175k rows, a few dozen
+ * distinct values. */
+static const char *intern(rec *x, const char *v)
 {
-    db_stmt *q = db_query(s->d,
-                          "SELECT f.fingerprint, f.content_hash FROM findings f WHERE f.account_id "
-                          "IN (SELECT account_id FROM scope_acc)",
+    if (!v) return NULL;
+    int i = strmap_get(&x->intern, v, -1);
+    if (i >= 0) return x->interned[i];
+    x->interned =
+        arena_grow(x->a, x->interned, &x->ninterned_cap, x->ninterned + 1, sizeof *x->interned);
+    char *c = arena_strdup(x->a, v);
+    x->interned[x->ninterned] = c;
+    *strmap_slot(&x->intern, c, 0) = (int)x->ninterned++;
+    return c;
+}
+
+static uint64_t hex64(const char *h)
+{
+    uint64_t v = 0;
+    for (int i = 0; h && h[i] && i < 16; i++) {
+        char c = h[i];
+        v = v << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+static size_t fp_slot(const rec *x, uint64_t fp)
+{
+    return (size_t)((fp * 0x9e3779b97f4a7c15ull) >> 20) & (x->fp_cap - 1);
+}
+
+static old_row *old_find(rec *x, uint64_t fp)
+{
+    if (!x->fp_cap) return NULL;
+    for (size_t i = fp_slot(x, fp);; i = (i + 1) & (x->fp_cap - 1)) {
+        uint32_t k = x->fp_ix[i];
+        if (!k) return NULL;
+        if (x->old[k - 1].fp == fp) return &x->old[k - 1];
+    }
+}
+
+static bool covers(const scope_cov *c, const char *policy, const char *region, arena *a)
+{
+    if (!c) return false;
+    if (strmap_has(&c->keys, arena_sprintf(a, "%s\x1f*", policy))) return true;
+    return strmap_has(&c->keys, arena_sprintf(a, "%s\x1f%s", policy, region ? region : ""));
+}
+
+static bool in_scope(const rec *x, const char *policy, const char *region)
+{
+    return strmap_has(&x->pol_ix, policy) &&
+           (x->all_regions || strmap_has(&x->reg_ix, region ? region : ""));
+}
+
+/* The stored findings of the scan's accounts: one sequential read. */
+static int load_old(rec *x)
+{
+    db_stmt *q = db_query(x->s->d,
+                          "SELECT fingerprint, content_hash, status, suppression_id, "
+                          "suppressed_until, policy, region, team, account_id, priority, "
+                          "severity_rank, last_seen, last_scan FROM findings WHERE account_id IN "
+                          "(SELECT account_id FROM scope_acc)",
                           NULL, 0);
-    if (!q) return fail(s, "cannot read stored findings");
-    size_t n = 0, cap = 0;
-    char **h = arena_grow(a, NULL, &cap, 1024, sizeof *h);
-    strmap_init(m, a, cap);
+    if (!q) return fail(x->s, "cannot read stored findings");
+    size_t cap = 0;
+    x->old = arena_grow(x->a, NULL, &cap, x->r->n + 1024, sizeof *x->old);
     int rc;
     while ((rc = db_step(q)) == 1) {
-        h = arena_grow(a, h, &cap, n + 1, sizeof *h);
-        *strmap_slot(m, arena_strdup(a, db_col_text(q, 0)), (int)n) = (int)n;
-        h[n++] = arena_strdup(a, db_col_text(q, 1) ? db_col_text(q, 1) : "");
+        x->old = arena_grow(x->a, x->old, &cap, x->nold + 1, sizeof *x->old);
+        old_row *o = &x->old[x->nold++];
+        *o = (old_row){.fp = hex64(db_col_text(q, 0)),
+                       .hash = hex64(db_col_text(q, 1)),
+                       .status = (uint8_t)status_code(db_col_text(q, 2)),
+                       .suppression_id = db_col_int(q, 3),
+                       .suppressed_until = db_col_int(q, 4),
+                       .policy = intern(x, db_col_text(q, 5)),
+                       .region = intern(x, db_col_text(q, 6)),
+                       .team = intern(x, db_col_text(q, 7)),
+                       .acc = (int32_t)strmap_get(&x->acc_ix, db_col_text(q, 8), -1),
+                       .priority = (int16_t)db_col_int(q, 9),
+                       .sev = (int8_t)db_col_int(q, 10),
+                       .last_seen = db_col_int(q, 11),
+                       .last_scan = db_col_int(q, 12)};
     }
     db_finish(q);
-    *hashes = h;
-    return rc < 0 ? fail(s, "cannot read stored findings") : 0;
+    if (rc < 0) return fail(x->s, "cannot read stored findings");
+    for (x->fp_cap = 1024; x->fp_cap < 2 * x->nold + 2;)
+        x->fp_cap *= 2;
+    x->fp_ix = arena_calloc(x->a, x->fp_cap * sizeof *x->fp_ix);
+    for (size_t k = 0; k < x->nold; k++) {
+        size_t i = fp_slot(x, x->old[k].fp);
+        while (x->fp_ix[i])
+            i = (i + 1) & (x->fp_cap - 1);
+        x->fp_ix[i] = (uint32_t)k + 1;
+    }
+    return 0;
 }
 
-static int stream_seen(store *s, const scan_result *r, const rule_set *rs, const strmap *known,
-                       char *const *hashes)
+/* The accounts' rows before the scan, and the scopes they point at. */
+static int load_accounts(rec *x)
 {
-    db_copy *c = db_copy_begin(s->d, "seen", SEEN_COLS, SEEN_NCOLS);
-    if (!c) return -1;
-    buf reasons = BUF_INIT, evidence = BUF_INIT;
+    const scan_scope *sc = x->sc;
+    x->acc = arena_calloc(x->a, (sc->n_accounts + 1) * sizeof *x->acc);
+    strmap_init(&x->acc_ix, x->a, sc->n_accounts);
+    for (size_t i = 0; i < sc->n_accounts; i++) {
+        x->acc[i].id = sc->accounts[i];
+        x->acc[i].info = sc->account_info ? sc->account_info[i] : NULL;
+        *strmap_slot(&x->acc_ix, sc->accounts[i], (int)i) = (int)i;
+    }
+    if (x->legacy) return 0;
+    db_stmt *q = db_query(x->s->d,
+                          "SELECT account_id, scope_id, last_scan, last_scan_at FROM accounts "
+                          "WHERE account_id IN (SELECT account_id FROM scope_acc)",
+                          NULL, 0);
+    int rc = q ? 0 : -1;
+    while (q && (rc = db_step(q)) == 1) {
+        int i = strmap_get(&x->acc_ix, db_col_text(q, 0), -1);
+        if (i < 0) continue;
+        x->acc[i].scope_id = db_col_int(q, 1);
+        x->acc[i].last_scan = db_col_int(q, 2);
+        x->acc[i].last_scan_at = db_col_int(q, 3);
+    }
+    db_finish(q);
+    return rc < 0 ? fail(x->s, "cannot read the accounts") : 0;
+}
+
+static int load_cover(rec *x, int64_t id, scope_cov *c)
+{
+    c->id = id;
+    strmap_init(&c->keys, x->a, 64);
+    db_val p[] = {DB_I(id)};
+    db_stmt *q =
+        db_query(x->s->d, "SELECT policy, region FROM scope_cover WHERE scope_id = ?", p, 1);
+    int rc = q ? 0 : -1;
+    while (q && (rc = db_step(q)) == 1)
+        *strmap_slot(&c->keys,
+                     arena_sprintf(x->a, "%s\x1f%s", db_col_text(q, 0), db_col_text(q, 1)), 0) = 1;
+    db_finish(q);
+    return rc < 0 ? fail(x->s, "cannot read scan scopes") : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The scan's scope as a row of `scopes` (found or added) and its
+ * coverage; then the previous scopes of its accounts. */
+static int resolve_scope(rec *x)
+{
+    const scan_scope *sc = x->sc;
+    size_t np = sc->n_policies, nr = x->all_regions ? 0 : sc->n_regions;
+    const char **pol = arena_alloc(x->a, (np + 1) * sizeof *pol);
+    const char **reg = arena_alloc(x->a, (nr + 1) * sizeof *reg);
+    memcpy(pol, sc->policies, np * sizeof *pol);
+    if (nr) memcpy(reg, sc->regions, nr * sizeof *reg);
+    qsort(pol, np, sizeof *pol, cmp_str);
+    qsort(reg, nr, sizeof *reg, cmp_str);
+    buf key = BUF_INIT;
+    json_str_array(&key, pol, np);
+    buf_putc(&key, '|');
+    if (x->all_regions)
+        buf_putc(&key, '*');
+    else
+        json_str_array(&key, reg, nr);
+    db_val pk[] = {DB_S(key.data)};
+    int rc =
+        db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1, &x->scope_id);
+    if (rc == 1) {
+        /* New: concurrent scans of other accounts may add the same one. */
+        int64_t n = db_run(x->s->d,
+                           "INSERT INTO scopes (scope_key) VALUES (?) ON CONFLICT (scope_key) DO "
+                           "NOTHING",
+                           pk, 1);
+        rc = n < 0 ? -1
+                   : db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1,
+                                  &x->scope_id);
+        if (n > 0) {
+            x->rows += n;
+            db_copy *c = db_copy_begin(x->s->d, "scope_cover", "scope_id, policy, region", 3);
+            int crc = c ? 0 : -1;
+            for (size_t i = 0; i < np && crc == 0; i++) {
+                if (i && !strcmp(pol[i], pol[i - 1])) continue;
+                for (size_t k = 0; k < (nr ? nr : 1) && crc == 0; k++) {
+                    if (k && !strcmp(reg[k], reg[k - 1])) continue;
+                    crc = db_copy_row(
+                        c, (db_val[]){DB_I(x->scope_id), DB_S(pol[i]), DB_S(nr ? reg[k] : "*")});
+                    x->rows++;
+                }
+            }
+            if (!c || db_copy_end(c) < 0 || crc < 0) rc = -1;
+        }
+    }
+    buf_free(&key);
+    if (rc != 0) return fail(x->s, "cannot record the scan's scope");
+    if (load_cover(x, x->scope_id, &x->cur) < 0) return -1;
+    size_t cap = 0;
+    for (size_t i = 0; i < sc->n_accounts; i++) {
+        int64_t id = x->acc[i].scope_id;
+        bool known = !id || id == x->scope_id;
+        for (size_t k = 0; k < x->nprev && !known; k++)
+            known = x->prev[k].id == id;
+        if (known) continue;
+        x->prev = arena_grow(x->a, x->prev, &cap, x->nprev + 1, sizeof *x->prev);
+        if (load_cover(x, id, &x->prev[x->nprev++]) < 0) return -1;
+    }
+    return 0;
+}
+
+static const scope_cov *scope_of(const rec *x, int64_t id)
+{
+    if (!id) return NULL;
+    if (id == x->scope_id) return &x->cur;
+    for (size_t k = 0; k < x->nprev; k++)
+        if (x->prev[k].id == id) return &x->prev[k];
+    return NULL;
+}
+
+/* When an account's scope changes, the unresolved findings the old scope
+ * covered and the new one does not keep their last-seen time in their
+ * rows (it can no longer be derived from the account's latest scan). */
+static int keep_last_seen(rec *x)
+{
+    for (size_t i = 0; i < x->sc->n_accounts; i++) {
+        const rec_account *ac = &x->acc[i];
+        if (!ac->scope_id || ac->scope_id == x->scope_id) continue;
+        db_val p[] = {DB_I(ac->last_scan_at), DB_I(ac->last_scan), DB_S(ac->id), DB_I(ac->scope_id),
+                      DB_I(x->scope_id)};
+        int64_t n = db_run(x->s->d,
+                           "UPDATE findings SET last_seen = ?, last_scan = ? WHERE account_id = ? "
+                           "AND status <> 'resolved' AND EXISTS (SELECT 1 FROM scope_cover c "
+                           "WHERE c.scope_id = ? AND c.policy = findings.policy AND c.region IN "
+                           "('*', findings.region)) AND NOT EXISTS (SELECT 1 FROM scope_cover c "
+                           "WHERE c.scope_id = ? AND c.policy = findings.policy AND c.region IN "
+                           "('*', findings.region))",
+                           p, 5);
+        if (n < 0) return fail(x->s, "cannot keep last-seen times");
+        x->rows += n;
+    }
+    return 0;
+}
+
+static void push_write(rec *x, uint32_t item, uint8_t kind)
+{
+    x->w = arena_grow(x->a, x->w, &x->wcap, x->nw + 1, sizeof *x->w);
+    x->w[x->nw++] = (write_op){item, kind};
+}
+
+static void push_event(rec *x, uint32_t item, int status, int previous, bool resolved)
+{
+    x->ev = arena_grow(x->a, x->ev, &x->evcap, x->nev + 1, sizeof *x->ev);
+    x->ev[x->nev++] = (event_op){.item = item,
+                                 .status = (uint8_t)status,
+                                 .previous = (uint8_t)(previous < 0 ? 0 : previous),
+                                 .resolved = resolved,
+                                 .has_previous = previous >= 0};
+}
+
+/* The comparison: every scan finding against the stored row of its
+ * fingerprint, then the stored rows of the scope that the scan did not
+ * see.  Decides every transition (the rules of store.h) and every write. */
+static int diff(rec *x, const rule_set *rs)
+{
+    const scan_result *r = x->r;
+    x->status = arena_alloc(x->a, (r->n + 1) * sizeof *x->status);
+    x->sup = arena_alloc(x->a, (r->n + 1) * sizeof *x->sup);
     char fp[17];
-    int rc = 0;
-    for (size_t i = 0; i < r->n && rc == 0; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         const finding *f = &r->items[i];
         fingerprint_hex(f->fingerprint, fp);
-        buf_reset(&reasons);
-        json_str_array(&reasons, f->reasons, f->nreasons);
-        buf_reset(&evidence);
-        finding_write_evidence(&evidence, f);
         const account_info *ac = f->account;
         const char *name = f->name && strcmp(f->name, f->id) ? f->name : NULL;
         rule_subject subj = {fp,        f->pol->name, f->account_id, ac ? ac->name : NULL,
                              f->region, f->id,        name};
-        const suppression *sup = rule_match(rs, &subj);
-        const char *parts[] = {f->pol->description, meta_str(f->pol, "category"),
-                               reasons.data,        f->fix,
-                               f->runbook,          evidence.data};
-        char hash[17];
-        fingerprint_hex(content_hash(parts, 6), hash);
-        int at = strmap_get(known, fp, -1);
-        bool changed = at < 0 || strcmp(hashes[at], hash) != 0;
-        db_val v[SEEN_NCOLS] = {
+        const suppression *sup = rs->n ? rule_match(rs, &subj) : NULL;
+        x->sup[i] = sup;
+        old_row *o = old_find(x, f->fingerprint);
+        if (!o) {
+            x->status[i] = sup ? ST_SUPPRESSED : ST_NEW;
+            x->ins = arena_grow(x->a, x->ins, &x->inscap, x->nins + 1, sizeof *x->ins);
+            x->ins[x->nins++] = (uint32_t)i;
+            push_event(x, (uint32_t)i, x->status[i], -1, false);
+            continue;
+        }
+        if (o->seen) {
+            snprintf(x->s->err, sizeof x->s->err, "the scan has finding %s twice", fp);
+            return -1;
+        }
+        o->seen = true;
+        int was = o->status;
+        int now = sup ? ST_SUPPRESSED : was == ST_RESOLVED ? ST_REGRESSED : ST_OPEN;
+        x->status[i] = (uint8_t)now;
+        if ((sup && was != ST_SUPPRESSED) || (!sup && (was == ST_RESOLVED || was == ST_SUPPRESSED)))
+            push_event(x, (uint32_t)i, now, was, false);
+        bool status_changed = was != now || o->suppression_id != (sup ? sup->id : 0) ||
+                              o->suppressed_until != (sup ? sup->expires_at : 0);
+        o->status = (uint8_t)now;
+        o->priority = f->priority;
+        o->sev = (int8_t)f->pol->sev;
+        if (o->hash != f->content_hash)
+            push_write(x, (uint32_t)i, W_FULL);
+        else if (status_changed)
+            push_write(x, (uint32_t)i, W_STATUS);
+        else if (x->legacy || !in_scope(x, f->pol->name, f->region))
+            push_write(x, (uint32_t)i, W_SEEN); /* its last-seen is not derivable */
+    }
+    for (size_t k = 0; k < x->nold; k++) {
+        old_row *o = &x->old[k];
+        if (o->seen || o->status == ST_RESOLVED || !in_scope(x, o->policy, o->region)) continue;
+        push_event(x, (uint32_t)k, ST_RESOLVED, o->status, true);
+        push_write(x, (uint32_t)k, W_RESOLVE);
+        o->status = ST_RESOLVED;
+    }
+    return 0;
+}
+
+/* Events in the order the set-based statements wrote them: new, then
+ * changed, then resolved, each by priority (highest first), then
+ * fingerprint.  Notifications and diff read them in id order. */
+static const rec *sort_rec;
+static int ev_class(const event_op *e)
+{
+    return e->resolved ? 2 : e->has_previous ? 1 : 0;
+}
+static int cmp_event(const void *pa, const void *pb)
+{
+    const event_op *a = pa, *b = pb;
+    int ca = ev_class(a), cb = ev_class(b);
+    if (ca != cb) return ca - cb;
+    int pa_ = a->resolved ? sort_rec->old[a->item].priority : sort_rec->r->items[a->item].priority;
+    int pb_ = b->resolved ? sort_rec->old[b->item].priority : sort_rec->r->items[b->item].priority;
+    if (pa_ != pb_) return pb_ - pa_;
+    uint64_t fa = a->resolved ? sort_rec->old[a->item].fp : sort_rec->r->items[a->item].fingerprint;
+    uint64_t fb = b->resolved ? sort_rec->old[b->item].fp : sort_rec->r->items[b->item].fingerprint;
+    return fa < fb ? -1 : fa > fb;
+}
+
+static int write_events(rec *x)
+{
+    if (!x->nev) return 0;
+    sort_rec = x;
+    qsort(x->ev, x->nev, sizeof *x->ev, cmp_event);
+    sort_rec = NULL;
+    db_copy *c = db_copy_begin(x->s->d, "finding_events",
+                               "scan_id, fingerprint, at, status, previous, team, account_id, "
+                               "priority, severity_rank",
+                               9);
+    if (!c) return fail(x->s, "cannot record the scan's events");
+    int rc = 0;
+    char fp[17];
+    for (size_t i = 0; i < x->nev && rc == 0; i++) {
+        const event_op *e = &x->ev[i];
+        const char *team, *account;
+        int prio, sev;
+        if (e->resolved) {
+            const old_row *o = &x->old[e->item];
+            fingerprint_hex(o->fp, fp);
+            team = o->team;
+            account = o->acc >= 0 ? x->acc[o->acc].id : NULL;
+            prio = o->priority;
+            sev = o->sev;
+        } else {
+            const finding *f = &x->r->items[e->item];
+            fingerprint_hex(f->fingerprint, fp);
+            team = f->account ? f->account->team : NULL;
+            account = f->account_id ? f->account_id : "";
+            prio = f->priority;
+            sev = (int)f->pol->sev;
+        }
+        db_val v[] = {DB_I(x->scan),
+                      DB_S(fp),
+                      DB_I(x->at),
+                      DB_S(STATUS_NAME[e->status]),
+                      DB_S(e->has_previous ? STATUS_NAME[e->previous] : NULL),
+                      DB_S(team),
+                      DB_S(account),
+                      DB_I(prio),
+                      DB_I(sev)};
+        rc = db_copy_row(c, v);
+        switch (e->status) {
+        case ST_NEW:
+            x->sum->new_++;
+            break;
+        case ST_REGRESSED:
+            x->sum->regressed++;
+            break;
+        case ST_RESOLVED:
+            x->sum->resolved++;
+            break;
+        case ST_SUPPRESSED:
+            x->sum->suppressed++;
+            break;
+        default:
+            x->sum->reopened++;
+            break;
+        }
+    }
+    x->rows += (int64_t)x->nev;
+    if (db_copy_end(c) < 0 || rc < 0) return fail(x->s, "cannot record the scan's events");
+    return 0;
+}
+
+/* What describes a finding (finding_details).  From the finding's parts,
+ * or, when the engine rendered its JSON (and let the parts go), from that
+ * JSON: the evidence is its last member, taken verbatim. */
+typedef struct details {
+    const char *description, *category, *reasons, *fix, *runbook, *evidence;
+} details;
+
+static int get_details(const finding *f, arena *tmp, buf *reasons, buf *evidence, details *d)
+{
+    buf_reset(reasons);
+    buf_reset(evidence);
+    d->description = f->pol->description;
+    d->category = meta_str(f->pol, "category");
+    if (!f->json) {
+        json_str_array(reasons, f->reasons, f->nreasons);
+        finding_write_evidence(evidence, f);
+        d->fix = f->fix;
+        d->runbook = f->runbook;
+    } else {
+        jv doc;
+        json_error je;
+        if (json_parse(tmp, f->json, f->json_len, &doc, &je) != 0) return -1;
+        const jv *rs = jv_get(&doc, "reasons"), *fx = jv_get(&doc, "fix"),
+                 *rb = jv_get(&doc, "runbook");
+        buf_putc(reasons, '[');
+        for (size_t i = 0; rs && rs->kind == JV_ARRAY && i < rs->len; i++) {
+            const jv *e = &rs->u.items[i];
+            if (i) buf_putc(reasons, ',');
+            if (e->kind == JV_STRING) json_write_string(reasons, e->u.str, e->len);
+        }
+        buf_putc(reasons, ']');
+        d->fix = fx && fx->kind == JV_STRING ? fx->u.str : NULL;
+        d->runbook = rb && rb->kind == JV_STRING ? rb->u.str : NULL;
+        if (f->evidence_at >= f->json_len) return -1;
+        buf_append(evidence, f->json + f->evidence_at, f->json_len - 1 - f->evidence_at);
+    }
+    d->reasons = reasons->data;
+    d->evidence = evidence->data;
+    return 0;
+}
+
+static const char FINDINGS_INSERT_COLS[] =
+    "fingerprint, policy, severity, severity_rank, resource_type, resource_id, resource_name, "
+    "account_id, account_name, team, environment, region, priority, suppression_id, "
+    "suppressed_until, content_hash, status, first_seen, last_seen, first_scan, last_scan";
+#define FINDINGS_INSERT_NCOLS 21
+static const char DETAILS_COLS[] = "fingerprint, description, category, reasons, fix, runbook, "
+                                   "evidence";
+
+/* New findings: straight into their tables (COPY on PostgreSQL). */
+static int insert_new(rec *x)
+{
+    if (!x->nins) return 0;
+    db_copy *c = db_copy_begin(x->s->d, "findings", FINDINGS_INSERT_COLS, FINDINGS_INSERT_NCOLS);
+    if (!c) return fail(x->s, "cannot store new findings");
+    int rc = 0;
+    char fp[17], hash[17];
+    for (size_t k = 0; k < x->nins && rc == 0; k++) {
+        size_t i = x->ins[k];
+        const finding *f = &x->r->items[i];
+        const account_info *ac = f->account;
+        const suppression *sup = x->sup[i];
+        fingerprint_hex(f->fingerprint, fp);
+        fingerprint_hex(f->content_hash, hash);
+        db_val v[FINDINGS_INSERT_NCOLS] = {
             DB_S(fp),
             DB_S(f->pol->name),
-            DB_S(changed ? f->pol->description : NULL),
             DB_S(severity_name(f->pol->sev)),
             DB_I(f->pol->sev),
-            DB_S(changed ? meta_str(f->pol, "category") : NULL),
             DB_S(f->rtype ? f->rtype->name : "unknown"),
             DB_S(f->id),
-            DB_S(name),
+            DB_S(f->name && strcmp(f->name, f->id) ? f->name : NULL),
             DB_S(f->account_id ? f->account_id : ""),
             DB_S(ac ? ac->name : NULL),
             DB_S(ac ? ac->team : NULL),
             DB_S(ac ? ac->environment : NULL),
             DB_S(f->region ? f->region : ""),
             DB_I(f->priority),
-            DB_S(changed ? reasons.data : NULL),
-            DB_S(changed ? f->fix : NULL),
-            DB_S(changed ? f->runbook : NULL),
-            DB_S(changed ? evidence.data : NULL),
             sup ? DB_I(sup->id) : DB_S(NULL),
             sup ? DB_I(sup->expires_at) : DB_S(NULL),
             DB_S(hash),
-            DB_I(changed),
+            DB_S(STATUS_NAME[x->status[i]]),
+            DB_I(x->at),
+            DB_I(x->at),
+            DB_I(x->scan),
+            DB_I(x->scan),
+        };
+        rc = db_copy_row(c, v);
+    }
+    if (db_copy_end(c) < 0 || rc < 0) return fail(x->s, "cannot store new findings");
+    c = db_copy_begin(x->s->d, "finding_details", DETAILS_COLS, 7);
+    if (!c) return fail(x->s, "cannot store finding details");
+    arena *tmp = arena_new(0);
+    buf reasons = BUF_INIT, evidence = BUF_INIT;
+    for (size_t k = 0; k < x->nins && rc == 0; k++) {
+        const finding *f = &x->r->items[x->ins[k]];
+        details d;
+        arena_reset(tmp);
+        if (get_details(f, tmp, &reasons, &evidence, &d) < 0) {
+            rc = -1;
+            break;
+        }
+        fingerprint_hex(f->fingerprint, fp);
+        db_val v[] = {DB_S(fp),    DB_S(d.description), DB_S(d.category), DB_S(d.reasons),
+                      DB_S(d.fix), DB_S(d.runbook),     DB_S(d.evidence)};
+        rc = db_copy_row(c, v);
+    }
+    buf_free(&reasons);
+    buf_free(&evidence);
+    arena_free(tmp);
+    if (db_copy_end(c) < 0 || rc < 0) return fail(x->s, "cannot store finding details");
+    x->rows += 2 * (int64_t)x->nins;
+    return 0;
+}
+
+static const char UPD_COLS[] =
+    "fingerprint, kind, policy, severity, severity_rank, resource_name, account_name, team, "
+    "environment, priority, content_hash, status, suppression_id, suppressed_until, "
+    "resolved_at, last_seen, last_scan, description, category, reasons, fix, runbook, evidence";
+#define UPD_NCOLS 23
+
+/* Changed rows: streamed into a work table, then one statement per kind
+ * of change, each naming only the columns that kind changes (an update
+ * that names an indexed column rewrites that index's entry). */
+static int update_changed(rec *x)
+{
+    if (!x->nw) return 0;
+    if (db_exec(x->s->d,
+                "CREATE TEMP TABLE upd (fingerprint TEXT NOT NULL, kind INTEGER, policy TEXT,"
+                " severity TEXT, severity_rank INTEGER, resource_name TEXT, account_name TEXT,"
+                " team TEXT, environment TEXT, priority INTEGER, content_hash TEXT, status TEXT,"
+                " suppression_id BIGINT, suppressed_until BIGINT, resolved_at BIGINT,"
+                " last_seen BIGINT, last_scan BIGINT, description TEXT, category TEXT,"
+                " reasons TEXT, fix TEXT, runbook TEXT, evidence TEXT)") < 0)
+        return fail(x->s, "cannot create the scan's work table");
+    db_copy *c = db_copy_begin(x->s->d, "upd", UPD_COLS, UPD_NCOLS);
+    if (!c) return fail(x->s, "cannot stream changed findings");
+    arena *tmp = arena_new(0);
+    buf reasons = BUF_INIT, evidence = BUF_INIT;
+    char fp[17], hash[17];
+    int rc = 0;
+    size_t counts[W_SEEN + 1] = {0};
+    for (size_t k = 0; k < x->nw && rc == 0; k++) {
+        const write_op *w = &x->w[k];
+        counts[w->kind]++;
+        if (w->kind == W_RESOLVE) {
+            const old_row *o = &x->old[w->item];
+            const rec_account *ac = o->acc >= 0 ? &x->acc[o->acc] : NULL;
+            bool derived = ac && covers(scope_of(x, ac->scope_id), o->policy, o->region, tmp);
+            fingerprint_hex(o->fp, fp);
+            db_val v[UPD_NCOLS] = {DB_S(fp), DB_I(W_RESOLVE)};
+            for (size_t j = 2; j < UPD_NCOLS; j++)
+                v[j] = DB_S(NULL);
+            v[14] = DB_I(x->at);
+            v[15] = DB_I(derived ? ac->last_scan_at : o->last_seen);
+            v[16] = DB_I(derived ? ac->last_scan : o->last_scan);
+            rc = db_copy_row(c, v);
+            arena_reset(tmp);
+            continue;
+        }
+        const finding *f = &x->r->items[w->item];
+        const account_info *ac = f->account;
+        const suppression *sup = x->sup[w->item];
+        details d = {0};
+        arena_reset(tmp);
+        if (w->kind == W_FULL && get_details(f, tmp, &reasons, &evidence, &d) < 0) {
+            rc = -1;
+            break;
+        }
+        fingerprint_hex(f->fingerprint, fp);
+        fingerprint_hex(f->content_hash, hash);
+        db_val v[UPD_NCOLS] = {
+            DB_S(fp),
+            DB_I(w->kind),
+            DB_S(f->pol->name),
+            DB_S(severity_name(f->pol->sev)),
+            DB_I(f->pol->sev),
+            DB_S(f->name && strcmp(f->name, f->id) ? f->name : NULL),
+            DB_S(ac ? ac->name : NULL),
+            DB_S(ac ? ac->team : NULL),
+            DB_S(ac ? ac->environment : NULL),
+            DB_I(f->priority),
+            DB_S(hash),
+            DB_S(STATUS_NAME[x->status[w->item]]),
+            sup ? DB_I(sup->id) : DB_S(NULL),
+            sup ? DB_I(sup->expires_at) : DB_S(NULL),
+            DB_S(NULL),
+            DB_I(x->at),
+            DB_I(x->scan),
+            DB_S(d.description),
+            DB_S(d.category),
+            DB_S(d.reasons),
+            DB_S(d.fix),
+            DB_S(d.runbook),
+            DB_S(d.evidence),
         };
         rc = db_copy_row(c, v);
     }
     buf_free(&reasons);
     buf_free(&evidence);
-    return db_copy_end(c) < 0 || rc < 0 ? -1 : 0;
-}
-
-static int stream_list(store *s, const char *table, const char *col, const char *const *v, size_t n)
-{
-    db_copy *c = db_copy_begin(s->d, table, col, 1);
-    if (!c) return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = db_copy_row(c, (db_val[]){DB_S(v[i])});
-    return db_copy_end(c) < 0 || rc < 0 ? -1 : 0;
-}
-
-static const char *const SCAN_TEMP_DDL[] = {
-    "CREATE TEMP TABLE seen (fingerprint TEXT NOT NULL, policy TEXT, description TEXT,"
-    " severity TEXT, severity_rank INTEGER, category TEXT, resource_type TEXT,"
-    " resource_id TEXT, resource_name TEXT, account_id TEXT, account_name TEXT, team TEXT,"
-    " environment TEXT, region TEXT, priority INTEGER, reasons TEXT, fix TEXT, runbook TEXT,"
-    " evidence TEXT, suppression_id BIGINT, suppressed_until BIGINT, content_hash TEXT,"
-    " changed INTEGER)",
-    "CREATE TEMP TABLE scope_acc (account_id TEXT PRIMARY KEY)",
-    "CREATE TEMP TABLE scope_reg (region TEXT PRIMARY KEY)",
-    "CREATE TEMP TABLE scope_pol (policy TEXT PRIMARY KEY)",
-    NULL,
-};
-
-/* Findings of the scope that the scan did not see.  Parameter: 1 when the
- * scan covered every region, else 0. */
-#define UNSEEN_IN_SCOPE                                                                            \
-    " f.status <> 'resolved' AND f.account_id IN (SELECT account_id FROM scope_acc)"               \
-    " AND f.policy IN (SELECT policy FROM scope_pol)"                                              \
-    " AND (? = 1 OR f.region IN (SELECT region FROM scope_reg))"                                   \
-    " AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.fingerprint = f.fingerprint)"
-
-static int apply_scan(store *s, int64_t scan, int64_t at, bool all_regions)
-{
-    db_val p_new[] = {DB_I(scan), DB_I(at)};
-    if (db_run(s->d,
-               "INSERT INTO finding_events (scan_id, fingerprint, at, status, previous, team, "
-               "account_id, priority, severity_rank) SELECT CAST(? AS BIGINT), s.fingerprint, "
-               "CAST(? AS BIGINT), CASE WHEN "
-               "s.suppression_id IS NOT NULL THEN 'suppressed' ELSE 'new' END, NULL, s.team, "
-               "s.account_id, s.priority, s.severity_rank FROM seen s WHERE NOT EXISTS "
-               "(SELECT 1 FROM findings f WHERE f.fingerprint = s.fingerprint) ORDER BY "
-               "s.priority DESC, s.fingerprint",
-               p_new, 2) < 0)
-        return fail(s, "cannot record new findings");
-    if (db_run(s->d,
-               "INSERT INTO finding_events (scan_id, fingerprint, at, status, previous, team, "
-               "account_id, priority, severity_rank) SELECT CAST(? AS BIGINT), s.fingerprint, "
-               "CAST(? AS BIGINT), CASE WHEN "
-               "s.suppression_id IS NOT NULL THEN 'suppressed' WHEN f.status = 'resolved' THEN "
-               "'regressed' ELSE 'open' END, f.status, s.team, s.account_id, s.priority, "
-               "s.severity_rank FROM seen s JOIN findings f ON f.fingerprint = s.fingerprint "
-               "WHERE (s.suppression_id IS NOT NULL AND f.status <> 'suppressed') OR "
-               "(s.suppression_id IS NULL AND f.status IN ('resolved', 'suppressed')) ORDER BY "
-               "s.priority DESC, s.fingerprint",
-               p_new, 2) < 0)
-        return fail(s, "cannot record changed findings");
-    db_val p_res[] = {DB_I(scan), DB_I(at), DB_I(all_regions)};
-    if (db_run(s->d,
-               "INSERT INTO finding_events (scan_id, fingerprint, at, status, previous, team, "
-               "account_id, priority, severity_rank) SELECT CAST(? AS BIGINT), f.fingerprint, "
-               "CAST(? AS BIGINT), 'resolved', "
-               "f.status, f.team, f.account_id, f.priority, f.severity_rank FROM findings f "
-               "WHERE" UNSEEN_IN_SCOPE " ORDER BY f.priority DESC, f.fingerprint",
-               p_res, 3) < 0)
-        return fail(s, "cannot record resolved findings");
-    /* Three narrow statements rather than one upsert: an update that names
-     * an indexed column rewrites that index's entry even when the value is
-     * the same, and most findings of a scan are the same as last time. */
-    db_val p_ins[] = {DB_I(at), DB_I(at), DB_I(scan), DB_I(scan)};
-    if (db_run(s->d,
-               "INSERT INTO findings (fingerprint, policy, severity, severity_rank, "
-               "resource_type, resource_id, resource_name, account_id, account_name, team, "
-               "environment, region, priority, suppression_id, suppressed_until, content_hash, "
-               "status, first_seen, last_seen, first_scan, last_scan) SELECT s.fingerprint, "
-               "s.policy, s.severity, s.severity_rank, s.resource_type, s.resource_id, "
-               "s.resource_name, s.account_id, s.account_name, s.team, s.environment, s.region, "
-               "s.priority, s.suppression_id, s.suppressed_until, s.content_hash, "
-               "CASE WHEN s.suppression_id IS NOT NULL THEN 'suppressed' ELSE 'new' END, "
-               "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
-               "FROM seen s WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.fingerprint = "
-               "s.fingerprint)",
-               p_ins, 4) < 0)
-        return fail(s, "cannot store new findings");
-    /* Status changes (the events above), and what describes the finding
-     * when it changed; first_scan tells the rows just inserted apart. */
-    db_val p_st[] = {DB_I(scan)};
-    if (db_run(s->d,
-               "UPDATE findings SET status = CASE WHEN s.suppression_id IS NOT NULL THEN "
-               "'suppressed' WHEN findings.status = 'resolved' THEN 'regressed' ELSE 'open' END, "
-               "resolved_at = NULL, suppression_id = s.suppression_id, suppressed_until = "
-               "s.suppressed_until FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
-               "findings.first_scan <> ? AND (findings.status <> CASE WHEN s.suppression_id IS "
-               "NOT NULL THEN 'suppressed' WHEN findings.status = 'resolved' THEN 'regressed' "
-               "ELSE 'open' END OR findings.suppression_id IS DISTINCT FROM s.suppression_id OR "
-               "findings.suppressed_until IS DISTINCT FROM s.suppressed_until)",
-               p_st, 1) < 0)
-        return fail(s, "cannot update finding statuses");
-    if (db_run(s->d,
-               "UPDATE findings SET policy = s.policy, severity = s.severity, severity_rank = "
-               "s.severity_rank, resource_name = s.resource_name, account_name = "
-               "s.account_name, team = s.team, environment = s.environment, priority = "
-               "s.priority FROM seen s WHERE s.fingerprint = findings.fingerprint AND "
-               "(findings.priority <> s.priority OR findings.severity <> s.severity OR "
-               "findings.team IS DISTINCT FROM s.team OR findings.environment IS DISTINCT FROM "
-               "s.environment OR "
-               "findings.account_name IS DISTINCT FROM s.account_name OR findings.resource_name IS "
-               "DISTINCT FROM s.resource_name OR findings.policy <> s.policy)",
-               NULL, 0) < 0)
-        return fail(s, "cannot update findings");
-    /* Unindexed columns only: the cheap part every finding needs. */
-    db_val p_seen[] = {DB_I(at), DB_I(scan)};
-    if (db_run(s->d,
-               "UPDATE findings SET last_seen = ?, last_scan = ?, content_hash = s.content_hash "
-               "FROM seen s WHERE s.fingerprint = findings.fingerprint",
-               p_seen, 2) < 0)
-        return fail(s, "cannot update findings");
-    if (db_run(s->d,
-               "INSERT INTO finding_details (fingerprint, description, category, reasons, fix, "
-               "runbook, evidence) SELECT s.fingerprint, s.description, s.category, s.reasons, "
-               "s.fix, s.runbook, s.evidence FROM seen s WHERE s.changed = 1 ON CONFLICT "
-               "(fingerprint) DO UPDATE SET description = excluded.description, category = "
-               "excluded.category, reasons = excluded.reasons, fix = excluded.fix, runbook = "
-               "excluded.runbook, evidence = excluded.evidence",
-               NULL, 0) < 0)
-        return fail(s, "cannot store finding details");
-    db_val p_rs[] = {DB_I(at), DB_I(all_regions)};
-    if (db_run(s->d,
-               "UPDATE findings SET status = 'resolved', resolved_at = ? WHERE fingerprint IN "
-               "(SELECT f.fingerprint FROM findings f WHERE" UNSEEN_IN_SCOPE ")",
-               p_rs, 2) < 0)
-        return fail(s, "cannot resolve findings");
+    arena_free(tmp);
+    if (db_copy_end(c) < 0 || rc < 0) return fail(x->s, "cannot stream changed findings");
+    if (db_exec(x->s->d, "CREATE UNIQUE INDEX upd_by_fingerprint ON upd (fingerprint)") < 0)
+        return fail(x->s, "cannot index changed findings");
+    static const char *const SQL[W_SEEN + 1] = {
+        [W_FULL] = "UPDATE findings SET policy = u.policy, severity = u.severity, severity_rank "
+                   "= u.severity_rank, resource_name = u.resource_name, account_name = "
+                   "u.account_name, team = u.team, environment = u.environment, priority = "
+                   "u.priority, content_hash = u.content_hash, status = u.status, resolved_at = "
+                   "NULL, suppression_id = u.suppression_id, suppressed_until = "
+                   "u.suppressed_until, last_seen = u.last_seen, last_scan = u.last_scan FROM "
+                   "upd u WHERE u.kind = 1 AND u.fingerprint = findings.fingerprint",
+        [W_STATUS] = "UPDATE findings SET status = u.status, resolved_at = NULL, suppression_id "
+                     "= u.suppression_id, suppressed_until = u.suppressed_until, last_seen = "
+                     "u.last_seen, last_scan = u.last_scan FROM upd u WHERE u.kind = 2 AND "
+                     "u.fingerprint = findings.fingerprint",
+        [W_RESOLVE] = "UPDATE findings SET status = 'resolved', resolved_at = u.resolved_at, "
+                      "last_seen = u.last_seen, last_scan = u.last_scan FROM upd u WHERE u.kind = "
+                      "3 AND u.fingerprint = findings.fingerprint",
+        [W_SEEN] = "UPDATE findings SET last_seen = u.last_seen, last_scan = u.last_scan FROM "
+                   "upd u WHERE u.kind = 4 AND u.fingerprint = findings.fingerprint",
+    };
+    for (int k = W_FULL; k <= W_SEEN; k++) {
+        if (!counts[k]) continue;
+        int64_t n = db_run(x->s->d, SQL[k], NULL, 0);
+        if (n < 0) return fail(x->s, "cannot update findings");
+        x->rows += n;
+    }
+    if (counts[W_FULL]) {
+        int64_t n = db_run(
+            x->s->d,
+            "INSERT INTO finding_details (fingerprint, description, category, reasons, fix, "
+            "runbook, evidence) SELECT fingerprint, description, category, reasons, fix, "
+            "runbook, evidence FROM upd WHERE kind = 1 ON CONFLICT (fingerprint) DO UPDATE SET "
+            "description = excluded.description, category = excluded.category, reasons = "
+            "excluded.reasons, fix = excluded.fix, runbook = excluded.runbook, evidence = "
+            "excluded.evidence",
+            NULL, 0);
+        if (n < 0) return fail(x->s, "cannot store finding details");
+        x->rows += n;
+    }
+    if (db_exec(x->s->d, "DROP TABLE upd") < 0) return fail(x->s, "cannot drop the work table");
     return 0;
 }
 
-/* The day's counts for the accounts of the scan: what is open now, and
- * what changed today.  Recomputed whole, so a second scan on one day
- * replaces the first's numbers rather than adding to them.  Two grouped
- * queries (the findings by account, severity and status; the day's events)
- * are combined here: one statement joining them cost ten times more. */
-static day_row *day_row_for(day_row *rows, size_t *n, const char *account, int sev, arena *a)
+/* The day's counts of the scan's accounts, kept incrementally: open,
+ * suppressed and the highest open priority from the state the comparison
+ * just computed (every stored row of those accounts plus the new ones),
+ * new/resolved/regressed as the day's row so far plus this scan's events
+ * (what recounting the day's events gave).  Only rows whose numbers
+ * change are written. */
+static int update_daily_counts(rec *x, const recon_opts *ro)
 {
-    for (size_t i = *n; i-- > 0;)
-        if (rows[i].sev == sev && !strcmp(rows[i].account_id, account)) return &rows[i];
-    rows[*n] = (day_row){.account_id = arena_strdup(a, account), .sev = sev};
-    return &rows[(*n)++];
-}
-
-static int update_daily_counts(store *s, const scan_scope *sc, int64_t at)
-{
-    int64_t day = at / 86400, t0 = day * 86400, t1 = t0 + 86400;
-    arena *a = arena_new(0);
-    size_t n = 0, cap = (sc->n_accounts + 1) * (SEV_CRITICAL + 1);
-    day_row *rows = arena_alloc(a, cap * sizeof *rows);
-    int rc = -1;
-    db_stmt *q = db_query(s->d,
-                          "SELECT account_id, severity_rank, status, COUNT(*), MAX(priority) FROM "
-                          "findings WHERE account_id IN (SELECT account_id FROM scope_acc) GROUP "
-                          "BY account_id, severity_rank, status",
-                          NULL, 0);
+    const scan_scope *sc = x->sc;
+    int64_t day = x->at / 86400;
+    size_t nsev = SEV_CRITICAL + 1, n = sc->n_accounts * nsev;
+    day_row *rows = arena_calloc(x->a, (n + 1) * sizeof *rows);
+    bool *present = arena_calloc(x->a, n + 1), *stored = arena_calloc(x->a, n + 1);
+    day_row *before = arena_calloc(x->a, (n + 1) * sizeof *before);
+    /* Reconcile's changes to rows this scan did not see (expiries). */
+    for (size_t i = 0; ro && i < ro->n; i++) {
+        old_row *o = old_find(x, ro->fps[i]);
+        if (o && !o->seen) o->status = (uint8_t)status_code(ro->statuses[i]);
+    }
+#define TALLY(acc, sev, st, prio)                                                                  \
+    do {                                                                                           \
+        size_t at_ = (size_t)(acc)*nsev + (size_t)(sev);                                           \
+        present[at_] = true;                                                                       \
+        tally_status(&rows[at_], STATUS_NAME[st], 1, prio);                                        \
+    } while (0)
+    for (size_t k = 0; k < x->nold; k++) {
+        const old_row *o = &x->old[k];
+        if (o->acc >= 0 && o->sev >= SEV_INFO && o->sev <= SEV_CRITICAL)
+            TALLY(o->acc, o->sev, o->status, o->priority);
+    }
+    for (size_t k = 0; k < x->nins; k++) {
+        const finding *f = &x->r->items[x->ins[k]];
+        int a = strmap_get(&x->acc_ix, f->account_id ? f->account_id : "", -1);
+        if (a >= 0) TALLY(a, f->pol->sev, x->status[x->ins[k]], f->priority);
+    }
+#undef TALLY
+    for (size_t i = 0; i < x->nev; i++) {
+        const event_op *e = &x->ev[i];
+        int a, sev;
+        if (e->resolved) {
+            a = x->old[e->item].acc;
+            sev = x->old[e->item].sev;
+        } else {
+            const finding *f = &x->r->items[e->item];
+            a = strmap_get(&x->acc_ix, f->account_id ? f->account_id : "", -1);
+            sev = (int)f->pol->sev;
+        }
+        if (a < 0 || sev < SEV_INFO || sev > SEV_CRITICAL) continue;
+        day_row *r = &rows[(size_t)a * nsev + (size_t)sev];
+        present[(size_t)a * nsev + (size_t)sev] = true;
+        if (e->status == ST_NEW) r->new_++;
+        if (e->status == ST_RESOLVED) r->resolved++;
+        if (e->status == ST_REGRESSED) r->regressed++;
+    }
+    db_val pd[] = {DB_I(day)};
+    db_stmt *q = db_query(x->s->d,
+                          "SELECT account_id, severity, open, new_count, resolved, regressed, "
+                          "suppressed, max_priority, account_name, team, environment FROM "
+                          "daily_counts WHERE day = ? AND account_id IN (SELECT account_id FROM "
+                          "scope_acc)",
+                          pd, 1);
     int st = q ? 0 : -1;
+    bool *same_labels = arena_calloc(x->a, n + 1);
     while (q && (st = db_step(q)) == 1) {
-        int sev = (int)db_col_int(q, 1);
-        if (sev < SEV_INFO || sev > SEV_CRITICAL || n == cap) continue;
-        tally_status(day_row_for(rows, &n, db_col_text(q, 0), sev, a), db_col_text(q, 2),
-                     db_col_int(q, 3), db_col_int(q, 4));
+        int a = strmap_get(&x->acc_ix, db_col_text(q, 0), -1);
+        int sev = -1;
+        for (int k = SEV_INFO; k <= SEV_CRITICAL; k++)
+            if (db_col_text(q, 1) && !strcmp(db_col_text(q, 1), severity_name((severity)k)))
+                sev = k;
+        if (a < 0 || sev < 0) continue;
+        size_t i = (size_t)a * nsev + (size_t)sev;
+        stored[i] = present[i] = true;
+        before[i] = (day_row){.open = db_col_int(q, 2),
+                              .new_ = db_col_int(q, 3),
+                              .resolved = db_col_int(q, 4),
+                              .regressed = db_col_int(q, 5),
+                              .suppressed = db_col_int(q, 6),
+                              .max_priority = db_col_int(q, 7)};
+        rows[i].new_ += before[i].new_;
+        rows[i].resolved += before[i].resolved;
+        rows[i].regressed += before[i].regressed;
+        const account_info *ai = x->acc[a].info;
+        const char *want[] = {ai ? ai->name : NULL, ai ? ai->team : NULL,
+                              ai ? ai->environment : NULL};
+        same_labels[i] = true;
+        for (int k = 0; k < 3; k++) {
+            const char *have = db_col_text(q, (size_t)(8 + k));
+            if (!have != !want[k] || (have && strcmp(have, want[k]))) same_labels[i] = false;
+        }
     }
     db_finish(q);
-    if (st < 0) goto out;
-    db_val pe[] = {DB_I(t0), DB_I(t1)};
-    q = db_query(s->d,
-                 "SELECT account_id, severity_rank, status, COUNT(*) FROM finding_events WHERE "
-                 "at >= ? AND at < ? AND status IN ('new', 'resolved', 'regressed') AND "
-                 "account_id IN (SELECT account_id FROM scope_acc) GROUP BY account_id, "
-                 "severity_rank, status",
-                 pe, 2);
-    st = q ? 0 : -1;
-    while (q && (st = db_step(q)) == 1) {
-        int sev = (int)db_col_int(q, 1);
-        if (sev < SEV_INFO || sev > SEV_CRITICAL || n == cap) continue;
-        day_row *r = day_row_for(rows, &n, db_col_text(q, 0), sev, a);
-        const char *status = db_col_text(q, 2);
-        int64_t count = db_col_int(q, 3);
-        if (!strcmp(status, "new"))
-            r->new_ += count;
-        else if (!strcmp(status, "resolved"))
-            r->resolved += count;
-        else
-            r->regressed += count;
-    }
-    db_finish(q);
-    if (st < 0) goto out;
-    db_val p_del[] = {DB_I(day)};
-    if (db_run(s->d,
-               "DELETE FROM daily_counts WHERE day = ? AND account_id IN (SELECT account_id "
-               "FROM scope_acc)",
-               p_del, 1) < 0)
-        goto out;
-    db_copy *c = db_copy_begin(s->d, "daily_counts",
-                               "day, account_id, account_name, team, environment, severity, open, "
-                               "new_count, resolved, regressed, suppressed, max_priority",
-                               12);
-    if (!c) goto out;
-    int crc = 0;
-    for (size_t i = 0; i < n && crc == 0; i++) {
-        const account_info *ai = NULL;
-        for (size_t k = 0; sc->account_info && k < sc->n_accounts && !ai; k++)
-            if (!strcmp(sc->accounts[k], rows[i].account_id)) ai = sc->account_info[k];
+    if (st < 0) return fail(x->s, "cannot read daily counts");
+    for (size_t i = 0; i < n; i++) {
+        const day_row *r = &rows[i], *b = &before[i];
+        if (!present[i]) continue;
+        if (stored[i] && same_labels[i] && r->open == b->open && r->new_ == b->new_ &&
+            r->resolved == b->resolved && r->regressed == b->regressed &&
+            r->suppressed == b->suppressed && r->max_priority == b->max_priority)
+            continue;
+        const account_info *ai = x->acc[i / nsev].info;
         db_val v[] = {DB_I(day),
-                      DB_S(rows[i].account_id),
+                      DB_S(x->acc[i / nsev].id),
                       DB_S(ai ? ai->name : NULL),
                       DB_S(ai ? ai->team : NULL),
                       DB_S(ai ? ai->environment : NULL),
-                      DB_S(severity_name((severity)rows[i].sev)),
-                      DB_I(rows[i].open),
-                      DB_I(rows[i].new_),
-                      DB_I(rows[i].resolved),
-                      DB_I(rows[i].regressed),
-                      DB_I(rows[i].suppressed),
-                      DB_I(rows[i].max_priority)};
-        crc = db_copy_row(c, v);
+                      DB_S(severity_name((severity)(i % nsev))),
+                      DB_I(r->open),
+                      DB_I(r->new_),
+                      DB_I(r->resolved),
+                      DB_I(r->regressed),
+                      DB_I(r->suppressed),
+                      DB_I(r->max_priority)};
+        int64_t w = db_run(x->s->d,
+                           "INSERT INTO daily_counts (day, account_id, account_name, team, "
+                           "environment, severity, open, new_count, resolved, regressed, "
+                           "suppressed, max_priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (day, account_id, severity) DO UPDATE SET account_name = "
+                           "excluded.account_name, team = excluded.team, environment = "
+                           "excluded.environment, open = excluded.open, new_count = "
+                           "excluded.new_count, resolved = excluded.resolved, regressed = "
+                           "excluded.regressed, suppressed = excluded.suppressed, max_priority = "
+                           "excluded.max_priority",
+                           v, 12);
+        if (w < 0) return fail(x->s, "cannot update daily counts");
+        x->rows += w;
     }
-    if (db_copy_end(c) < 0 || crc < 0) goto out;
-    rc = 0;
-out:
-    arena_free(a);
-    return rc < 0 ? fail(s, "cannot update daily counts") : 0;
+    return 0;
 }
 
 /* Every account the scan covered, findings or not: the dashboard shows a
- * green tile for an account with nothing wrong, not no tile. */
-static int record_accounts(store *s, const scan_scope *sc, int64_t scan, int64_t at)
+ * green tile for an account with nothing wrong, not no tile.  The row also
+ * says which scope the account's latest scan had (derived last-seen). */
+static int record_accounts(rec *x)
 {
-    for (size_t i = 0; i < sc->n_accounts; i++) {
-        const account_info *ai = sc->account_info ? sc->account_info[i] : NULL;
-        db_val p[] = {DB_S(sc->accounts[i]),
+    for (size_t i = 0; i < x->sc->n_accounts; i++) {
+        const account_info *ai = x->acc[i].info;
+        db_val p[] = {DB_S(x->acc[i].id),
                       DB_S(ai ? ai->name : NULL),
                       DB_S(ai ? ai->team : NULL),
                       DB_S(ai ? ai->environment : NULL),
-                      DB_I(scan),
-                      DB_I(at)};
-        if (db_run(s->d,
-                   "INSERT INTO accounts (account_id, name, team, environment, last_scan, "
-                   "last_scan_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE "
-                   "SET name = excluded.name, team = excluded.team, environment = "
-                   "excluded.environment, last_scan = excluded.last_scan, last_scan_at = "
-                   "excluded.last_scan_at",
-                   p, 6) < 0)
-            return fail(s, "cannot record the accounts");
+                      DB_I(x->scan),
+                      DB_I(x->at),
+                      x->legacy ? DB_S(NULL) : DB_I(x->scope_id)};
+        int64_t n = db_run(
+            x->s->d,
+            x->legacy ? "INSERT INTO accounts (account_id, name, team, environment, last_scan, "
+                        "last_scan_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO "
+                        "UPDATE SET name = excluded.name, team = excluded.team, environment = "
+                        "excluded.environment, last_scan = excluded.last_scan, last_scan_at = "
+                        "excluded.last_scan_at"
+                      : "INSERT INTO accounts (account_id, name, team, environment, last_scan, "
+                        "last_scan_at, scope_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                        "(account_id) DO UPDATE SET name = excluded.name, team = excluded.team, "
+                        "environment = excluded.environment, last_scan = excluded.last_scan, "
+                        "last_scan_at = excluded.last_scan_at, scope_id = excluded.scope_id",
+            p, x->legacy ? 6 : 7);
+        if (n < 0) return fail(x->s, "cannot record the accounts");
+        x->rows += n;
     }
-    return 0;
-}
-
-int store_accounts(store *s, arena *a, stored_account **out, size_t *n)
-{
-    db_stmt *q = db_query(s->d,
-                          "SELECT account_id, name, team, environment, last_scan, last_scan_at "
-                          "FROM accounts ORDER BY team, name, account_id",
-                          NULL, 0);
-    if (!q) return fail(s, "cannot read accounts");
-    size_t cap = 0;
-    *n = 0;
-    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
-    int rc;
-    while ((rc = db_step(q)) == 1) {
-        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
-        stored_account *x = &(*out)[(*n)++];
-        x->account_id = col_dup(a, q, 0);
-        x->name = col_dup(a, q, 1);
-        x->team = col_dup(a, q, 2);
-        x->environment = col_dup(a, q, 3);
-        x->last_scan = db_col_int(q, 4);
-        x->last_scan_at = db_col_int(q, 5);
-    }
-    db_finish(q);
-    return rc < 0 ? fail(s, "cannot read accounts") : 0;
-}
-
-static int count_events(store *s, int64_t scan, const char *status, size_t *out)
-{
-    int64_t v = 0;
-    db_val p[] = {DB_I(scan), DB_S(status)};
-    if (db_query_int(s->d, "SELECT COUNT(*) FROM finding_events WHERE scan_id = ? AND status = ?",
-                     p, 2, &v) < 0)
-        return fail(s, "cannot count events");
-    *out = (size_t)v;
-    return 0;
-}
-
-static int summarise(store *s, int64_t scan, scan_summary *o)
-{
-    if (count_events(s, scan, "new", &o->new_) < 0 ||
-        count_events(s, scan, "regressed", &o->regressed) < 0 ||
-        count_events(s, scan, "resolved", &o->resolved) < 0 ||
-        count_events(s, scan, "suppressed", &o->suppressed) < 0 ||
-        count_events(s, scan, "open", &o->reopened) < 0)
-        return -1;
-    int64_t open = 0;
-    db_val p[] = {DB_I(scan)};
-    if (db_query_int(s->d,
-                     "SELECT COUNT(*) FROM findings WHERE last_scan = ? AND status IN ('new', "
-                     "'open', 'regressed')",
-                     p, 1, &open) < 0)
-        return fail(s, "cannot count findings");
-    o->open = (size_t)open;
-    db_val pu[] = {DB_I((int64_t)o->found), DB_I((int64_t)o->new_), DB_I((int64_t)o->regressed),
-                   DB_I((int64_t)o->resolved), DB_I(scan)};
-    if (db_run(s->d,
-               "UPDATE scans SET found = ?, new_count = ?, regressed = ?, resolved = ? WHERE "
-               "id = ?",
-               pu, 5) < 0)
-        return fail(s, "cannot update the scan");
     return 0;
 }
 
@@ -1079,59 +1647,144 @@ static void debug_commit_delay(void)
     usleep((useconds_t)atol(ms) * 1000);
 }
 
+static int stream_list(store *s, const char *table, const char *col, const char *const *v, size_t n)
+{
+    db_copy *c = db_copy_begin(s->d, table, col, 1);
+    if (!c) return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = db_copy_row(c, (db_val[]){DB_S(v[i])});
+    return db_copy_end(c) < 0 || rc < 0 ? -1 : 0;
+}
+
+/* Hashes the findings the engine did not (a caller that did not ask). */
+static void ensure_hashes(const scan_result *r)
+{
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < r->n; i++) {
+        finding *f = &r->items[i];
+        if (f->content_hash) continue;
+        if (f->json) {
+            f->content_hash = finding_json_hash(f->json, f->json_len);
+            continue;
+        }
+        buf_reset(&b);
+        finding_write_json(&b, f);
+        f->content_hash = finding_json_hash(b.data, b.len);
+    }
+    buf_free(&b);
+}
+
+static int record(rec *x, const char *inventory)
+{
+    store *s = x->s;
+    rule_set rs;
+    int64_t checked;
+    if (load_rules(s, x->at, x->a, &rs) < 0 || rules_at(s, &checked) < 0 ||
+        insert_scan(s, x->sc, x->at, inventory, &x->scan) < 0)
+        return -1;
+    x->rows += 1;
+    strmap_init(&x->pol_ix, x->a, x->sc->n_policies);
+    for (size_t i = 0; i < x->sc->n_policies; i++)
+        *strmap_slot(&x->pol_ix, x->sc->policies[i], 1) = 1;
+    strmap_init(&x->reg_ix, x->a, x->sc->n_regions);
+    for (size_t i = 0; !x->all_regions && i < x->sc->n_regions; i++)
+        *strmap_slot(&x->reg_ix, x->sc->regions[i], 1) = 1;
+    strmap_init(&x->intern, x->a, 256);
+    if (db_exec(s->d, "CREATE TEMP TABLE scope_acc (account_id TEXT PRIMARY KEY)") < 0 ||
+        stream_list(s, "scope_acc", "account_id", x->sc->accounts, x->sc->n_accounts) < 0)
+        return fail(s, "cannot stream the scan's accounts");
+    if (load_accounts(x) < 0 || load_old(x) < 0) return -1;
+    if (!x->legacy && resolve_scope(x) < 0) return -1;
+    if (diff(x, &rs) < 0) return -1;
+    if (!x->legacy && keep_last_seen(x) < 0) return -1;
+    if (write_events(x) < 0 || insert_new(x) < 0 || update_changed(x) < 0) return -1;
+    /* Suppressions that lapsed on findings the scan did not see; all of
+     * them when a rule change was reconciled at a later clock than this
+     * scan's (a replayed snapshot) or the store cannot tell. */
+    recon_opts ro = {.lapsed_only = checked >= 0 && x->at >= checked,
+                     .scan_id = x->scan,
+                     .counted = &x->acc_ix,
+                     .a = x->a};
+    if (reconcile(s, x->at, &ro, NULL) < 0) return -1;
+    x->rows += ro.rows;
+    if (update_daily_counts(x, &ro) < 0 || record_accounts(x) < 0) return -1;
+    scan_summary *o = x->sum;
+    o->scan_id = x->scan;
+    o->at = x->at;
+    o->found = x->r->n;
+    for (size_t i = 0; i < x->r->n; i++)
+        if (x->status[i] == ST_NEW || x->status[i] == ST_OPEN || x->status[i] == ST_REGRESSED)
+            o->open++;
+    db_val pu[] = {DB_I((int64_t)o->found), DB_I((int64_t)o->new_), DB_I((int64_t)o->regressed),
+                   DB_I((int64_t)o->resolved), DB_I(x->scan)};
+    if (db_run(s->d,
+               "UPDATE scans SET found = ?, new_count = ?, regressed = ?, resolved = ? WHERE "
+               "id = ?",
+               pu, 5) < 0)
+        return fail(s, "cannot update the scan");
+    x->rows += 1;
+    if (db_exec(s->d, "DROP TABLE scope_acc") < 0) return fail(s, "cannot drop the work tables");
+    return 0;
+}
+
 int store_record_scan(store *s, const scan_result *r, const scan_scope *sc, int64_t at,
                       const char *inventory, scan_summary *out)
 {
     memset(out, 0, sizeof *out);
     s->err[0] = 0;
-    arena *a = arena_new(0);
-    rule_set rs;
-    int64_t scan = 0;
+    ensure_hashes(r);
+    rec x = {.s = s,
+             .a = arena_new(0),
+             .r = r,
+             .sc = sc,
+             .at = at,
+             .all_regions = sc->regions == NULL,
+             .legacy = s->version < 4,
+             .sum = out};
     if (db_begin(s->d) < 0) {
-        arena_free(a);
+        arena_free(x.a);
         return fail(s, "cannot start a transaction");
     }
-    if (load_rules(s, at, a, &rs) < 0 || insert_scan(s, sc, at, inventory, &scan) < 0) goto bad;
-    for (const char *const *ddl = SCAN_TEMP_DDL; *ddl; ddl++)
-        if (db_exec(s->d, *ddl) < 0) {
-            fail(s, "cannot create the scan's work tables");
-            goto bad;
-        }
-    strmap known;
-    char **hashes;
-    if (stream_list(s, "scope_acc", "account_id", sc->accounts, sc->n_accounts) < 0 ||
-        load_hashes(s, a, &known, &hashes) < 0 || stream_seen(s, r, &rs, &known, hashes) < 0 ||
-        /* indexed after loading: one sort instead of a b-tree insert per row */
-        db_exec(s->d, "CREATE UNIQUE INDEX seen_by_fingerprint ON seen (fingerprint)") < 0 ||
-        stream_list(s, "scope_reg", "region", sc->regions, sc->regions ? sc->n_regions : 0) < 0 ||
-        stream_list(s, "scope_pol", "policy", sc->policies, sc->n_policies) < 0) {
-        fail(s, "cannot stream the findings");
-        goto bad;
-    }
-    if (apply_scan(s, scan, at, sc->regions == NULL) < 0) goto bad;
-    if (reconcile(s, at, NULL) < 0) goto bad; /* expiries outside the scope */
-    if (update_daily_counts(s, sc, at) < 0) goto bad;
-    if (record_accounts(s, sc, scan, at) < 0) goto bad;
-    out->scan_id = scan;
-    out->at = at;
-    out->found = r->n;
-    if (summarise(s, scan, out) < 0) goto bad;
-    if (db_exec(s->d, "DROP TABLE seen; DROP TABLE scope_acc; DROP TABLE scope_reg; "
-                      "DROP TABLE scope_pol") < 0) {
-        fail(s, "cannot drop the work tables");
-        goto bad;
-    }
+    if (record(&x, inventory) < 0) goto bad;
+    out->rows = x.rows;
     debug_commit_delay();
     if (db_commit(s->d) < 0) {
         fail(s, "cannot commit the scan");
         goto bad;
     }
-    arena_free(a);
+    arena_free(x.a);
     return 0;
 bad:
+    if (!s->err[0]) fail(s, "cannot record the scan");
     db_rollback(s->d);
-    arena_free(a);
+    arena_free(x.a);
     return -1;
+}
+
+int store_accounts(store *s, arena *a, stored_account **out, size_t *n)
+{
+    db_stmt *q = db_query(s->d,
+                          "SELECT account_id, name, team, environment, last_scan, last_scan_at "
+                          "FROM accounts ORDER BY team, name, account_id",
+                          NULL, 0);
+    if (!q) return fail(s, "cannot read accounts");
+    size_t cap = 0;
+    *n = 0;
+    *out = arena_grow(a, NULL, &cap, 64, sizeof **out);
+    int rc;
+    while ((rc = db_step(q)) == 1) {
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
+        stored_account *x = &(*out)[(*n)++];
+        x->account_id = col_dup(a, q, 0);
+        x->name = col_dup(a, q, 1);
+        x->team = col_dup(a, q, 2);
+        x->environment = col_dup(a, q, 3);
+        x->last_scan = db_col_int(q, 4);
+        x->last_scan_at = db_col_int(q, 5);
+    }
+    db_finish(q);
+    return rc < 0 ? fail(s, "cannot read accounts") : 0;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -1141,18 +1794,37 @@ bad:
 #define EFFECTIVE_STATUS                                                                           \
     "CASE WHEN f.status = 'suppressed' AND f.suppressed_until <= ? THEN 'open' ELSE f.status END"
 
-static const char FINDING_COLS[] =
-    "f.fingerprint, f.policy, d.description, f.severity, f.severity_rank, d.category, "
-    "f.resource_type, f.resource_id, f.resource_name, f.account_id, f.account_name, f.team, "
-    "f.environment, f.region, f.priority, d.reasons, d.fix, d.runbook, "
-    "d.evidence, " EFFECTIVE_STATUS
-    ", f.first_seen, f.last_seen, f.resolved_at, f.first_scan, f.last_scan, f.suppression_id, "
-    "f.suppressed_until, sp.reason, sp.author";
+#define FINDING_COLS_WITH(last_seen, last_scan)                                                    \
+    "f.fingerprint, f.policy, d.description, f.severity, f.severity_rank, d.category, "            \
+    "f.resource_type, f.resource_id, f.resource_name, f.account_id, f.account_name, f.team, "      \
+    "f.environment, f.region, f.priority, d.reasons, d.fix, d.runbook, "                           \
+    "d.evidence, " EFFECTIVE_STATUS ", f.first_seen, " last_seen                                   \
+    ", f.resolved_at, f.first_scan, " last_scan                                                    \
+    ", f.suppression_id, f.suppressed_until, sp.reason, sp.author"
 #define FINDING_NCOLS 29
-#define FINDING_JOINS                                                                              \
+#define FINDING_JOINS_BASE                                                                         \
     " JOIN finding_details d ON d.fingerprint = f.fingerprint LEFT JOIN suppressions sp ON "       \
     "sp.id = f.suppression_id"
-#define FINDING_FROM " FROM findings f" FINDING_JOINS
+/* Last seen (schema 4): an unresolved finding that its account's latest
+ * scan covered was seen by that scan (else the scan would have resolved
+ * it), so its time is the account's; otherwise the row's own. */
+static const char FINDING_COLS_4[] = FINDING_COLS_WITH("COALESCE(cv.last_scan_at, f.last_seen)",
+                                                       "COALESCE(cv.last_scan, f.last_scan)");
+static const char FINDING_JOINS_4[] =
+    FINDING_JOINS_BASE " LEFT JOIN accounts cv ON cv.account_id = f.account_id AND f.status <> "
+                       "'resolved' AND EXISTS (SELECT 1 FROM scope_cover c WHERE c.scope_id = "
+                       "cv.scope_id AND c.policy = f.policy AND c.region IN ('*', f.region))";
+/* Before schema 4 (the upgrade test's old stores) every row held it. */
+static const char FINDING_COLS_3[] = FINDING_COLS_WITH("f.last_seen", "f.last_scan");
+
+static const char *finding_cols(const store *s)
+{
+    return s->version >= 4 ? FINDING_COLS_4 : FINDING_COLS_3;
+}
+static const char *finding_joins(const store *s)
+{
+    return s->version >= 4 ? FINDING_JOINS_4 : FINDING_JOINS_BASE;
+}
 
 static void read_finding(const db_stmt *q, size_t c, arena *a, stored_finding *f)
 {
@@ -1345,8 +2017,9 @@ int store_findings(store *s, const finding_query *qy, arena *a, stored_finding *
     "f.resource_id"
     buf_printf(&sql,
                "SELECT %s FROM (SELECT f.fingerprint AS fp FROM findings f%s" LIST_ORDER "%s) k "
-               "JOIN findings f ON f.fingerprint = k.fp" FINDING_JOINS LIST_ORDER,
-               FINDING_COLS, w.sql.data ? w.sql.data : "", qy->limit ? " LIMIT ? OFFSET ?" : "");
+               "JOIN findings f ON f.fingerprint = k.fp%s" LIST_ORDER,
+               finding_cols(s), w.sql.data ? w.sql.data : "", qy->limit ? " LIMIT ? OFFSET ?" : "",
+               finding_joins(s));
     if (qy->limit) {
         w_param(&w, DB_I((int64_t)qy->limit));
         w_param(&w, DB_I((int64_t)qy->offset));
@@ -1437,9 +2110,8 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
     p[np++] = DB_I((int64_t)time(NULL));
     buf_printf(&sql,
                "SELECT e.id, e.scan_id, e.at, e.fingerprint, e.status, e.previous, %s FROM "
-               "finding_events e JOIN findings f ON f.fingerprint = e.fingerprint" FINDING_JOINS
-               " WHERE ",
-               FINDING_COLS);
+               "finding_events e JOIN findings f ON f.fingerprint = e.fingerprint%s WHERE ",
+               finding_cols(s), finding_joins(s));
     if (fingerprint) {
         buf_puts(&sql, "e.fingerprint >= ? AND e.fingerprint < ?");
         p[np++] = DB_S(arena_sprintf(a, "%.16s", fingerprint));

@@ -39,7 +39,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_DEFAULT_URL "sqlite:custos.db"
 
 typedef struct store store;
@@ -88,6 +88,7 @@ typedef struct scan_summary {
     int64_t scan_id;
     int64_t at;
     size_t found, new_, regressed, resolved, suppressed, reopened, open;
+    int64_t rows; /* rows the scan wrote (inserted, updated), all tables */
 } scan_summary;
 
 /* Writes a scan's findings (r) with its scope, at time `at`, as one

@@ -457,7 +457,7 @@ def upgrade(url_of, tag, org):
     before = run("findings", "--db", db, "--status", "all", "--format", "json", env=v1)
     r = run("findings", "--db", db, "--status", "all", "--format", "json")
     version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
-    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["3"]],
+    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["4"]],
           f"{version} {r.stderr[-300:]}")
     names = index_names(db)
     check(f"{tag}_upgrade_swaps_indexes", {"findings_by_rank", "findings_by_team_rank",
@@ -468,10 +468,114 @@ def upgrade(url_of, tag, org):
     new = json.loads(r.stdout)["findings"] if r.returncode == 0 else []
     check(f"{tag}_upgrade_keeps_findings", old is not None and len(old) > 0 and old == new,
           f"{len(old or [])} before, {len(new)} after")
-    r = scan(db, org)
+    r = scan(db, org, "--as-of", "2026-11-01T05:00:00Z")
     scans = query(db, "SELECT new_count, resolved FROM scans ORDER BY id DESC LIMIT 1")
     check(f"{tag}_rescan_after_upgrade_is_steady", r.returncode in (0, 3)
           and scans == [["0", "0"]], f"{scans} {r.stderr[-300:]}")
+    # Schema 4 derives last-seen from the account's latest scan: rows
+    # written before the upgrade (accounts without a scope) must still read
+    # right, before and after the first scan that records a scope.
+    after, _ = stored(db, "--status", "all")
+    check(f"{tag}_upgrade_last_seen_advances", after and all(
+        f["last_seen"].startswith("2026-11-01T05:00") for f in after.values()
+        if f["status"] != "resolved"), str([f["last_seen"] for f in (after or {}).values()][:5]))
+    check(f"{tag}_upgrade_adds_scope_tables",
+          query(db, "SELECT COUNT(*) FROM scope_cover")[0][0] != "0"
+          and query(db, "SELECT COUNT(*) FROM accounts WHERE scope_id IS NULL") == [["0"]])
+
+
+WRITE_LOG_SQLITE = [
+    "CREATE TABLE wlog (tbl TEXT, fp TEXT)",
+] + [f"CREATE TRIGGER wlog_{t}_{op} AFTER {op} ON {t} BEGIN INSERT INTO wlog VALUES "
+     f"('{t}', NEW.fingerprint); END"
+     for t in ("findings", "finding_details", "finding_events") for op in ("INSERT", "UPDATE")]
+WRITE_LOG_PG = [
+    "CREATE TABLE wlog (tbl TEXT, fp TEXT)",
+    "CREATE FUNCTION wlog_f() RETURNS trigger AS $$ BEGIN INSERT INTO wlog VALUES "
+    "(TG_TABLE_NAME, NEW.fingerprint); RETURN NEW; END $$ LANGUAGE plpgsql",
+] + [f"CREATE TRIGGER wlog_{t} AFTER INSERT OR UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION wlog_f()"
+     for t in ("findings", "finding_details", "finding_events")]
+
+
+def written(db):
+    """{table: set of fingerprints} the triggers logged since the last call."""
+    rows = query(db, "SELECT tbl, fp FROM wlog")
+    sql(db, "DELETE FROM wlog")
+    out = {"findings": set(), "finding_details": set(), "finding_events": set()}
+    for t, fp in rows:
+        out[t].add(fp)
+    return out
+
+
+def writes(url_of, tag):
+    """What a rescan writes, counted by triggers the store knows nothing of:
+    nothing for the findings when nothing changed; exactly the changed
+    findings' rows when some did; last-seen still right without the rows
+    being rewritten, also when a scan's scope narrows and widens again."""
+    org = fresh_org(f"writes-{tag}")
+    db = url_of("writes")
+    t = ["2026-11-01T01:00:00Z", "2026-11-01T02:00:00Z", "2026-11-01T03:00:00Z",
+         "2026-11-01T04:00:00Z", "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z"]
+    scan(db, org, "--as-of", t[0])
+    scan(db, org, "--as-of", t[1])  # new -> open: every row once
+    for statement in WRITE_LOG_SQLITE if db.startswith("sqlite:") else WRITE_LOG_PG:
+        sql(db, statement)
+    r = scan(db, org, "--as-of", t[2])
+    w = written(db)
+    check(f"{tag}_steady_scan_recorded", r.returncode in (0, 3) and "0 new, 0 regressed, 0 "
+          "resolved" in r.stderr, r.stderr[-300:])
+    check(f"{tag}_steady_scan_writes_no_finding_row", w["findings"] == set()
+          and w["finding_details"] == set() and w["finding_events"] == set(),
+          {k: len(v) for k, v in w.items()})
+    s3, err = stored(db, "--status", "all")
+    check(f"{tag}_steady_scan_last_seen_derived", s3 and all(
+        f["last_seen"].startswith("2026-11-01T03:00") for f in s3.values()),
+        err if s3 is None else str(sorted({f["last_seen"] for f in s3.values()})))
+    check(f"{tag}_steady_scan_first_seen_kept", s3 and all(
+        f["first_seen"].startswith("2026-11-01T01:00") for f in s3.values()))
+
+    # A few findings change: one volume fixed, another one broken.
+    ebs = [f for f in s3.values() if f["policy"] == "ebs-unencrypted"]
+    other_acct, other_vol = pick_encrypted_volume(org, ebs[0]["account"])
+    set_encrypted(org, ebs[0]["id"], True)
+    set_encrypted(org, other_vol, False)
+    r = scan(db, org, "--as-of", t[3])
+    w = written(db)
+    s4, _ = stored(db, "--status", "all")
+    new = {fp for fp, f in (s4 or {}).items() if f["status"] == "new"}
+    changed = new | {ebs[0]["fingerprint"]}
+    check(f"{tag}_changed_scan_summary", "1 new, 0 regressed, 1 resolved" in r.stderr
+          and len(new) == 1, r.stderr[-300:])
+    check(f"{tag}_changed_scan_writes_exactly_the_changed_rows", w["findings"] == changed
+          and w["finding_events"] == changed and w["finding_details"] == new,
+          f"{ {k: sorted(v) for k, v in w.items()} } vs {sorted(changed)}")
+    check(f"{tag}_resolved_keeps_last_seen",
+          s4 and s4[ebs[0]["fingerprint"]]["last_seen"].startswith("2026-11-01T03:00")
+          and s4[ebs[0]["fingerprint"]]["status"] == "resolved",
+          str(s4.get(ebs[0]["fingerprint"]) if s4 else None)[:300])
+    check(f"{tag}_changed_scan_last_seen", s4 and all(
+        f["last_seen"].startswith("2026-11-01T04:00") for f in s4.values()
+        if f["status"] != "resolved"))
+
+    # The scope narrows to one policy: the others keep their last-seen.
+    keep = "sg-ssh-open-to-world"
+    r = scan(db, org, "--as-of", t[4], "--policy", keep)
+    s5, _ = stored(db, "--status", "all")
+    check(f"{tag}_narrow_scan_ok", r.returncode in (0, 3) and "0 resolved" in r.stderr,
+          r.stderr[-300:])
+    want = {fp: ("2026-11-01T05:00" if f["policy"] == keep else "2026-11-01T04:00")
+            for fp, f in (s4 or {}).items() if f["status"] != "resolved"}
+    got = {fp: f["last_seen"][:16] for fp, f in (s5 or {}).items() if fp in want}
+    check(f"{tag}_narrow_scan_last_seen_per_scope", got == want and
+          any(v.endswith("05:00") for v in want.values()),
+          str([(fp, got.get(fp), v) for fp, v in want.items() if got.get(fp) != v][:5]))
+    written(db)
+    r = scan(db, org, "--as-of", t[5])
+    w = written(db)
+    s6, _ = stored(db, "--status", "all")
+    check(f"{tag}_widened_scan_last_seen", s6 and all(
+        f["last_seen"].startswith("2026-11-01T06:00") for f in s6.values()
+        if f["status"] != "resolved") and w["finding_events"] == set(), str(w)[:300])
 
 
 def pg_url(name):
@@ -550,6 +654,7 @@ def main():
         concurrent_shards(url_of, tag, org)
         history_csv(url_of, tag)
         kill9(url_of, tag, org)
+        writes(url_of, tag)
     sys.exit(1 if failures else 0)
 
 
