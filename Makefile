@@ -24,7 +24,7 @@ WARN     = -Wall -Wextra -Werror
 CSTD     = -std=c17 -D_GNU_SOURCE
 # libpq's headers live in their own directory on Debian (pg_config --includedir).
 PG_INCLUDE ?= /usr/include/postgresql
-CPPFLAGS = -Isrc -I$(PG_INCLUDE) -DCUSTOS_HAVE_SIMDJSON
+CPPFLAGS = -Isrc -I$(PG_INCLUDE) -I/usr/include/libxml2 -DCUSTOS_HAVE_SIMDJSON
 ifeq ($(MODE),asan)
 OPT      = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else ifeq ($(MODE),fuzz)
@@ -38,12 +38,12 @@ ifeq ($(MODE),fuzz)
 # The C link step has no C++ UBSan runtime; vptr checks need it.
 CXXFLAGS += -fno-sanitize=vptr
 endif
-LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lsqlite3 -lpq -lcurl -lmicrohttpd -lcmark -lstdc++ -lm -pthread
+LDLIBS   = -lyaml -lpcre2-8 -lsimdjson -lsqlite3 -lpq -lcurl -lssl -lcrypto -lxml2 -lmicrohttpd -lcmark -lstdc++ -lm -pthread
 
 LIB_C   := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_CXX := $(shell find src -name '*.cpp' | sort)
 PACK_YML:= $(sort $(wildcard policies/aws/*.yml))
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/pack_data.o
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/pack_data.o $(BUILD)/gen/aws_tables.o
 UNIT_C  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(UNIT_C:%.c=$(BUILD)/%)
 FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -73,6 +73,16 @@ $(BUILD)/gen/pack_data.c: $(PACK_YML) policies/aws scripts/embed-pack.sh
 	$(Q)bash scripts/embed-pack.sh $@ $(PACK_YML)
 
 $(BUILD)/gen/pack_data.o: $(BUILD)/gen/pack_data.c
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# AWS protocol tables from python3-botocore's service models, for the
+# operations src/aws/plan.c lists (src/aws/model.h).
+$(BUILD)/gen/aws_tables.c: src/aws/plan.c scripts/gen-aws-tables.py | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  GEN   aws tables  ($(MODE))"
+	$(Q)/usr/bin/python3 scripts/gen-aws-tables.py $@ src/aws/plan.c
+
+$(BUILD)/gen/aws_tables.o: $(BUILD)/gen/aws_tables.c src/aws/model.h
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/src/web/assets.o: $(wildcard src/web/assets/*)

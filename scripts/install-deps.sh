@@ -8,6 +8,7 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   python3 python3-jmespath python3-jsonschema
   libmicrohttpd-dev libcmark-dev
+  libssl-dev libxml2-dev python3-botocore
   chromium fonts-dejavu-core
 )
 # Browser tests (tests/browser) run playwright-core on Node.js: use the

@@ -9,6 +9,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"collect", cmd_collect, "collect an inventory from AWS: every account and region at once"},
     {"scan", cmd_scan, "evaluate policies over an inventory"},
     {"eval", cmd_eval, "evaluate policies over resources given as JSON"},
     {"explain", cmd_explain, "one finding: priority reasons, evidence and its runbook"},
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
         printf("custos %s\n", CUSTOS_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "_aws")) return cmd_aws_tool(argc - 1, argv + 1); /* test tool */
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "custos: unknown command '%s'\n", argv[1]);

@@ -1,0 +1,106 @@
+/* plan.c - what `custos collect` calls: one line per operation.
+ *
+ * The operations the inventory layer and the built-in pack read (the
+ * resource types of src/resources/registry.c and the per-resource calls of
+ * src/inventory/augment.c).  scripts/gen-aws-tables.py reads the OP(...)
+ * and EXTRA(...) lines of this file to decide which operations get model
+ * tables, so adding an operation is adding a line here.
+ *
+ *   OP(client, operation, scope, parent, items, file_key, params, flags)
+ *     scope     PLAN_REGIONAL (every region) or PLAN_GLOBAL (once per
+ *               account, in us-east-1, files under global/)
+ *     parent    NULL: called once per scope.  Otherwise the operation of
+ *               the same client this one follows: with `items` (a dotted
+ *               path to a list in the parent's merged answer) it is called
+ *               once per item; without, once after each parent call, for
+ *               the parent's item (a chain such as GetBucketLocation ->
+ *               GetBucketPolicy)
+ *     file_key  the item's member naming the file (client.Operation.<key>.json)
+ *     params    "Name=value&..." where {Member} is the item's member; a
+ *               list parameter takes comma-separated values
+ *     flags     PLAN_ERROR_FILE: an answer such as NoSuchEntity is written
+ *               as {"Error": {...}} (the inventory reads it as "none
+ *               configured"); PLAN_BUCKET_REGION: called in the region of
+ *               the parent's LocationConstraint (S3 per-bucket calls)
+ *   EXTRA(client, operation): tables only (credentials, regions, accounts).
+ */
+#include <stddef.h>
+
+#include "aws/plan.h"
+
+#define OP(c, o, sc, par, it, key, prm, fl) {c, o, sc, par, it, key, prm, fl}
+#define EXTRA(c, o) {c, o, PLAN_NONE, NULL, NULL, NULL, NULL, 0}
+#define R PLAN_REGIONAL
+#define G PLAN_GLOBAL
+#define S3B(o) OP("s3", o, G, "GetBucketLocation", NULL, "Name", "Bucket={Name}", PLAN_BUCKET_REGION)
+
+static const plan_op PLAN[] = {
+    OP("ec2", "DescribeSecurityGroups", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeInstances", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeNetworkInterfaces", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeVpcs", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeSubnets", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeRouteTables", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeInternetGateways", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeNatGateways", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeNetworkAcls", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeAddresses", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeImages", R, NULL, NULL, NULL, "Owners=self", 0),
+    OP("ec2", "DescribeVolumes", R, NULL, NULL, NULL, NULL, 0),
+    OP("ec2", "DescribeSnapshots", R, NULL, NULL, NULL, "OwnerIds=self", 0),
+    OP("ec2", "DescribeSnapshotAttribute", R, "DescribeSnapshots", "Snapshots", "SnapshotId",
+       "SnapshotId={SnapshotId}&Attribute=createVolumePermission", 0),
+    OP("ec2", "DescribeTags", R, NULL, NULL, NULL, NULL, 0),
+    OP("rds", "DescribeDBInstances", R, NULL, NULL, NULL, NULL, 0),
+    OP("rds", "DescribeDBSnapshots", R, NULL, NULL, NULL, NULL, 0),
+    OP("rds", "DescribeDBSnapshotAttributes", R, "DescribeDBSnapshots", "DBSnapshots",
+       "DBSnapshotIdentifier", "DBSnapshotIdentifier={DBSnapshotIdentifier}", 0),
+    OP("elb", "DescribeLoadBalancers", R, NULL, NULL, NULL, NULL, 0),
+    OP("elbv2", "DescribeLoadBalancers", R, NULL, NULL, NULL, NULL, 0),
+    OP("lambda", "ListFunctions", R, NULL, NULL, NULL, NULL, 0),
+    OP("kms", "ListKeys", R, NULL, NULL, NULL, NULL, 0),
+    OP("kms", "DescribeKey", R, "ListKeys", "Keys", "KeyId", "KeyId={KeyId}", 0),
+    OP("kms", "GetKeyRotationStatus", R, "ListKeys", "Keys", "KeyId", "KeyId={KeyId}", 0),
+    OP("cloudtrail", "DescribeTrails", R, NULL, NULL, NULL, NULL, 0),
+    OP("cloudtrail", "GetTrailStatus", R, "DescribeTrails", "trailList", "Name",
+       "Name={TrailARN}", 0),
+    OP("autoscaling", "DescribeAutoScalingGroups", R, NULL, NULL, NULL, NULL, 0),
+    OP("iam", "ListUsers", G, NULL, NULL, NULL, NULL, 0),
+    OP("iam", "GetUser", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),
+    OP("iam", "ListAccessKeys", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),
+    OP("iam", "ListMFADevices", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),
+    OP("iam", "ListRoles", G, NULL, NULL, NULL, NULL, 0),
+    OP("iam", "GetRole", G, "ListRoles", "Roles", "RoleName", "RoleName={RoleName}", 0),
+    OP("iam", "ListGroups", G, NULL, NULL, NULL, NULL, 0),
+    OP("iam", "ListPolicies", G, NULL, NULL, NULL, "Scope=Local", 0),
+    OP("iam", "GetPolicyVersion", G, "ListPolicies", "Policies", "PolicyName",
+       "PolicyArn={Arn}&VersionId={DefaultVersionId}", 0),
+    OP("iam", "GetAccountSummary", G, NULL, NULL, NULL, NULL, 0),
+    OP("iam", "GetAccountPasswordPolicy", G, NULL, NULL, NULL, NULL, PLAN_ERROR_FILE),
+    OP("iam", "GenerateCredentialReport", G, NULL, NULL, NULL, NULL, PLAN_NO_FILE),
+    OP("iam", "GetCredentialReport", G, "GenerateCredentialReport", NULL, NULL, NULL, 0),
+    OP("s3", "ListBuckets", G, NULL, NULL, NULL, NULL, 0),
+    OP("s3", "GetBucketLocation", G, "ListBuckets", "Buckets", "Name", "Bucket={Name}", 0),
+    S3B("GetBucketPolicy"),
+    S3B("GetBucketAcl"),
+    S3B("GetBucketVersioning"),
+    S3B("GetBucketEncryption"),
+    S3B("GetBucketLogging"),
+    S3B("GetBucketTagging"),
+    S3B("GetPublicAccessBlock"),
+    S3B("GetBucketWebsite"),
+    S3B("GetBucketReplication"),
+    S3B("GetBucketNotificationConfiguration"),
+    S3B("GetBucketLifecycleConfiguration"),
+    EXTRA("sts", "AssumeRole"),
+    EXTRA("sts", "AssumeRoleWithWebIdentity"),
+    EXTRA("sts", "GetCallerIdentity"),
+    EXTRA("ec2", "DescribeRegions"),
+    EXTRA("organizations", "ListAccounts"),
+};
+
+const plan_op *plan_ops(size_t *n)
+{
+    *n = sizeof PLAN / sizeof PLAN[0];
+    return PLAN;
+}

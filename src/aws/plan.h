@@ -1,0 +1,20 @@
+/* plan.h - the collection plan's row type (rows and their rules: plan.c). */
+#ifndef CUSTOS_AWS_PLAN_H
+#define CUSTOS_AWS_PLAN_H
+
+#include <stddef.h>
+
+typedef enum { PLAN_NONE, PLAN_REGIONAL, PLAN_GLOBAL } plan_scope;
+
+enum { PLAN_ERROR_FILE = 1, PLAN_BUCKET_REGION = 2, PLAN_NO_FILE = 4 };
+
+typedef struct plan_op {
+    const char *client, *operation;
+    plan_scope scope;
+    const char *parent, *items, *file_key, *params;
+    unsigned flags;
+} plan_op;
+
+const plan_op *plan_ops(size_t *n);
+
+#endif
