@@ -1,6 +1,15 @@
-/* main.c - custos command dispatcher.  Each subcommand lives in src/cli/. */
+/* main.c - custos command dispatcher.  Each subcommand lives in src/cli/.
+ *
+ * Everything custos writes (the findings store and its -wal/-shm files,
+ * reports written with -o, inventories) lists the weaknesses of every
+ * account it looked at, so it is created for its owner alone: umask 077
+ * before any command runs, whatever the caller's umask was.  One line here
+ * covers every file any command (or library: SQLite) creates, including
+ * ones added later.
+ */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -35,6 +44,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 1;
