@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate a sample AWS organisation inventory in the custos layout.
 
-usage: gen_org.py --out DIR [--seed 42] [--scale 1] [--epoch 2026-11-01]
+usage: gen_org.py --out DIR [--seed 42] [--scale 1] [--epoch 2026-11-01] [--hostile]
 
 44 accounts: 14 product teams x (dev, staging, prod) plus two shared
 accounts (security/logging and network).  Each account gets realistic
@@ -33,6 +33,17 @@ not change from day to day; accounts.yaml says `collected_at: <epoch>`, the
 clock custos measures ages with.  Clean data stays clean up to a day after
 the epoch (latest snapshots are less than a day old, keys at most 80 days),
 so `custos scan --as-of` may move the clock by up to a day.
+
+--hostile gives every free-form value the pack reads (resource names,
+security group and rule descriptions, tags, Auto Scaling group, load
+balancer and trail names, IAM user, role and policy names and paths,
+bucket tags, Lambda and KMS descriptions) a suffix that runs a command
+when pasted unquoted into a shell (`'; touch pwned-N; echo '`, `$(...)`,
+a newline, ...), each with its own marker N (security group rule
+descriptions get every suffix at once); DIR/hostile.json lists the markers
+with their value and kind (which HOSTILE suffix).
+The planted problems and traps are the same, under those names.  It is
+for tests/integration/test_runbook_shell.py.
 
 Standard library only; run with /usr/bin/python3.
 """
@@ -134,9 +145,21 @@ SG_CHECKS = ["sg-ssh-open-to-world", "sg-rdp-open-to-world", "sg-database-open-t
              "sg-all-traffic-open-to-world", "sg-egress-plaintext-to-internet", "sg-unused"]
 
 
+# --hostile suffixes: each breaks out of a different way of writing a value
+# into a shell command.  None has a '/', so they fit in file names.  IAM
+# names get the ones a credential report (CSV) can carry unquoted.
+HOSTILE = ["'; touch pwned-{m}; echo '", '"; touch pwned-{m}; echo "', "$(touch pwned-{m})",
+           "`touch pwned-{m}`", ";touch pwned-{m};#", "\ntouch pwned-{m}\n", " && touch pwned-{m} || !! *",
+           "\\'; touch pwned-{m} #", "${{IFS}}$(touch${{IFS}}pwned-{m})"]
+HOSTILE_CSV = [0, 2, 3, 4, 6, 8]
+
+
 class Gen:
-    def __init__(self, out, seed, scale, epoch):
+    def __init__(self, out, seed, scale, epoch, hostile=False):
         self.out = out
+        self.hostile = hostile
+        self.evil_of = {}
+        self.markers = []
         self.seed = seed
         self.rng = random.Random(seed)
         self.scale = scale
@@ -148,6 +171,33 @@ class Gen:
         self.dirs = set()
 
     # ---- helpers ----
+    def evil(self, s, csv_safe=False):
+        """s, or with --hostile s plus a shell-injection suffix (the same
+        one every time for the same s, so names stay consistent)."""
+        if not self.hostile:
+            return s
+        key = (s, csv_safe)
+        if key not in self.evil_of:
+            kinds = HOSTILE_CSV if csv_safe else range(len(HOSTILE))
+            kind = list(kinds)[len(self.evil_of) % len(kinds)]
+            m = len(self.markers)
+            v = s + HOSTILE[kind].format(m=m)
+            self.markers.append({"marker": "pwned-%d" % m, "kind": kind, "value": v})
+            self.evil_of[key] = v
+        return self.evil_of[key]
+
+    def evil_all(self, s):
+        """s followed by every HOSTILE suffix at once (a fresh value each
+        call, each suffix with its own marker)."""
+        if not self.hostile:
+            return s
+        v, first = s, len(self.markers)
+        for kind, h in enumerate(HOSTILE):
+            v += h.format(m=first + kind)
+        for kind in range(len(HOSTILE)):
+            self.markers.append({"marker": "pwned-%d" % (first + kind), "kind": kind, "value": v})
+        return v
+
     def hexid(self, prefix, n=17):
         return "%s-%0*x" % (prefix, n, self.rng.getrandbits(4 * n))
 
@@ -187,6 +237,13 @@ class Gen:
         self.planted.append({"check": check, "resource_type": rtype, "id": rid,
                              "account": acct["id"], "region": region, "why": why})
 
+    def renamed(self, rtype, acct, old, new):
+        """new, after pointing planted problems and traps at it."""
+        for e in self.planted + self.traps:
+            if e["resource_type"] == rtype and e["account"] == acct["id"] and e["id"] == old:
+                e["id"] = new
+        return new
+
     def trap(self, checks, rtype, rid, acct, region, why):
         for c in ([checks] if isinstance(checks, str) else checks):
             self.traps.append({"check": c, "resource_type": rtype, "id": rid,
@@ -198,6 +255,8 @@ class Gen:
     def tags(self, acct, name, extra=()):
         t = [{"Key": "Name", "Value": name}, {"Key": "team", "Value": acct["team"] or "security"},
              {"Key": "environment", "Value": acct["environment"]}]
+        if self.hostile:
+            t.append({"Key": "owner", "Value": self.evil("ops")})
         t.extend(extra)
         return t
 
@@ -406,7 +465,8 @@ class Gen:
             w = lambda op, body: self.write(os.path.join(d, "s3.%s.%s.json" % (op, name)), body)
             w("GetBucketLocation", {"LocationConstraint": None if region == "us-east-1" else region})
             w("GetBucketTagging", {"TagSet": [{"Key": "team", "Value": acct["slug"]},
-                                              {"Key": "environment", "Value": acct["environment"]}]})
+                                              {"Key": "environment", "Value": acct["environment"]}]
+                                   + ([{"Key": "contact", "Value": self.evil("data-owner")}] if self.hostile else [])})
             w("GetBucketPolicy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": stmts},
                                                        separators=(",", ":"))})
             w("GetBucketAcl", {"Owner": owner, "Grants": grants})
@@ -445,11 +505,11 @@ class Gen:
         first_machine = None
         for role, kind, k in specs:
             human = role == "human" or kind in ("user-no-mfa", "user-old-key-human")
-            name = "%s.dev%d" % (acct["slug"], k) if human else "%s-ci-%d" % (acct["slug"], k)
+            name = self.evil("%s.dev%d" % (acct["slug"], k) if human else "%s-ci-%d" % (acct["slug"], k), True)
             created_age = self.rng.randrange(500, 900)
             created = self.date(created_age)
             arn = "arn:aws:iam::%s:user/%s" % (aid, name)
-            u = {"Path": "/", "UserName": name, "UserId": self.upper_id("AIDA"), "Arn": arn, "CreateDate": created}
+            u = {"Path": "/%s/" % self.evil("people") if self.hostile else "/", "UserName": name, "UserId": self.upper_id("AIDA"), "Arn": arn, "CreateDate": created}
             keys = []
             P = lambda check, why: self.plant(check, "aws.iam-user", name, acct, "global", why)
             T = lambda checks, why: self.trap(checks, "aws.iam-user", name, acct, "global", why)
@@ -586,6 +646,7 @@ class Gen:
             st = {"Effect": "Allow", "Principal": princ, "Action": "sts:AssumeRole"}
             if cond:
                 st["Condition"] = cond
+            name = self.renamed("aws.iam-role", acct, name, self.evil(name))
             roles.append({"Path": "/", "RoleName": name, "RoleId": self.upper_id("AROA"),
                           "Arn": "arn:aws:iam::%s:role/%s" % (aid, name),
                           "CreateDate": self.date(self.rng.randrange(30, 900)),
@@ -622,6 +683,7 @@ class Gen:
                 stmts = [{"Sid": "DenyOutsideRegions", "Effect": "Deny", "Action": "*", "Resource": "*",
                           "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]
             version = "v%d" % (1 + k % 3)
+            name = self.evil(name)
             pol = {"PolicyName": name, "PolicyId": self.upper_id("ANPA"),
                    "Arn": "arn:aws:iam::%s:policy/%s" % (aid, name), "Path": "/", "DefaultVersionId": version,
                    "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": True,
@@ -740,7 +802,7 @@ class Region:
         self.g.trap(checks, rtype, rid, self.acct, self.region, why)
 
     def name(self, what):
-        return "%s-%s" % (self.acct["slug"], what)
+        return self.g.evil("%s-%s" % (self.acct["slug"], what))
 
     def gref(self, groups):
         return [{"GroupId": sg["GroupId"], "GroupName": sg["GroupName"]} for sg in groups]
@@ -870,7 +932,12 @@ class Region:
                 "extra": []}  # extra: groups added to the first instances of the VPC
 
     def add_sg(self, vpc, name, desc, ingress, egress=None, attach=True):
-        sg = self.g.sg(self.aid, vpc["id"], self.name(name), desc, ingress,
+        if self.g.hostile:  # rule descriptions travel in --ip-permissions
+            ev = self.g.evil_all
+            ingress = [dict(p, IpRanges=[dict(r, Description=ev("ops")) for r in p["IpRanges"]],
+                            Ipv6Ranges=[dict(r, Description=ev("ops6")) for r in p["Ipv6Ranges"]])
+                       for p in ingress]
+        sg = self.g.sg(self.aid, vpc["id"], self.name(name), self.g.evil(desc), ingress,
                        [Gen.EGRESS_ALL] if egress is None else egress)
         self.sgs.append(sg)
         if attach:
@@ -1283,7 +1350,7 @@ class Region:
             fn = self.name("worker-%d" % n)
             self.lambdas.append({"FunctionName": fn, "FunctionArn": "arn:aws:lambda:%s:%s:function:%s" % (region, aid, fn),
                                  "Runtime": "python3.12", "Role": "arn:aws:iam::%s:role/%s-lambda-0" % (aid, self.acct["slug"]),
-                                 "Handler": "app.handler", "CodeSize": 10240 + n, "Description": "", "Timeout": 30,
+                                 "Handler": "app.handler", "CodeSize": 10240 + n, "Description": g.evil(""), "Timeout": 30,
                                  "MemorySize": 512,
                                  "LastModified": g.date(g.rng.randrange(1, 60)).replace("+00:00", ".000+0000"),
                                  "CodeSha256": base64.b64encode(g.rng.getrandbits(256).to_bytes(32, "big")).decode(),
@@ -1310,7 +1377,7 @@ class Region:
             arn = "arn:aws:kms:%s:%s:key/%s" % (region, aid, kid)
             self.keys.append({"KeyId": kid, "KeyArn": arn})
             meta = {"AWSAccountId": aid, "KeyId": kid, "Arn": arn,
-                    "CreationDate": g.date(g.rng.randrange(30, 700)), "Enabled": enabled, "Description": desc,
+                    "CreationDate": g.date(g.rng.randrange(30, 700)), "Enabled": enabled, "Description": g.evil(desc),
                     "KeyUsage": "ENCRYPT_DECRYPT" if spec == "SYMMETRIC_DEFAULT" else "SIGN_VERIFY",
                     "KeyState": "Enabled" if enabled else "Disabled", "Origin": "AWS_KMS", "KeyManager": manager,
                     "CustomerMasterKeySpec": spec, "KeySpec": spec, "MultiRegion": False}
@@ -1335,7 +1402,7 @@ class Region:
             kid = key(newid(), "retired data key", enabled=False, rotation=False)
             self.T("kms-key-rotation-off", "aws.kms-key", kid, "disabled key (pending retirement)")
         # CloudTrail: the account's multi-region trail, seen in every region.
-        name = "org-audit"
+        name = g.evil("org-audit")
         single = self.acct["name"] == PLACE["trail-single-region"][0]
         stopped = self.acct["name"] == PLACE["trail-stopped"][0]
         home = self.acct["regions"][0]
@@ -1430,12 +1497,17 @@ def main():
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--epoch", default="2026-11-01")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--hostile", action="store_true",
+                    help="shell-injection suffixes on every free-form value (see above)")
     a = ap.parse_args()
     if a.scale < 1:
         ap.error("--scale must be >= 1")
     epoch = datetime.datetime.strptime(a.epoch, "%Y-%m-%d")
-    g = Gen(a.out, a.seed, a.scale, epoch)
+    g = Gen(a.out, a.seed, a.scale, epoch, hostile=a.hostile)
     accts = g.run()
+    if a.hostile:
+        with open(os.path.join(a.out, "hostile.json"), "w") as fh:
+            json.dump(g.markers, fh, indent=0)
     if not a.quiet:
         total = sum(g.counts.values())
         print("wrote %s: %d accounts, %d resources in %d files, %d planted problems, %d traps"
