@@ -115,8 +115,8 @@ backend() { # NAME URL
     run back "$DATA" --db "$url"
     if [ -z "$t2" ] || awk "BEGIN{exit !($T < $t2)}"; then t2=$T r2=$ROWS m2=$M s2=$SUM; fi
   done
-  T=$t1 ROWS=$r1 M=$m1 SUM=$s1; line "$name 1% changed: new+resolved"
-  T=$t2 ROWS=$r2 M=$m2 SUM=$s2; line "$name 1% back: regressed+resolved"
+  T=$t1 ROWS=$r1 M=$m1 SUM=$s1; line "$name 1% changed (new or regressed)"
+  T=$t2 ROWS=$r2 M=$m2 SUM=$s2; line "$name 1% changed back"
 }
 backend sqlite "sqlite:$WORK/bench.db"
 if [ -x scripts/pg-test.sh ] || [ -f scripts/pg-test.sh ]; then

@@ -102,7 +102,10 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     int64_t at = as_of ? (int64_t)as_of : (int64_t)inventory_collected_at(s->inv);
     if (!at) at = (int64_t)time(NULL);
     scan_summary sum;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = store_record_scan(st, &s->r, &sc, at, inv_spec, &sum);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc < 0)
         fprintf(stderr, "custos scan: cannot record the scan in %s: %s\n", store_url(st),
                 store_error(st));
@@ -113,7 +116,8 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
                 (long long)sum.scan_id, store_url(st), sum.new_, sum.regressed, sum.resolved,
                 sum.suppressed, sum.open);
     if (rc == 0 && o->verbose)
-        fprintf(stderr, "custos scan: store: %lld rows written\n", (long long)sum.rows);
+        fprintf(stderr, "custos scan: store: %lld rows written in %.3f s\n", (long long)sum.rows,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     free(acc);
     free(info);
     free(pol);

@@ -744,7 +744,7 @@ typedef struct old_row {
     const char *policy, *region, *team;                             /* interned */
     int32_t acc;                                                    /* index in rec.acc */
     int16_t priority;
-    int8_t sev;
+    uint8_t sev;    /* severity rank */
     uint8_t status; /* after the scan */
     bool seen;
 } old_row;
@@ -862,11 +862,23 @@ static bool in_scope(const rec *x, const char *policy, const char *region)
 /* The stored findings of the scan's accounts: one sequential read. */
 static int load_old(rec *x)
 {
+    /* When the scan covers most of the store's accounts, one pass over the
+     * table beats walking an account index with a table lookup per row
+     * (which SQLite picks otherwise: 3x the instructions); `|| ''` keeps
+     * the planner off the index on either engine. */
+    int64_t known = 0;
+    if (db_query_int(x->s->d, "SELECT COUNT(*) FROM accounts", NULL, 0, &known) < 0)
+        return fail(x->s, "cannot count the accounts");
+    bool whole = (int64_t)x->sc->n_accounts * 2 >= known;
     db_stmt *q = db_query(x->s->d,
-                          "SELECT fingerprint, content_hash, status, suppression_id, "
-                          "suppressed_until, policy, region, team, account_id, priority, "
-                          "severity_rank, last_seen, last_scan FROM findings WHERE account_id IN "
-                          "(SELECT account_id FROM scope_acc)",
+                          whole ? "SELECT fingerprint, content_hash, status, suppression_id, "
+                                  "suppressed_until, policy, region, team, account_id, priority, "
+                                  "severity_rank, last_seen, last_scan FROM findings WHERE "
+                                  "account_id || '' IN (SELECT account_id FROM scope_acc)"
+                                : "SELECT fingerprint, content_hash, status, suppression_id, "
+                                  "suppressed_until, policy, region, team, account_id, priority, "
+                                  "severity_rank, last_seen, last_scan FROM findings WHERE "
+                                  "account_id IN (SELECT account_id FROM scope_acc)",
                           NULL, 0);
     if (!q) return fail(x->s, "cannot read stored findings");
     size_t cap = 0;
@@ -885,7 +897,7 @@ static int load_old(rec *x)
                        .team = intern(x, db_col_text(q, 7)),
                        .acc = (int32_t)strmap_get(&x->acc_ix, db_col_text(q, 8), -1),
                        .priority = (int16_t)db_col_int(q, 9),
-                       .sev = (int8_t)db_col_int(q, 10),
+                       .sev = (uint8_t)db_col_int(q, 10),
                        .last_seen = db_col_int(q, 11),
                        .last_scan = db_col_int(q, 12)};
     }
@@ -1103,7 +1115,7 @@ static int diff(rec *x, const rule_set *rs)
                               o->suppressed_until != (sup ? sup->expires_at : 0);
         o->status = (uint8_t)now;
         o->priority = f->priority;
-        o->sev = (int8_t)f->pol->sev;
+        o->sev = (uint8_t)f->pol->sev;
         if (o->hash != f->content_hash)
             push_write(x, (uint32_t)i, W_FULL);
         else if (status_changed)
@@ -1479,7 +1491,7 @@ static int update_daily_counts(rec *x, const recon_opts *ro)
     } while (0)
     for (size_t k = 0; k < x->nold; k++) {
         const old_row *o = &x->old[k];
-        if (o->acc >= 0 && o->sev >= SEV_INFO && o->sev <= SEV_CRITICAL)
+        if (o->acc >= 0 && o->sev <= SEV_CRITICAL)
             TALLY(o->acc, o->sev, o->status, o->priority);
     }
     for (size_t k = 0; k < x->nins; k++) {
@@ -1538,7 +1550,7 @@ static int update_daily_counts(rec *x, const recon_opts *ro)
                               ai ? ai->environment : NULL};
         same_labels[i] = true;
         for (int k = 0; k < 3; k++) {
-            const char *have = db_col_text(q, (size_t)(8 + k));
+            const char *have = db_col_text(q, 8 + (size_t)k);
             if (!have != !want[k] || (have && strcmp(have, want[k]))) same_labels[i] = false;
         }
     }
