@@ -37,17 +37,22 @@ static const char *const s3_service_accounts[] = {
     "282025262664", "814480443879"};
 #define N_S3_SERVICE (sizeof s3_service_accounts / sizeof s3_service_accounts[0])
 
-typedef enum { XA_BUCKET, XA_ROLE, XA_SNAPSHOT, XA_RDS_SNAPSHOT } xa_kind;
+/* XA_POLICY: a resource policy under policy_key (SNS, SQS, ECR, VPC
+ * endpoints: Custodian's CrossAccountAccessFilter with its
+ * policy_attribute); XA_PEERING: the owners of both sides of a VPC
+ * peering connection (Custodian's CrossAccountPeer). */
+typedef enum { XA_BUCKET, XA_ROLE, XA_SNAPSHOT, XA_RDS_SNAPSHOT, XA_POLICY, XA_PEERING } xa_kind;
 
 static bool is_snapshot(xa_kind k)
 {
-    return k == XA_SNAPSHOT || k == XA_RDS_SNAPSHOT;
+    return k == XA_SNAPSHOT || k == XA_RDS_SNAPSHOT || k == XA_PEERING;
 }
 
 typedef struct cross_account_filter {
     filter base;
     xa_kind kind;
-    iam_checker checker; /* allowed_accounts lacks the scan's own account */
+    const char *policy_key; /* XA_POLICY */
+    iam_checker checker;    /* allowed_accounts lacks the scan's own account */
 } cross_account_filter;
 
 /* A *_from option: Custodian's value_from, loaded now; strings (and
@@ -105,6 +110,8 @@ static bool policy_option(filter_compiler *fc, iam_checker *c, const jv_member *
         *ok = opt_str_list(fc, &m->val, k, false, &c->check_actions);
     else if (strcmp(k, "everyone_only") == 0)
         *ok = opt_bool(fc, &m->val, k, &c->everyone_only);
+    else if (strcmp(k, "return_allowed") == 0)
+        *ok = opt_bool(fc, &m->val, k, &c->return_allowed);
     else
         return false;
     return true;
@@ -130,6 +137,8 @@ static xa_kind kind_for(const resource_type *rt)
     if (rt && strcmp(rt->name, "aws.iam-role") == 0) return XA_ROLE;
     if (rt && strcmp(rt->name, "aws.ebs-snapshot") == 0) return XA_SNAPSHOT;
     if (rt && strcmp(rt->name, "aws.rds-snapshot") == 0) return XA_RDS_SNAPSHOT;
+    if (rt && strcmp(rt->name, "aws.peering-connection") == 0) return XA_PEERING;
+    if (rt && strcmp(rt->name, "aws.s3") != 0) return XA_POLICY;
     return XA_BUCKET;
 }
 
@@ -140,6 +149,8 @@ static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
     f->base.type = &filter_type_cross_account;
     f->base.pos = fc->map ? srcmap_get(fc->map, spec) : fc->where;
     f->kind = kind_for(fc->rtype);
+    f->policy_key =
+        fc->rtype && strcmp(fc->rtype->name, "aws.vpc-endpoint") == 0 ? "PolicyDocument" : "Policy";
     f->checker.whitelist_conditions = (str_list){(const char **)default_conditions, 2};
     bool ok = jv_is(spec, JV_OBJECT);
     for (uint32_t i = 0; ok && i < spec->len; i++) {
@@ -253,12 +264,24 @@ static bool cross_account_match(const filter *base, const jv *r, eval_ctx *ctx)
         const jv *perms = jv_get(r, "c7n:attribute-createVolumePermission");
         if (!perms) return false;
         v = ebs_snapshot_violations(&c, perms, ctx->scratch);
+    } else if (f->kind == XA_PEERING) {
+        jv_builder b;
+        jvb_array(&b, ctx->scratch);
+        static const char *const sides[] = {"AccepterVpcInfo", "RequesterVpcInfo"};
+        for (int i = 0; i < 2; i++) {
+            const jv *o = jv_get(jv_get(r, sides[i]), "OwnerId");
+            if (jv_is(o, JV_STRING) && o->len && !iam_account_allowed(&c, o->u.str))
+                jvb_push(&b, *o);
+        }
+        v = jvb_done(&b);
     } else if (f->kind == XA_RDS_SNAPSHOT) {
         const jv *attrs = jv_get(r, "c7n:attributes");
         if (!jv_is(attrs, JV_OBJECT)) return false;
         v = rds_snapshot_violations(&c, attrs, ctx->scratch);
     } else {
-        const jv *pol = jv_get(r, f->kind == XA_ROLE ? "AssumeRolePolicyDocument" : "Policy");
+        const jv *pol = jv_get(r, f->kind == XA_ROLE     ? "AssumeRolePolicyDocument"
+                                  : f->kind == XA_POLICY ? f->policy_key
+                                                         : "Policy");
         if (!pol || jv_is(pol, JV_NULL)) return false;
         jv text = url_decoded(ctx->scratch, pol);
         v = iam_policy_violations(&c, &text, ctx->scratch);
@@ -268,8 +291,9 @@ static bool cross_account_match(const filter *base, const jv *r, eval_ctx *ctx)
     return true;
 }
 
-static const char *const xa_applies[] = {"aws.s3", "aws.iam-role", "aws.ebs-snapshot",
-                                         "aws.rds-snapshot", NULL};
+static const char *const xa_applies[] = {
+    "aws.s3",  "aws.iam-role", "aws.ebs-snapshot", "aws.rds-snapshot",       "aws.sns",
+    "aws.sqs", "aws.ecr",      "aws.vpc-endpoint", "aws.peering-connection", NULL};
 
 const filter_type filter_type_cross_account = {"cross-account", xa_applies, cross_account_compile,
                                                cross_account_match};

@@ -324,10 +324,11 @@ jv iam_policy_violations(const iam_checker *c, const jv *policy, arena *a)
     const jv *doc = iam_policy_doc(policy, a);
     const jv *st = doc ? jv_get(doc, "Statement") : NULL;
     if (jv_is(st, JV_OBJECT)) {
-        if (iam_statement_violates(c, st)) jvb_push(&b, *st);
+        if (iam_statement_violates(c, st) != c->return_allowed) jvb_push(&b, *st);
     } else if (jv_is(st, JV_ARRAY)) {
         for (uint32_t i = 0; i < st->len; i++)
-            if (iam_statement_violates(c, &st->u.items[i])) jvb_push(&b, st->u.items[i]);
+            if (iam_statement_violates(c, &st->u.items[i]) != c->return_allowed)
+                jvb_push(&b, st->u.items[i]);
     }
     return jvb_done(&b);
 }

@@ -69,6 +69,10 @@ typedef struct iam_checker {
     bool whitelist_org;
     bool (*known_account)(const void *arg, const char *account_id);
     const void *known_arg;
+    /* Custodian's return_allowed: iam_policy_violations returns the
+     * statements that are NOT violations instead (the filter then matches
+     * resources with at least one allowed statement). */
+    bool return_allowed;
 } iam_checker;
 
 bool str_list_has(const str_list *l, const char *s);

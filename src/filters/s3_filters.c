@@ -13,6 +13,7 @@
 
 #include "filters/filter_opts.h"
 #include "filters/iam_policy.h"
+#include "resources/resource.h"
 #include "util/buf.h"
 
 static srcpos spec_pos(filter_compiler *fc, const jv *spec)
@@ -108,7 +109,18 @@ static const char *bucket_region(const jv *bucket)
 
 typedef struct fmt_vars {
     const char *account_id, *region, *bucket_name, *bucket_region;
+    const char *res_var, *res_val; /* the type's own name ({topic_arn}, ...) */
 } fmt_vars;
+
+/* has-statement on other types (Custodian's HasStatementFilter): where the
+ * policy is and the resource's own format name (get_std_format_args). */
+static const struct {
+    const char *type, *policy_key, *var, *field;
+} STMT_TYPES[] = {
+    {"aws.sns", "Policy", "topic_arn", "TopicArn"},
+    {"aws.sqs", "Policy", "queue_arn", "QueueArn"},
+    {"aws.vpc-endpoint", "PolicyDocument", "endpoint_id", "VpcEndpointId"},
+};
 
 static const char *fmt_lookup(const fmt_vars *v, const char *name, size_t n)
 {
@@ -117,8 +129,9 @@ static const char *fmt_lookup(const fmt_vars *v, const char *name, size_t n)
     } t[] = {{"account_id", v->account_id},
              {"region", v->region},
              {"bucket_name", v->bucket_name},
-             {"bucket_region", v->bucket_region}};
-    for (size_t i = 0; i < 4; i++)
+             {"bucket_region", v->bucket_region},
+             {v->res_var ? v->res_var : "", v->res_val}};
+    for (size_t i = 0; i < 5; i++)
         if (strlen(t[i].k) == n && memcmp(t[i].k, name, n) == 0) return t[i].v;
     return NULL;
 }
@@ -249,9 +262,9 @@ static bool statement_matches(const jv *req, const jv *stmt)
 /* The policy's statements as a list (a lone statement object becomes a
  * list of one; no Statement is an empty list), or NULL when the bucket has
  * no policy or it is not valid JSON. */
-static const jv *policy_statements(const jv *bucket, arena *a)
+static const jv *policy_statements(const jv *bucket, const char *key, arena *a)
 {
-    const jv *doc = iam_policy_doc(jv_get(bucket, "Policy"), a);
+    const jv *doc = iam_policy_doc(jv_get(bucket, key), a);
     if (!doc) return NULL;
     const jv *st = jv_get(doc, "Statement");
     if (jv_is(st, JV_ARRAY)) return st;
@@ -264,7 +277,11 @@ static const jv *policy_statements(const jv *bucket, arena *a)
 static bool has_statement_match(const filter *base, const jv *bucket, eval_ctx *ctx)
 {
     const has_statement_filter *f = (const has_statement_filter *)base;
-    const jv *stmts = policy_statements(bucket, ctx->scratch);
+    int st = -1;
+    for (size_t i = 0; ctx->rtype && i < sizeof STMT_TYPES / sizeof *STMT_TYPES; i++)
+        if (strcmp(STMT_TYPES[i].type, ctx->rtype->name) == 0) st = (int)i;
+    const jv *stmts =
+        policy_statements(bucket, st < 0 ? "Policy" : STMT_TYPES[st].policy_key, ctx->scratch);
     if (!stmts) return false;
     jv_builder ev;
     jvb_array(&ev, ctx->scratch);
@@ -278,8 +295,18 @@ static bool has_statement_match(const filter *base, const jv *bucket, eval_ctx *
         if (!found) return false;
     }
     const jv *name = jv_get(bucket, "Name");
-    fmt_vars vars = {ctx->account_id ? ctx->account_id : "", ctx->region ? ctx->region : "",
-                     jv_is(name, JV_STRING) ? name->u.str : "", bucket_region(bucket)};
+    fmt_vars vars = {ctx->account_id ? ctx->account_id : "",
+                     ctx->region ? ctx->region : "",
+                     jv_is(name, JV_STRING) ? name->u.str : "",
+                     bucket_region(bucket),
+                     NULL,
+                     NULL};
+    if (st >= 0) {
+        const jv *rv = jv_get(bucket, STMT_TYPES[st].field);
+        vars.bucket_name = vars.bucket_region = NULL;
+        vars.res_var = STMT_TYPES[st].var;
+        vars.res_val = jv_is(rv, JV_STRING) ? rv->u.str : "";
+    }
     for (uint32_t r = 0; f->statements && r < f->statements->len; r++) {
         jv req = format_values(ctx->scratch, &f->statements->u.items[r], &vars);
         bool found = false;
@@ -437,8 +464,10 @@ static bool public_block_match(const filter *base, const jv *bucket, eval_ctx *c
 /* ================= registry entries ================= */
 
 static const char *const s3_applies[] = {"aws.s3", NULL};
+static const char *const stmt_applies[] = {"aws.s3", "aws.sns", "aws.sqs", "aws.vpc-endpoint",
+                                           NULL};
 
-const filter_type filter_type_has_statement = {"has-statement", s3_applies, has_statement_compile,
+const filter_type filter_type_has_statement = {"has-statement", stmt_applies, has_statement_compile,
                                                has_statement_match};
 const filter_type filter_type_global_grants = {"global-grants", s3_applies, global_grants_compile,
                                                global_grants_match};

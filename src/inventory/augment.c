@@ -219,8 +219,7 @@ const detail_spec *inv_details(const resource_type *t, size_t *n)
     if (strcmp(name, "aws.cloudtrail") == 0) return *n = COUNT(TRAIL_DETAILS), TRAIL_DETAILS;
     if (strcmp(name, "aws.rds-snapshot") == 0)
         return *n = COUNT(RDS_SNAP_DETAILS), RDS_SNAP_DETAILS;
-    *n = 0;
-    return NULL;
+    return inv_more_details(t, n);
 }
 
 static bool starts_with(const char *s, const char *p)

@@ -155,6 +155,49 @@ void inv_account_iam(arena *a, jv *item, call_result summary, call_result passwo
  * resource is gone); returns the new count.  Frees keep. */
 size_t inv_keep(jv *items, bool *keep, size_t n);
 
+/* ---- calls.c ---- */
+
+/* Per-resource calls of the types calls.c adds (inv_details falls back to
+ * these). */
+const detail_spec *inv_more_details(const resource_type *t, size_t *n);
+
+/* A listing-level call joined into resources (calls.c's header). */
+typedef enum {
+    JOIN_LIST, /* key = every matching item (or its `take` member); [] when none */
+    JOIN_TAGS, /* only resources without key: the first match's `take`, else [] */
+} join_mode;
+
+typedef struct join_spec {
+    const char *type;      /* resource type it applies to */
+    const char *client;    /* custos layout file name client */
+    const char *service;   /* placebo endpoint prefix */
+    const char *operation; /* "ListAliases" */
+    const char *items;     /* where the items sit in the response */
+    const char *item_key;  /* item field to match */
+    const char *res_key;   /* resource field it must equal; NULL = the resource's ARN */
+    const char *take;      /* item member to keep; NULL = the whole item */
+    const char *key;       /* resource key set */
+    join_mode mode;
+    bool omit_empty; /* JOIN_LIST: no key when nothing matched */
+} join_spec;
+
+const join_spec *inv_joins(size_t *n);
+
+/* Reads every page of a listing-level call of scope into *out (an array
+ * of the items at items_path).  Returns the number of pages read: 0 when
+ * the call was not collected. */
+int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const char *client,
+                     const char *service, const char *op, const char *items_path, jv *out,
+                     diag_list *diags);
+
+/* Applies t's joins (and small per-type completions) to items. */
+void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
+                     size_t n, diag_list *diags);
+
+/* Loads child type t (t->parent set) from one call per parent. */
+int inv_load_children(load_ctx *lc, const resource_type *t, const resource_set *parents,
+                      const inv_scope *scope, resource_set *out, diag_list *diags);
+
 /* ---- layout.c / placebo.c ---- */
 
 int inv_layout_open(inventory *inv, diag_list *diags);

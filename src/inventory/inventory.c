@@ -233,6 +233,12 @@ static int load_with(load_ctx *lc, const resource_type *t, const inv_scope *scop
     out->region = scope->region;
     if (t->global && !inventory_scope_is_first(inv, scope)) return 0;
     if (!t->operation) return load_account(lc, t, scope, out, diags);
+    if (t->parent) {
+        resource_set parents;
+        int rc = load_with(lc, resource_type_find(t->parent), scope, -1, &parents, more, diags);
+        if (rc < 0) return rc;
+        return inv_load_children(lc, t, &parents, scope, out, diags);
+    }
     return inv->kind == INV_PLACEBO ? inv_placebo_load(lc, t, scope, part, out, more, diags)
                                     : inv_layout_load(lc, t, scope, out, diags);
 }

@@ -448,6 +448,7 @@ int inv_layout_load(load_ctx *lcp, const resource_type *t, const inv_scope *scop
     if (strcmp(t->name, "aws.iam-user") == 0)
         layout_credential_report(&lc, dir, &files, list.u.items, n, diags);
     size_t m = inv_keep(list.u.items, keep, n);
+    inv_apply_joins(&lc, t, scope, list.u.items, m, diags);
     sv_free(&files);
     inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return diags->n == before ? 0 : -1;

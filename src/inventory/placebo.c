@@ -238,9 +238,12 @@ static void apply_credential_report(load_ctx *lc, const names *ns, jv *items, si
  * DescribeTags, the credential report) must be joined to the whole list. */
 static bool splittable(const resource_type *t)
 {
-    size_t nd = 0;
+    size_t nd = 0, nj = 0;
     inv_details(t, &nd);
-    return nd == 0 && t->operation && strcmp(t->name, "aws.ec2") != 0 &&
+    const join_spec *js = inv_joins(&nj);
+    for (size_t i = 0; i < nj; i++)
+        if (strcmp(js[i].type, t->name) == 0) return false;
+    return nd == 0 && t->operation && !t->parent && strcmp(t->name, "aws.ec2") != 0 &&
            strcmp(t->name, "aws.iam-user") != 0;
 }
 
@@ -293,6 +296,7 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
     if (strcmp(t->name, "aws.ec2") == 0) apply_ec2_tags(&lc, &ns, list.u.items, n);
     if (strcmp(t->name, "aws.iam-user") == 0) apply_credential_report(&lc, &ns, list.u.items, n);
     size_t m = inv_keep(list.u.items, keep, n);
+    inv_apply_joins(&lc, t, scope, list.u.items, m, diags);
     names_free(&ns);
     inv_finish_set(lc.a, t, scope, list.u.items, m, out);
     return rc == 0 && diags->n == before ? 0 : -1;

@@ -256,6 +256,135 @@ static const resource_type TYPES[] = {
      .name_field = "AutoScalingGroupName",
      .date_field = "CreatedTime",
      .arn_field = "AutoScalingGroupARN"},
+    /* --- added for Custodian's wider resource set (issue 18) --- */
+    {.name = "aws.sqs",
+     .service = "sqs",
+     .client = "sqs",
+     .operation = "ListQueues",
+     .items_path = "QueueUrls",
+     .id_field = "QueueUrl",
+     .name_field = "QueueName",
+     .date_field = "CreatedTimestamp",
+     .arn_field = "QueueArn"},
+    {.name = "aws.sns",
+     .service = "sns",
+     .client = "sns",
+     .operation = "ListTopics",
+     .items_path = "Topics",
+     .id_field = "TopicArn",
+     .name_field = "DisplayName",
+     .arn_field = "TopicArn"},
+    {.name = "aws.sns-subscription",
+     .service = "sns",
+     .client = "sns",
+     .operation = "ListSubscriptions",
+     .items_path = "Subscriptions",
+     .id_field = "SubscriptionArn",
+     .name_field = "SubscriptionArn",
+     .arn_field = "SubscriptionArn"},
+    {.name = "aws.rds-subscription",
+     .service = "rds",
+     .client = "rds",
+     .operation = "DescribeEventSubscriptions",
+     .items_path = "EventSubscriptionsList",
+     .id_field = "CustSubscriptionId",
+     .name_field = "CustSubscriptionId",
+     .date_field = "SubscriptionCreateTime",
+     .arn_field = "EventSubscriptionArn",
+     .arn_fmt = "arn:aws:rds:{region}:{account}:es:{id}"},
+    {.name = "aws.rds-proxy",
+     .service = "rds",
+     .client = "rds",
+     .operation = "DescribeDBProxies",
+     .items_path = "DBProxies",
+     .id_field = "DBProxyName",
+     .name_field = "DBProxyName",
+     .date_field = "CreatedDate",
+     .arn_field = "DBProxyArn"},
+    {.name = "aws.ecr",
+     .service = "api.ecr",
+     .client = "ecr",
+     .operation = "DescribeRepositories",
+     .items_path = "repositories",
+     .id_field = "repositoryName",
+     .name_field = "repositoryName",
+     .arn_field = "repositoryArn",
+     .arn_fmt = "arn:aws:ecr:{region}:{account}:repository/{id}"},
+    {.name = "aws.key-pair",
+     .service = "ec2",
+     .client = "ec2",
+     .operation = "DescribeKeyPairs",
+     .items_path = "KeyPairs",
+     .id_field = "KeyPairId",
+     .name_field = "KeyName",
+     .arn_fmt = EC2_ARN("key-pair")},
+    {.name = "aws.vpc-endpoint",
+     .service = "ec2",
+     .client = "ec2",
+     .operation = "DescribeVpcEndpoints",
+     .items_path = "VpcEndpoints",
+     .id_field = "VpcEndpointId",
+     .name_field = "VpcEndpointId",
+     .date_field = "CreationTimestamp",
+     .arn_fmt = EC2_ARN("vpc-endpoint")},
+    {.name = "aws.peering-connection",
+     .service = "ec2",
+     .client = "ec2",
+     .operation = "DescribeVpcPeeringConnections",
+     .items_path = "VpcPeeringConnections",
+     .id_field = "VpcPeeringConnectionId",
+     .name_field = "VpcPeeringConnectionId",
+     .arn_fmt = EC2_ARN("vpc-peering-connection")},
+    {.name = "aws.prefix-list",
+     .service = "ec2",
+     .client = "ec2",
+     .operation = "DescribeManagedPrefixLists",
+     .items_path = "PrefixLists",
+     .id_field = "PrefixListId",
+     .name_field = "PrefixListName",
+     .arn_field = "PrefixListArn",
+     .arn_fmt = EC2_ARN("prefix-list")},
+    {.name = "aws.mirror-target",
+     .service = "ec2",
+     .client = "ec2",
+     .operation = "DescribeTrafficMirrorTargets",
+     .items_path = "TrafficMirrorTargets",
+     .id_field = "TrafficMirrorTargetId",
+     .name_field = "TrafficMirrorTargetId",
+     .arn_fmt = EC2_ARN("traffic-mirror-target")},
+    {.name = "aws.iam-profile",
+     .service = "iam",
+     .client = "iam",
+     .operation = "ListInstanceProfiles",
+     .items_path = "InstanceProfiles",
+     .id_field = "InstanceProfileName",
+     .name_field = "InstanceProfileName",
+     .global = true,
+     .date_field = "CreateDate",
+     .arn_field = "Arn",
+     .arn_fmt = "arn:aws:iam::{account}:instance-profile/{id}"},
+    /* KMS aliases (Custodian's aws.kms; keys are aws.kms-key). */
+    {.name = "aws.kms",
+     .service = "kms",
+     .client = "kms",
+     .operation = "ListAliases",
+     .items_path = "Aliases",
+     .id_field = "AliasArn",
+     .name_field = "AliasName",
+     .arn_field = "AliasArn"},
+    /* Access keys, children of users: one ListAccessKeys per user (the
+     * files the iam-user access-key filter reads), deduplicated by id. */
+    {.name = "aws.iam-access-key",
+     .service = "iam",
+     .client = "iam",
+     .operation = "ListAccessKeys",
+     .items_path = "AccessKeyMetadata",
+     .id_field = "AccessKeyId",
+     .name_field = "AccessKeyId",
+     .global = true,
+     .date_field = "CreateDate",
+     .arn_fmt = "arn:aws:iam::{account}:access-key/{id}",
+     .parent = "aws.iam-user"},
     /* Synthetic: one document per account, built by the inventory. */
     {.name = "aws.account",
      .service = "iam",
@@ -360,18 +489,32 @@ bool resource_arn(const resource_type *t, const jv *r, const char *account, cons
     return true;
 }
 
+/* A listing of bare ids (SQS ListQueues gives URLs) becomes documents
+ * {<id_field>: id}, which the per-resource calls then fill in, as
+ * Custodian's describe sources do. */
+static void push_item(const resource_type *t, jv_builder *out, jv item)
+{
+    if (jv_is(&item, JV_STRING) && t->id_field) {
+        jv_builder o;
+        jvb_object(&o, out->a);
+        jvb_set(&o, t->id_field, strlen(t->id_field), item);
+        item = jvb_done(&o);
+    }
+    jvb_push(out, item);
+}
+
 /* Walks one path segment list: "A[].B[]" = for each item of A, items of B. */
-static size_t collect(const jv *v, const char *path, jv_builder *out)
+static size_t collect(const resource_type *t, const jv *v, const char *path, jv_builder *out)
 {
     if (!v) return 0;
     if (!*path) {
         if (jv_is(v, JV_ARRAY)) {
             for (uint32_t i = 0; i < v->len; i++)
-                jvb_push(out, v->u.items[i]);
+                push_item(t, out, v->u.items[i]);
             return v->len;
         }
         if (jv_is(v, JV_NULL)) return 0;
-        jvb_push(out, *v);
+        push_item(t, out, *v);
         return 1;
     }
     const char *end = path + strcspn(path, ".[");
@@ -381,19 +524,19 @@ static size_t collect(const jv *v, const char *path, jv_builder *out)
         const char *rest = end + 2;
         if (*rest == '.') rest++;
         if (!jv_is(child, JV_ARRAY)) return 0;
-        if (!*rest) return collect(child, "", out);
+        if (!*rest) return collect(t, child, "", out);
         size_t n = 0;
         for (uint32_t i = 0; i < child->len; i++)
-            n += collect(&child->u.items[i], rest, out);
+            n += collect(t, &child->u.items[i], rest, out);
         return n;
     }
-    return collect(child, *end == '.' ? end + 1 : end, out);
+    return collect(t, child, *end == '.' ? end + 1 : end, out);
 }
 
 size_t resource_items(const resource_type *t, const jv *response, jv_builder *out)
 {
     if (!t || !t->items_path || !jv_is(response, JV_OBJECT)) return 0;
-    return collect(response, t->items_path, out);
+    return collect(t, response, t->items_path, out);
 }
 
 /* ---- id index ---- */

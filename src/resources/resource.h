@@ -42,6 +42,10 @@ typedef struct resource_type {
     const char *client;     /* boto3 client / CLI name for custos file names: "elbv2" */
     const char *arn_field;  /* field carrying the ARN when the API returns it, or NULL */
     const char *date_field; /* creation date field (Custodian's `date`), or NULL */
+    /* Child types (Custodian's ChildResourceManager): `operation` is called
+     * once per resource of this parent type (per-resource files named by
+     * the parent's id), and the items of all answers make the set. */
+    const char *parent;
 } resource_type;
 
 /* Accepts "aws.ec2" and "ec2" (Custodian treats them the same). */

@@ -1,0 +1,310 @@
+/* calls.c - the API calls behind the wider resource set, and how they join.
+ *
+ * Custodian builds some resource documents from more than one call, and
+ * many of its filters make calls of their own.  custos reads every such
+ * call from the inventory at load time and stores its answer under the key
+ * the filter (or Custodian's augment) uses, so filters stay pure functions
+ * of the resource document.  Three shapes, each a table below, and
+ * together (with augment.c's per-resource tables) the list of calls the
+ * live collector must make (inventory_calls()):
+ *
+ *  - per-resource calls (detail_spec, as in augment.c): one file per
+ *    resource, e.g. sqs.GetQueueAttributes whose Attributes become the
+ *    queue document;
+ *  - listing joins (join_spec): one listing-level call for the whole
+ *    region whose items are matched to resources by a field, e.g.
+ *    kms.ListAliases (TargetKeyId) gives a key its AliasNames, and the
+ *    Resource Groups Tagging API (tagging.GetResources, by ARN) gives
+ *    Custodian's "universal_taggable" types their Tags;
+ *  - account calls (account_spec): one answer per account or region
+ *    stored on the aws.account document.
+ *
+ * Files: the custos layout reads <client>.<Operation>.json from the
+ * scope's directory (global/ for global types), the placebo format
+ * <service>.<Operation>_N.json, following pages while a page says more
+ * follow.  A call with no file at all was not collected: its key stays
+ * absent, and a filter that needs it says so (filters/needs.h) instead
+ * of answering "no match".
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inventory/inv_internal.h"
+#include "util/buf.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- per-resource calls of the added types ---- */
+
+static const detail_spec SQS_DETAILS[] = {
+    {.client = "sqs",
+     .service = "sqs",
+     .operation = "GetQueueAttributes",
+     .method = "get_queue_attributes",
+     .select = "Attributes",
+     .select_strict = true,
+     .mode = DM_MERGE,
+     .drop_not_found = true},
+};
+static const detail_spec SNS_DETAILS[] = {
+    {.client = "sns",
+     .service = "sns",
+     .operation = "GetTopicAttributes",
+     .method = "get_topic_attributes",
+     .select = "Attributes",
+     .select_strict = true,
+     .mode = DM_MERGE,
+     .drop_not_found = true},
+};
+/* ecr cross-account reads the repository policy (policyText), as
+ * Custodian's ECRCrossAccountAccessFilter does; ListTagsForResource gives
+ * Tags. */
+static const detail_spec ECR_DETAILS[] = {
+    {.client = "ecr",
+     .service = "api.ecr",
+     .operation = "GetRepositoryPolicy",
+     .method = "get_repository_policy",
+     .select = "policyText",
+     .mode = DM_SET,
+     .key = "Policy",
+     .dflt = DV_NULL},
+    {.client = "ecr",
+     .service = "api.ecr",
+     .operation = "ListTagsForResource",
+     .method = "list_tags_for_resource",
+     .select = "tags",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "Tags",
+     .dflt = DV_ARRAY},
+};
+
+const detail_spec *inv_more_details(const resource_type *t, size_t *n)
+{
+    const char *name = t ? t->name : "";
+    if (strcmp(name, "aws.sqs") == 0) return *n = COUNT(SQS_DETAILS), SQS_DETAILS;
+    if (strcmp(name, "aws.sns") == 0) return *n = COUNT(SNS_DETAILS), SNS_DETAILS;
+    if (strcmp(name, "aws.ecr") == 0) return *n = COUNT(ECR_DETAILS), ECR_DETAILS;
+    *n = 0;
+    return NULL;
+}
+
+/* ---- listing joins ---- */
+
+#define TAGGING(tn)                                                                                \
+    {                                                                                              \
+        .type = (tn), .client = "resourcegroupstaggingapi", .service = "tagging",                  \
+        .operation = "GetResources", .items = "ResourceTagMappingList", .item_key = "ResourceARN", \
+        .take = "Tags", .key = "Tags", .mode = JOIN_TAGS                                           \
+    }
+
+static const join_spec JOINS[] = {
+    {.type = "aws.kms-key",
+     .client = "kms",
+     .service = "kms",
+     .operation = "ListAliases",
+     .items = "Aliases",
+     .item_key = "TargetKeyId",
+     .res_key = "KeyId",
+     .take = "AliasName",
+     .key = "AliasNames",
+     .mode = JOIN_LIST,
+     .omit_empty = true},
+    /* Custodian's universal_taggable types get Tags from the tagging API
+     * (resources whose listing has no Tags; [] when the API has none). */
+    TAGGING("aws.sqs"),
+    TAGGING("aws.sns"),
+    TAGGING("aws.rds-subscription"),
+    TAGGING("aws.rds-proxy"),
+    TAGGING("aws.vpc-endpoint"),
+    TAGGING("aws.prefix-list"),
+    TAGGING("aws.mirror-target"),
+    TAGGING("aws.kms-key"),
+};
+
+const join_spec *inv_joins(size_t *n)
+{
+    *n = COUNT(JOINS);
+    return JOINS;
+}
+
+/* The path of page `page` (1-based) of a listing-level call in scope. */
+static const char *op_file(load_ctx *lc, const inv_scope *scope, bool global, const char *client,
+                           const char *service, const char *op, int page)
+{
+    if (lc->inv->kind == INV_PLACEBO)
+        return inv_fmt(lc, "%s/%s.%s_%d.json", lc->inv->root, service, op, page);
+    if (page > 1) return NULL;
+    return inv_fmt(lc, "%s/%s/%s/%s.%s.json", lc->inv->root, scope->account->id,
+                   global ? "global" : scope->region, client, op);
+}
+
+int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const char *client,
+                     const char *service, const char *op, const char *items_path, jv *out,
+                     diag_list *diags)
+{
+    resource_type walk = {.items_path = items_path};
+    jv_builder b;
+    jvb_array(&b, lc->a);
+    int pages = 0;
+    for (int p = 1;; p++) {
+        const char *path = op_file(lc, scope, global, client, service, op, p);
+        if (!path || access(path, R_OK) != 0) break;
+        pfile f = {.path = path};
+        inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
+        if (f.status != PF_OK) {
+            inv_file_diag(&f, diags);
+            break;
+        }
+        pages++;
+        if (f.http >= 400 || jv_get(&f.data, "Error")) break;
+        resource_items(&walk, &f.data, &b);
+        if (!inv_page_has_more(&f.data)) break;
+    }
+    *out = jvb_done(&b);
+    return pages;
+}
+
+static const char *str_at(const jv *r, const char *k)
+{
+    const jv *v = k ? jv_get(r, k) : NULL;
+    return jv_is(v, JV_STRING) ? v->u.str : NULL;
+}
+
+static void set_member(arena *a, jv *r, const char *key, jv val)
+{
+    jv_builder b;
+    jvb_object(&b, a);
+    for (uint32_t i = 0; jv_is(r, JV_OBJECT) && i < r->len; i++)
+        jvb_set(&b, r->u.members[i].key, r->u.members[i].klen, r->u.members[i].val);
+    jvb_set(&b, key, strlen(key), val);
+    *r = jvb_done(&b);
+}
+
+static void apply_join(load_ctx *lc, const join_spec *j, const resource_type *t,
+                       const inv_scope *scope, jv *items, size_t n, diag_list *diags)
+{
+    jv list;
+    if (!inv_read_listing(lc, scope, t->global, j->client, j->service, j->operation, j->items,
+                          &list, diags))
+        return; /* not collected: keys stay absent */
+    buf arn = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (j->mode == JOIN_TAGS && jv_get(&items[i], j->key)) continue;
+        const char *want = NULL;
+        if (j->res_key) {
+            want = str_at(&items[i], j->res_key);
+        } else {
+            buf_reset(&arn);
+            if (resource_arn(t, &items[i], scope->account->id, scope->region, &arn))
+                want = arn.data;
+        }
+        jv_builder l;
+        jvb_array(&l, lc->a);
+        const jv *one = NULL;
+        for (uint32_t k = 0; want && k < list.len; k++) {
+            const jv *it = &list.u.items[k];
+            const char *have = str_at(it, j->item_key);
+            if (!have || strcmp(have, want) != 0) continue;
+            const jv *v = j->take ? jv_get(it, j->take) : it;
+            if (!v) continue;
+            if (j->mode == JOIN_TAGS) {
+                one = v;
+                break;
+            }
+            jvb_push(&l, *v);
+        }
+        jv val = jvb_done(&l);
+        if (j->mode == JOIN_TAGS) val = one ? *one : jv_array(lc->a, 0);
+        if (j->omit_empty && val.kind == JV_ARRAY && val.len == 0) continue;
+        set_member(lc->a, &items[i], j->key, val);
+    }
+    buf_free(&arn);
+}
+
+/* Custodian's SQS augment also names the queue after its ARN. */
+static void sqs_names(arena *a, jv *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *arn = str_at(&items[i], "QueueArn");
+        if (!arn || jv_get(&items[i], "QueueName")) continue;
+        const char *c = strrchr(arn, ':');
+        set_member(a, &items[i], "QueueName", jv_cstr(a, c ? c + 1 : arn));
+    }
+}
+
+void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
+                     size_t n, diag_list *diags)
+{
+    if (!n) return;
+    if (strcmp(t->name, "aws.sqs") == 0) sqs_names(lc->a, items, n);
+    for (size_t k = 0; k < COUNT(JOINS); k++)
+        if (strcmp(JOINS[k].type, t->name) == 0)
+            apply_join(lc, &JOINS[k], t, scope, items, n, diags);
+}
+
+/* ---- child types ---- */
+
+/* The per-resource file of call op for the k-th parent (placebo: the
+ * replayed counter; layout: named by the parent's id). */
+static const char *child_file(load_ctx *lc, const inv_scope *scope, const resource_type *t,
+                              const char *parent_id, int *counter)
+{
+    if (lc->inv->kind == INV_PLACEBO) {
+        int c = *counter + 1;
+        const char *p = inv_fmt(lc, "%s/%s.%s_%d.json", lc->inv->root, t->service, t->operation, c);
+        if (access(p, R_OK) != 0) {
+            c = 1;
+            p = inv_fmt(lc, "%s/%s.%s_1.json", lc->inv->root, t->service, t->operation);
+        }
+        *counter = c;
+        return p;
+    }
+    if (!parent_id || strchr(parent_id, '/')) return NULL;
+    return inv_fmt(lc, "%s/%s/%s/%s.%s.%s.json", lc->inv->root, scope->account->id,
+                   t->global ? "global" : scope->region, t->client, t->operation, parent_id);
+}
+
+int inv_load_children(load_ctx *lc, const resource_type *t, const resource_set *parents,
+                      const inv_scope *scope, resource_set *out, diag_list *diags)
+{
+    jv_builder b;
+    jvb_array(&b, lc->a);
+    size_t before = diags->n;
+    int counter = 0;
+    const resource_type *pt = resource_type_find(t->parent);
+    for (size_t i = 0; i < parents->n; i++) {
+        const char *pid = resource_id(pt, &parents->items[i]);
+        const char *path = child_file(lc, scope, t, pid, &counter);
+        if (!path || access(path, R_OK) != 0) continue;
+        pfile f = {.path = path};
+        inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
+        if (f.status != PF_OK) {
+            inv_file_diag(&f, diags);
+            continue;
+        }
+        if (f.http >= 400) continue;
+        jv_builder kids;
+        jvb_array(&kids, lc->a);
+        resource_items(t, &f.data, &kids);
+        jv k = jvb_done(&kids);
+        for (uint32_t x = 0; x < k.len; x++) {
+            /* The same answer replayed for several parents lists each
+             * child once. */
+            const char *id = resource_id(t, &k.u.items[x]);
+            bool dup = false;
+            for (uint32_t y = 0; id && y < b.v.len && !dup; y++) {
+                const char *o = resource_id(t, &b.v.u.items[y]);
+                dup = o && strcmp(o, id) == 0;
+            }
+            if (dup) continue;
+            jv item = k.u.items[x];
+            if (pid) set_member(lc->a, &item, "c7n:parent-id", jv_cstr(lc->a, pid));
+            jvb_push(&b, item);
+        }
+    }
+    jv list = jvb_done(&b);
+    inv_finish_set(lc->a, t, scope, list.u.items, list.len, out);
+    return diags->n == before ? 0 : -1;
+}
