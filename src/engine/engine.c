@@ -81,6 +81,7 @@ void scan_result_free(scan_result *r)
     }
     arena_free(r->a);
     free(r->items);
+    diag_free(&r->missing);
     memset(r, 0, sizeof *r);
 }
 
@@ -545,6 +546,24 @@ typedef struct scan_run {
     bool load_only;
 } scan_run;
 
+/* A policy's own listing that was not collected is a gap, not "nothing". */
+static void note_listing(scope_table *st, const inv_scope *scope, const resource_set *set)
+{
+    if (!set->missing || !set->type) return;
+    char what[256];
+    snprintf(what, sizeof what, "%s: %s.%s not collected", set->type->name,
+             set->type->client ? set->type->client : set->type->service,
+             set->type->operation ? set->type->operation : "?");
+    scope_note_missing(scope_table_get(st, scope), what);
+}
+
+static int cmp_missing(const void *a, const void *b)
+{
+    const diag *x = a, *y = b;
+    int c = strcmp(x->pos.file ? x->pos.file : "", y->pos.file ? y->pos.file : "");
+    return c ? c : strcmp(x->msg, y->msg);
+}
+
 static void run_task(size_t i, int worker, void *arg)
 {
     scan_run *sr = arg;
@@ -554,6 +573,7 @@ static void run_task(size_t i, int worker, void *arg)
     double t0 = now_secs();
     t->rc = inventory_load_part(sr->inv, t->t, t->scope, t->part, load, &set, &t->more, &t->diags);
     double t1 = now_secs();
+    if (t->rc == 0 && t->part <= 0) note_listing(sr->scopes, t->scope, &set);
     if (t->rc == 0) {
         t->nres = set.n;
         if (!sr->load_only) eval_range(&t->job, &set, 0, set.n, &sr->r->priv->w[worker], &t->out);
@@ -580,6 +600,7 @@ static void run_single(scan_run *sr, int threads)
     double t0 = now_secs();
     t->rc = inventory_load(sr->inv, t->t, t->scope, &set, &t->diags);
     double t1 = now_secs();
+    if (t->rc == 0) note_listing(sr->scopes, t->scope, &set);
     if (t->rc == 0) {
         t->nres = set.n;
         if (!sr->load_only) {
@@ -723,6 +744,8 @@ int engine_scan(inventory *inv, const policy_set *ps, const engine_options *opt,
     size_t before = diags->n;
     scope_table_diags(sr.scopes, diags);
     if (diags->n > before) rc = -1;
+    scope_table_missing(sr.scopes, &out->missing);
+    if (out->missing.n) qsort(out->missing.items, out->missing.n, sizeof(diag), cmp_missing);
     scope_table_free(sr.scopes);
     free(sr.tasks);
     free(bytype);

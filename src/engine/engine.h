@@ -74,6 +74,11 @@ typedef struct scan_result {
     scan_stats stats;
     arena *a; /* ids, evidence, ... */
     struct engine_priv *priv;
+    /* Data the policies needed that the inventory does not hold (a listing
+     * or a call a filter reads was not collected), per account/region,
+     * sorted: each entry's pos.file is the account id and its message
+     * "REGION\tWHAT".  Never a reason to fail the scan, always reported. */
+    diag_list missing;
 } scan_result;
 
 typedef struct engine_options {

@@ -53,8 +53,9 @@ struct scope_table {
     const char **known; /* sorted account ids */
     size_t nknown;
     const char *org_id;
-    pthread_mutex_t lock; /* guards diags */
+    pthread_mutex_t lock; /* guards diags and missing */
     diag_list diags;
+    diag_list missing; /* scope_note_missing: pos.file = account, msg = region\twhat */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -172,6 +173,7 @@ void scope_table_free(scope_table *st)
     free(st->ctx);
     free(st->known);
     diag_free(&st->diags);
+    diag_free(&st->missing);
     pthread_mutex_destroy(&st->lock);
     free(st);
 }
@@ -219,6 +221,32 @@ const resource_set *scope_set_named(scope_ctx *sc, const char *type_name)
 {
     const resource_type *t = resource_type_find(type_name);
     return t ? scope_set(sc, t) : NULL;
+}
+
+void scope_note_missing(scope_ctx *sc, const char *what)
+{
+    if (!sc || !sc->table || !what) return;
+    scope_table *st = sc->table;
+    const char *region = sc->region ? sc->region : "";
+    size_t rl = strlen(region);
+    pthread_mutex_lock(&st->lock);
+    bool seen = false;
+    for (size_t i = 0; i < st->missing.n && !seen; i++) {
+        const diag *d = &st->missing.items[i];
+        seen = d->pos.file && sc->account_id && strcmp(d->pos.file, sc->account_id) == 0 &&
+               strncmp(d->msg, region, rl) == 0 && d->msg[rl] == '\t' &&
+               strcmp(d->msg + rl + 1, what) == 0;
+    }
+    if (!seen) diag_add(&st->missing, (srcpos){sc->account_id, 0, 0}, "%s\t%s", region, what);
+    pthread_mutex_unlock(&st->lock);
+}
+
+void scope_table_missing(scope_table *st, diag_list *out)
+{
+    pthread_mutex_lock(&st->lock);
+    for (size_t i = 0; i < st->missing.n; i++)
+        diag_add(out, st->missing.items[i].pos, "%s", st->missing.items[i].msg);
+    pthread_mutex_unlock(&st->lock);
 }
 
 const char *scope_account_id(const scope_ctx *sc)

@@ -60,6 +60,13 @@ const char *scope_org_id(const scope_ctx *sc);
 void *scope_memo(scope_ctx *sc, const void *key, void *(*build)(scope_ctx *sc, arena *a, void *arg),
                  void *arg);
 
+/* Records that evaluating this scope needed data the inventory does not
+ * hold (what: "aws.ec2 iam-role: iam.ListInstanceProfiles not collected"),
+ * so the scan reports it for this account/region instead of answering "no
+ * match" as if the data had been seen.  Repeats are kept once.
+ * Thread-safe; a no-op on static scopes. */
+void scope_note_missing(scope_ctx *sc, const char *what);
+
 /* ---- for the engine ---- */
 
 /* One scope_ctx per scope of inv (in inventory_scopes order). */
@@ -72,6 +79,9 @@ void scope_table_retain(scope_table *st, const inv_scope *scope);
 void scope_table_release(scope_table *st, const inv_scope *scope);
 /* Errors met while loading sets on demand (appended to diags). */
 void scope_table_diags(scope_table *st, diag_list *diags);
+/* What scope_note_missing recorded (the engine sorts it):
+ * each entry's pos.file is the account id, its message "REGION\tWHAT". */
+void scope_table_missing(scope_table *st, diag_list *out);
 void scope_table_free(scope_table *st);
 
 /* A scope over fixed sets (no inventory), for tests and `custos eval`:

@@ -38,6 +38,31 @@ extern const filter_type filter_type_key_rotation_status;
 extern const filter_type filter_type_snapshot_age;
 extern const filter_type filter_type_snapshot_shrink;
 extern const filter_type filter_type_check_cloudtrail;
+/* ages and small predicates (age_filters.c) */
+extern const filter_type filter_type_instance_age;
+extern const filter_type filter_type_state_age;
+extern const filter_type filter_type_image_age;
+extern const filter_type filter_type_rds_snapshot_age;
+extern const filter_type filter_type_default_vpc;
+extern const filter_type filter_type_singleton;
+extern const filter_type filter_type_is_shadow;
+extern const filter_type filter_type_route;
+extern const filter_type filter_type_latest;
+/* related resources (related.c) */
+extern const filter_type filter_type_rel_security_group;
+extern const filter_type filter_type_rel_subnet;
+extern const filter_type filter_type_rel_vpc;
+extern const filter_type filter_type_rel_kms_key;
+extern const filter_type filter_type_rel_iam_role;
+extern const filter_type filter_type_rel_instance;
+extern const filter_type filter_type_rel_volume;
+extern const filter_type filter_type_rel_image;
+extern const filter_type filter_type_rel_topic;
+extern const filter_type filter_type_rel_igw;
+extern const filter_type filter_type_rel_nat;
+extern const filter_type filter_type_rel_vpc_endpoint;
+extern const filter_type filter_type_kms_alias;
+extern const filter_type filter_type_attached_ebs;
 
 static const filter_type *const FILTER_TYPES[] = {
     &filter_type_value,
@@ -67,6 +92,31 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_snapshot_age,
     &filter_type_snapshot_shrink,
     &filter_type_check_cloudtrail,
+    /* ages and small predicates */
+    &filter_type_instance_age,
+    &filter_type_state_age,
+    &filter_type_image_age,
+    &filter_type_rds_snapshot_age,
+    &filter_type_default_vpc,
+    &filter_type_singleton,
+    &filter_type_is_shadow,
+    &filter_type_route,
+    &filter_type_latest,
+    /* related resources */
+    &filter_type_rel_security_group,
+    &filter_type_rel_subnet,
+    &filter_type_rel_vpc,
+    &filter_type_rel_kms_key,
+    &filter_type_rel_iam_role,
+    &filter_type_rel_instance,
+    &filter_type_rel_volume,
+    &filter_type_rel_image,
+    &filter_type_rel_topic,
+    &filter_type_rel_igw,
+    &filter_type_rel_nat,
+    &filter_type_rel_vpc_endpoint,
+    &filter_type_kms_alias,
+    &filter_type_attached_ebs,
 };
 
 #define N_TYPES (sizeof FILTER_TYPES / sizeof *FILTER_TYPES)

@@ -153,6 +153,41 @@ static void flush_if_big(FILE *f, buf *b)
     buf_reset(b);
 }
 
+/* "missing_data": what the policies needed and the inventory lacks, per
+ * account/region (engine.h), so zero findings is never read as "all
+ * clear" when nothing was seen. */
+static void write_missing_json(buf *b, const scan_result *r)
+{
+    buf_puts(b, ",\"missing_data\":[");
+    for (size_t i = 0; i < r->missing.n; i++) {
+        const diag *d = &r->missing.items[i];
+        const char *tab = strchr(d->msg, '\t');
+        const char *acct = d->pos.file ? d->pos.file : "";
+        buf_puts(b, i ? ",{\"account\":" : "{\"account\":");
+        json_write_string(b, acct, strlen(acct));
+        buf_puts(b, ",\"region\":");
+        json_write_string(b, d->msg, tab ? (size_t)(tab - d->msg) : 0);
+        buf_puts(b, ",\"what\":");
+        const char *what = tab ? tab + 1 : d->msg;
+        json_write_string(b, what, strlen(what));
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
+/* Text formats: the same gaps on stderr, one line each. */
+static void warn_missing(const scan_result *r)
+{
+    for (size_t i = 0; i < r->missing.n; i++) {
+        const diag *d = &r->missing.items[i];
+        const char *tab = strchr(d->msg, '\t');
+        fprintf(stderr,
+                "warning: %s %.*s: %s (no data: the answer for it is not \"no findings\")\n",
+                d->pos.file ? d->pos.file : "", tab ? (int)(tab - d->msg) : 0, d->msg,
+                tab ? tab + 1 : d->msg);
+    }
+}
+
 static void write_json(FILE *f, const scan_result *r)
 {
     buf b = BUF_INIT;
@@ -169,6 +204,7 @@ static void write_json(FILE *f, const scan_result *r)
     }
     buf_puts(&b, r->n ? "\n]," : "],");
     write_summary(&b, r);
+    if (r->missing.n) write_missing_json(&b, r);
     buf_puts(&b, "}\n");
     fwrite(b.data, 1, b.len, f);
     buf_free(&b);
@@ -336,6 +372,7 @@ static void write_table(FILE *f, const scan_result *r, bool verbose)
 
 void report_write(FILE *out, report_format fmt, const scan_result *r)
 {
+    warn_missing(r);
     switch (fmt) {
     case REPORT_TABLE:
         write_table(out, r, r->n <= TABLE_DETAIL_MAX);

@@ -194,6 +194,11 @@ int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const ch
 void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
                      size_t n, diag_list *diags);
 
+/* A listing that was not collected, rebuilt from the type's per-id calls
+ * (GetRole, DescribeKey) when those were; returns how many were read. */
+int inv_listing_from_gets(load_ctx *lc, const resource_type *t, const inv_scope *scope,
+                          jv_builder *items, diag_list *diags);
+
 /* Loads child type t (t->parent set) from one call per parent. */
 int inv_load_children(load_ctx *lc, const resource_type *t, const resource_set *parents,
                       const inv_scope *scope, resource_set *out, diag_list *diags);

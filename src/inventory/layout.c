@@ -420,13 +420,22 @@ int inv_layout_load(load_ctx *lcp, const resource_type *t, const inv_scope *scop
     load_ctx lc = *lcp;
     const char *dir = scope_dir(&lc, t, scope);
     strvec files = {0};
+    out->missing = true;                             /* until the listing file is found */
     if (list_dir(dir, false, &files) != 0) return 0; /* no data for this scope */
     char lname[256];
     snprintf(lname, sizeof lname, "%s.%s.json", t->client, t->operation);
     if (!sv_has(&files, lname)) {
         sv_free(&files);
+        jv_builder got;
+        jvb_array(&got, lc.a);
+        if (inv_listing_from_gets(&lc, t, scope, &got, diags) > 0) {
+            jv l = jvb_done(&got);
+            inv_finish_set(lc.a, t, scope, l.u.items, l.len, out);
+            out->missing = false;
+        }
         return 0;
     }
+    out->missing = false;
     size_t before = diags->n;
     pfile lf = {.path = inv_fmt(&lc, "%s/%s", dir, lname)};
     inv_parse_files(&lc, &lf, 1, false);

@@ -107,7 +107,7 @@ static int load_page(load_ctx *lc, const resource_type *t, long part, jv_builder
     pfile page = {.path = file_for(lc, t->service, t->operation, (int)part + 1)};
     inv_parse_files(lc, &page, 1, true);
     *more = false;
-    if (page.status == PF_MISSING) return 0;
+    if (page.status == PF_MISSING) return 1;
     if (page.status != PF_OK) {
         inv_file_diag(&page, diags);
         return -1;
@@ -125,7 +125,7 @@ static int load_listing(load_ctx *lc, const resource_type *t, const names *ns, j
     numbers nb = find_numbers(ns, t->service, t->operation);
     if (!has_num(&nb, 1)) {
         free(nb.has);
-        return 0;
+        return 1; /* not recorded at all */
     }
     pfile first = {.path = file_for(lc, t->service, t->operation, 1)};
     inv_parse_files(lc, &first, 1, true);
@@ -273,7 +273,8 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
         int rc = load_page(&lc, t, part, &items, more, diags);
         jv list = jvb_done(&items);
         inv_finish_set(lc.a, t, scope, list.u.items, list.len, out);
-        return rc;
+        out->missing = rc == 1 && part == 0;
+        return rc == 1 ? 0 : rc;
     }
     names ns = {0};
     if (scan_dir(inv->root, &ns) != 0) {
@@ -284,6 +285,9 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
     jvb_array(&items, lc.a);
     size_t before = diags->n;
     int rc = load_listing(&lc, t, &ns, &items, diags);
+    bool missing = rc == 1;
+    if (missing) rc = 0;
+    if (missing && inv_listing_from_gets(&lc, t, scope, &items, diags) > 0) missing = false;
     jv list = jvb_done(&items);
     size_t n = list.len;
     bool *keep = malloc(n ? n : 1);
@@ -299,5 +303,6 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
     inv_apply_joins(&lc, t, scope, list.u.items, m, diags);
     names_free(&ns);
     inv_finish_set(lc.a, t, scope, list.u.items, m, out);
+    out->missing = missing;
     return rc == 0 && diags->n == before ? 0 : -1;
 }

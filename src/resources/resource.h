@@ -84,6 +84,9 @@ typedef struct resource_set {
     jv *items;
     size_t n;
     const resource_index *index; /* by id; NULL = linear lookup */
+    /* The listing call was not in the inventory at all (no file): n is 0
+     * because nothing was collected, not because nothing exists. */
+    bool missing;
 } resource_set;
 
 /* Builds s->index in arena a (call once, before sharing s between threads). */

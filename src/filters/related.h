@@ -1,0 +1,50 @@
+/* related.h - filters that look at a related resource (Custodian's
+ * RelatedResourceFilter family).
+ *
+ * Contract: `security-group`, `subnet`, `vpc`, `kms-key`, `iam-role`,
+ * `instance`, `volume`, `image`, `topic`, `internet-gateway`,
+ * `nat-gateway` and `vpc-endpoint` take a value filter (key, value, op,
+ * value_type, ...) and an optional `operator` (or/and).  For each resource
+ * the ids of its related resources come from an expression fixed per
+ * (filter, resource type), the table in related.c (Custodian's
+ * RelatedIdsExpression); each id is looked up in the related type's set of
+ * the same account/region, and the value filter runs on it:
+ *   - operator or (default): the resource matches when one related
+ *     resource matches; operator and: when every related id matched (so a
+ *     resource with no related ids matches `and`, as in Custodian);
+ *   - an id with no related resource matches only when value is
+ *     `absent` (the related resource has no key at all);
+ *   - kms-key ids are normalised (key ARN -> key id, alias ARN or name ->
+ *     the key the alias targets) and the key document carries
+ *     c7n:AliasName (its first alias, "" when none);
+ *   - iam-role: lambda's Role ARN, or the role of an instance's profile
+ *     (aws.iam-profile Roles[0]), by role name;
+ *   - reverse lookups (a VPC's security groups, subnets, NAT and internet
+ *     gateways, endpoints): related resources that name the resource.
+ * `kms-alias` (ebs, rds) matches the alias targeting the resource's
+ * KmsKeyId; `ebs` (ec2) the volumes attached to the instance
+ * (skip-devices, operator).  Related sets come from eval_ctx.scope; when
+ * the related type's listing was not collected the filter says so
+ * (needs.h) rather than answering "no match" silently.
+ */
+#ifndef CUSTOS_RELATED_H
+#define CUSTOS_RELATED_H
+
+#include "filters/filter.h"
+
+extern const filter_type filter_type_rel_security_group;
+extern const filter_type filter_type_rel_subnet;
+extern const filter_type filter_type_rel_vpc;
+extern const filter_type filter_type_rel_kms_key;
+extern const filter_type filter_type_rel_iam_role;
+extern const filter_type filter_type_rel_instance;
+extern const filter_type filter_type_rel_volume;
+extern const filter_type filter_type_rel_image;
+extern const filter_type filter_type_rel_topic;
+extern const filter_type filter_type_rel_igw;
+extern const filter_type filter_type_rel_nat;
+extern const filter_type filter_type_rel_vpc_endpoint;
+extern const filter_type filter_type_kms_alias;
+extern const filter_type filter_type_attached_ebs;
+
+#endif
