@@ -173,6 +173,33 @@ static void render(worker_mem *w, finding *f, bool keep, bool hash)
 /* The object runbook and fix templates are rendered against (README,
  * "Runbooks"): the finding's identity, its account, the resource document
  * and the evidence. */
+/* The access key ids a finding is about: the keys the access-key filter
+ * matched, and for credential-report matches (which carry no key id) the
+ * ListAccessKeys entry created when the report says the key was last
+ * rotated.  Null when none is known, so a runbook can fall back. */
+static jv finding_access_keys(arena *a, const jv *evidence, const jv *res)
+{
+    const jv *matched = jv_get(evidence, "c7n:matched-keys");
+    const jv *keys = jv_get(res, "c7n:AccessKeys");
+    jv_builder b;
+    jvb_array(&b, a);
+    for (uint32_t i = 0; jv_is(matched, JV_ARRAY) && i < matched->len; i++) {
+        const jv *m = &matched->u.items[i], *id = jv_get(m, "AccessKeyId");
+        const jv *rot = jv_get(m, "last_rotated");
+        for (uint32_t k = 0; !id && jv_is(rot, JV_STRING) && jv_is(keys, JV_ARRAY) && k < keys->len;
+             k++) {
+            const jv *created = jv_get(&keys->u.items[k], "CreateDate");
+            if (created && jv_equal(created, rot)) id = jv_get(&keys->u.items[k], "AccessKeyId");
+        }
+        bool seen = false;
+        for (uint32_t j = 0; id && j < b.v.len; j++)
+            seen |= jv_equal(&b.v.u.items[j], id);
+        if (jv_is(id, JV_STRING) && !seen) jvb_push(&b, *id);
+    }
+    jv out = jvb_done(&b);
+    return out.len ? out : jv_null();
+}
+
 static jv finding_context(arena *a, const finding *f, const jv *res)
 {
     jv_builder b;
@@ -195,6 +222,7 @@ static jv finding_context(arena *a, const finding *f, const jv *res)
     SETS("region", f->region);
     SET("resource", *res);
     SET("evidence", f->evidence);
+    SET("access_keys", finding_access_keys(a, &f->evidence, res));
 #undef SETS
 #undef SET
     return jvb_done(&b);

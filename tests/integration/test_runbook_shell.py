@@ -15,6 +15,10 @@ when written unquoted into a shell, each with its own marker N.
   accepts every block, and every hostile value a command carries reaches
   `aws` intact: as one whole argument, inside one (an ARN, a path), or as
   a string inside a JSON argument; never cut or mangled;
+- the AWS CLI accepts every command a runbook runs: each recorded `aws`
+  call is replayed through the real CLI with --endpoint-url pointing at a
+  closed local port, and must fail only on connecting (never "Unknown
+  options", "Invalid choice", a parameter that does not parse...);
 - CSV (`scan --format csv`, `findings --format csv`) has no cell a
   spreadsheet would run as a formula, with a security group named
   =HYPERLINK(...);
@@ -24,12 +28,14 @@ when written unquoted into a shell, each with its own marker N.
 The stand-in `aws` is only a recorder: what is checked is what the real
 shell hands to a program, which is where an injection happens.
 """
+import concurrent.futures
 import csv
 import io
 import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -73,6 +79,16 @@ def commands(runbook):
 STUB = """#!/bin/bash
 # Records one call: each argument NUL-terminated, then a \\x01 record end.
 { printf '%s\\0' "$(basename "$0")" "$@"; printf '\\1\\0'; } >> "$ARGV_LOG"
+# An answer in the format asked for, so that chained commands
+# (ID=$(aws ... --output text), aws ... --output json > f.json, then
+# file://f.json) get a value of the right shape.
+prev=
+for a in "$@"; do
+  if [ "$prev" = --output ]; then
+    case "$a" in text) echo stub0123456789abcdef ;; json) echo '{}' ;; esac
+  fi
+  prev=$a
+done
 """
 
 
@@ -135,10 +151,14 @@ def test_runbooks(findings, hostile):
     env = {"PATH": stubs + ":/usr/bin:/bin", "HOME": work, "HISTFILE": "/dev/null", "TERM": "dumb",
            "LANG": "C.UTF-8"}
     blocks = syntax_bad = ran = 0
+    aws_calls = {}
     pwned, mangled, lost, no_call = [], [], [], []
     markers_seen = set()
+    angle = []
     for f in findings:
-        for k, block in enumerate(commands(f.get("runbook", ""))):
+        for k, block in enumerate(commands(f.get("runbook", "")) + commands(f.get("fix", ""))):
+            if re.search(r"<[A-Za-z][A-Za-z0-9_-]*>", block):
+                angle.append(f"{f['policy']}: {re.search(r'<[A-Za-z][A-Za-z0-9_-]*>', block).group(0)}")
             blocks += 1
             where = f"{f['policy']} {f['id'][:40]!r} block {k}"
             n = subprocess.run(["bash", "-n"], input=block, capture_output=True, text=True)
@@ -158,6 +178,9 @@ def test_runbooks(findings, hostile):
                     for x in hits:
                         os.unlink(os.path.join(root, x))
             calls = read_calls(log)
+            for c in calls:
+                if c[0] == "aws":
+                    aws_calls.setdefault(tuple(c[1:]), (where, cwd))
             args = [a for c in calls for a in c[1:]]
             # Markers the block's commands carry (comments carry none to aws).
             code = "\n".join(ln for ln in block.split("\n") if not ln.lstrip().startswith("#"))
@@ -175,7 +198,7 @@ def test_runbooks(findings, hostile):
                 for m in set(re.findall(r"pwned-\d+", a)):
                     if m in marker and not carried(a, marker[m]):
                         mangled.append(f"{where}: {a!r} holds {m} but not {marker[m]!r}")
-    shutil.rmtree(work, ignore_errors=True)
+    check("no_angle_bracket_placeholders", not angle, "; ".join(sorted(set(angle))[:5]))
     check("runbooks_have_commands", blocks >= len(findings), f"{blocks} blocks for {len(findings)} findings")
     check("every_block_parses", syntax_bad == 0, f"{syntax_bad} of {blocks} blocks fail bash -n")
     # Every way of breaking out that the generator plants reaches a command.
@@ -188,6 +211,46 @@ def test_runbooks(findings, hostile):
     check("hostile_values_arrive_intact", not lost, "; ".join(lost[:3]))
     check("no_argument_mangled", not mangled, "; ".join(mangled[:3]))
     print(f"  info: {ran} blocks pasted, {len(markers_seen)} hostile values carried")
+    return aws_calls, work
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_cli_accepts(calls_work):
+    """Every recorded aws call through the real AWS CLI, against nothing,
+    in the folder its block ran in (where the files it reads are)."""
+    aws_calls, pasted = calls_work
+    aws = shutil.which("aws")
+    check("aws_cli_present", aws is not None, "the AWS CLI (aws) is not on PATH")
+    if not aws:
+        return
+    url = "http://127.0.0.1:%d" % closed_port()
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x" * 40,
+               AWS_DEFAULT_REGION="us-east-1", AWS_MAX_ATTEMPTS="1", AWS_RETRY_MODE="standard",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_PAGER="")
+
+    def one(argv):
+        r = subprocess.run([aws, *argv, "--endpoint-url", url, "--cli-connect-timeout", "1"],
+                           capture_output=True, text=True, env=env, cwd=aws_calls[argv][1], timeout=120)
+        return argv, r
+
+    rejected = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        for argv, r in pool.map(one, sorted(aws_calls)):
+            if "Could not connect to the endpoint URL" not in r.stderr:
+                rejected.append(f"{aws_calls[argv][0]}: aws {' '.join(argv)[:160]} -> "
+                                f"{(r.stderr.strip() or r.stdout.strip())[-200:]}")
+    shutil.rmtree(pasted, ignore_errors=True)
+    for x in rejected[:10]:
+        print(f"  detail: {x}")
+    check("aws_cli_accepts_every_command", not rejected and len(aws_calls) >= 100,
+          f"{len(rejected)} of {len(aws_calls)} distinct aws commands rejected")
 
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -287,9 +350,13 @@ def main():
     want = {(p["check"], p["id"], p["account"], p["region"]) for p in planted}
     check("hostile_org_finds_exactly_planted", got == want,
           f"missing {sorted(want - got)[:3]} extra {sorted(got - want)[:3]}")
+    r = run("checks", "--format", "json")
+    pack = {c["name"] for c in json.loads(r.stdout)} if r.returncode == 0 else set()
+    seen = {f["policy"] for f in findings}
+    check("every_pack_check_has_a_finding", pack and seen == pack, f"no finding for {sorted(pack - seen)}")
     errs = [(f["policy"], f["runbook_error"]) for f in findings if "runbook_error" in f]
     check("every_runbook_renders", not errs, str(errs[:3]))
-    test_runbooks(findings, hostile)
+    test_cli_accepts(test_runbooks(findings, hostile))
     test_csv(ORG)
     test_file_modes(ORG)
     return 1 if failures else 0
