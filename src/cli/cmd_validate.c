@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "filters/support.h"
 #include "policy/policy.h"
 
 static void usage(FILE *f)
@@ -24,7 +25,9 @@ static void usage(FILE *f)
                "\n"
                "Exit status: 0 all valid (prints \"N policies OK\"), 1 otherwise.\n"
                "\n"
-               "  --help   this text\n");
+               "  --supported   print the Markdown table of supported resource types and\n"
+               "                filters (README.md embeds it)\n"
+               "  --help        this text\n");
 }
 
 int cmd_validate(int argc, char **argv)
@@ -33,6 +36,13 @@ int cmd_validate(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--supported")) {
+            buf b = BUF_INIT;
+            support_markdown(&b);
+            fwrite(b.data, 1, b.len, stdout);
+            buf_free(&b);
             return 0;
         }
         if (argv[i][0] == '-' && argv[i][1]) {

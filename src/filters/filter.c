@@ -9,6 +9,7 @@
  * lists all of them.
  */
 #include "filters/filter.h"
+#include "filters/support.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,8 +44,13 @@ static filter *compile_typed(filter_compiler *fc, const jv *spec, const void *ty
 {
     const filter_type *t = filter_type_find(name);
     if (!t) {
-        fc_error(fc, type_node, "unknown filter type '%s' (known: %s)", name,
-                 filter_type_names(fc->a));
+        const char *advice = filter_unsupported(name);
+        if (advice)
+            fc_error(fc, type_node, "Custodian filter '%s' is not supported by custos: %s", name,
+                     advice);
+        else
+            fc_error(fc, type_node, "unknown filter type '%s' (known: %s)", name,
+                     filter_type_names(fc->a));
         return NULL;
     }
     if (!applies_to(t, fc->rtype)) {

@@ -14,6 +14,7 @@ Raise FLOOR with every increment; remove it when all pass.
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -64,6 +65,22 @@ results.append(("missing-data-listing", want in md and "sqs.ListQueues" in err,
                 "missing_data %s, stderr %r" % (md, err[:200])))
 
 FLOOR = 50
+# The README's support table is the registry's (custos validate --supported).
+rc, out, err = run(["validate", "--supported"])
+readme = open(os.path.join(os.path.dirname(__file__), "../../README.md")).read()
+m = re.search(r"<!-- support:begin -->\n(.*?)<!-- support:end -->", readme, re.S)
+results.append(("readme-support-table-current", rc == 0 and m is not None and m.group(1) == out,
+                "README table differs from `custos validate --supported`"))
+
+# An unsupported Custodian filter fails validate naming it and the advice.
+pol = os.path.join(work, "unsupported.json")
+with open(pol, "w") as f:
+    json.dump({"policies": [{"name": "m", "resource": "aws.ec2",
+                             "filters": [{"type": "metrics", "name": "CPUUtilization"}]}]}, f)
+rc, out, err = run(["validate", pol])
+results.append(("validate-names-unsupported", rc == 1 and "'metrics'" in err
+                and "CloudWatch" in err, err[:300]))
+
 expect = None if os.environ.get("WIDE_STRICT") == "1" else FLOOR
 if expect is not None:
     # A floor: at least FLOOR cases must pass (no regression).

@@ -1,0 +1,123 @@
+/* support.c - what custos supports of Custodian's filters, for users.
+ *
+ * Two things live here so they cannot drift from the registries:
+ *  - the Custodian filters custos knows it does NOT implement, each with
+ *    why and what to use instead; `custos validate` names them in its
+ *    error rather than only listing the known types (filter_unsupported);
+ *  - the Markdown table of supported resource types and their filters,
+ *    generated from the resource and filter registries
+ *    (`custos validate --supported`), which README.md embeds between
+ *    <!-- support:begin --> and <!-- support:end --> (a test compares).
+ * The advice strings are ours; the filter names are Custodian's.
+ */
+#include "filters/support.h"
+
+#include <string.h>
+
+#include "resources/resource.h"
+
+static const struct {
+    const char *name, *advice;
+} UNSUPPORTED[] = {
+    {"metrics", "CloudWatch metric statistics are not collected; alarm on the metric in "
+                "CloudWatch, or use a value filter on the resource's own fields"},
+    {"health-event", "AWS Health events are not collected; use the AWS Health dashboard or "
+                     "EventBridge"},
+    {"offhour", "schedules are actions, not findings; use a value filter on the tag"},
+    {"onhour", "schedules are actions, not findings; use a value filter on the tag"},
+    {"check-permissions", "IAM policy simulation is not available offline; use has-allow-all "
+                          "or has-statement on the role's policies"},
+    {"service-limit", "Trusted Advisor limits are not collected; use Service Quotas"},
+    {"ssm-inventory", "SSM inventory is not collected; use the `ssm` data in a value filter "
+                      "when collected"},
+    {"ses-send-stats", "SES statistics are not collected"},
+    {"ses-agg-send-stats", "SES statistics are not collected"},
+    {"lakeformation-s3-cross-account", "Lake Formation data is not collected; use "
+                                       "cross-account on the buckets"},
+    {"consecutive-aws-backups", "AWS Backup jobs are not collected; use snapshot-age"},
+    {"iam-analyzer", "Access Analyzer findings are not collected; use cross-account"},
+    {"network-location", "compare the subnet and security-group tags with the `subnet` and "
+                         "`security-group` filters"},
+    {"modifyable", "EBS modification limits are not collected; use a value filter on "
+                   "VolumeType"},
+    {"fault-tolerant", "use the `snapshots` data through snapshot-age (a volume without "
+                       "recent snapshots is not fault tolerant)"},
+    {"stale", "DescribeStaleSecurityGroups is not collected; use `unused`"},
+    {"missing-route", "compare route tables with the `route` filter on aws.route-table"},
+    {"cross-az-nat-gateway-route", "use the `route` filter with NatGatewayId on "
+                                   "aws.route-table"},
+    {"grant-count", "KMS grants are not collected"},
+    {"pending-maintenance", "RDS maintenance actions are not collected"},
+    {"upgrade-available", "RDS engine versions are not collected; use a value filter on "
+                          "EngineVersion"},
+    {"engine", "RDS engine versions are not collected; use a value filter on Engine and "
+               "EngineVersion"},
+    {"db-parameter", "RDS parameter groups are not collected"},
+    {"lambda-edge", "CloudFront associations are not collected"},
+    {"event-source", "Lambda event source mappings are not collected"},
+    {"has-specific-managed-policy", "attached managed policies are not collected for this "
+                                    "type; use has-allow-all on aws.iam-policy"},
+    {"iam-role-tag-mirror", "use the `iam-role` filter with a tag: key and a literal value"},
+    {"check-config", "AWS Config recorders are not collected"},
+    {"access-analyzer", "Access Analyzer analyzers are not collected"},
+    {"check-macie", "Macie status is not collected"},
+    {"organization", "AWS Organizations data is not collected; organization: in "
+                     "accounts.yaml describes it"},
+    {"missing", "use a policy on the other resource type and read its zero findings"},
+    {"emr-block-public-access", "EMR settings are not collected"},
+    {"glue-security-config", "Glue settings are not collected"},
+    {"ssm", "SSM instance information is not collected"},
+    {"instance-attribute", "DescribeInstanceAttribute is not collected"},
+    {"termination-protected", "DescribeInstanceAttribute is not collected"},
+    {"user-data", "instance user data is not collected"},
+    {"snapshots", "use snapshot-age"},
+    {"flow-logs", "VPC flow logs are not collected"},
+    {"vpc-attributes", "DescribeVpcAttribute is not collected"},
+    {"dhcp-options", "DHCP option sets are not collected"},
+    {"service-details", "endpoint service details are not collected"},
+    {"event-selectors", "trail event selectors are not collected; use check-cloudtrail"},
+    {"status", "use check-cloudtrail with running: true"},
+    {"entry", "prefix list entries are not collected"},
+    {"login-profile", "use the credential filter with key password_enabled"},
+    {"ssh-key", "SSH public keys are not collected"},
+};
+
+const char *filter_unsupported(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof UNSUPPORTED / sizeof *UNSUPPORTED; i++)
+        if (strcmp(UNSUPPORTED[i].name, name) == 0) return UNSUPPORTED[i].advice;
+    return NULL;
+}
+
+static bool applies(const filter_type *f, const char *type)
+{
+    if (!f->applies) return true;
+    for (const char *const *a = f->applies; *a; a++)
+        if (strcmp(*a, type) == 0) return true;
+    return false;
+}
+
+void support_markdown(buf *out)
+{
+    buf_puts(out, "| resource type | filters (besides value, and, or, not, list-item, "
+                  "marked-for-op) |\n|---|---|\n");
+    for (int i = 0; resource_type_at(i); i++) {
+        const resource_type *t = resource_type_at(i);
+        buf_printf(out, "| `%s` |", t->name);
+        int n = 0;
+        for (int k = 0; filter_type_at(k); k++) {
+            const filter_type *f = filter_type_at(k);
+            if (!f->applies || !applies(f, t->name)) continue;
+            buf_printf(out, "%s `%s`", n++ ? "," : "", f->name);
+        }
+        buf_puts(out, n ? " |\n" : " - |\n");
+    }
+    buf_puts(out, "\nNot supported (`custos validate` rejects them, naming what to use "
+                  "instead):");
+    int n = 0;
+    for (size_t i = 0; i < sizeof UNSUPPORTED / sizeof *UNSUPPORTED; i++) {
+        if (filter_type_find(UNSUPPORTED[i].name)) continue;
+        buf_printf(out, "%s `%s`", n++ ? "," : "", UNSUPPORTED[i].name);
+    }
+    buf_puts(out, ".\n");
+}
