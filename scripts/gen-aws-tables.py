@@ -55,10 +55,14 @@ def newest(data, client, name):
 def plan_ops(plan_path):
     text = open(plan_path).read()
     ops = {}
-    for m in re.finditer(r'\b(?:OP|EXTRA)\(\s*"([a-z0-9-]+)"\s*,\s*"([A-Za-z0-9]+)"', text):
-        ops.setdefault(m.group(1), [])
-        if m.group(2) not in ops[m.group(1)]:
-            ops[m.group(1)].append(m.group(2))
+    found = [(m.group(1), m.group(2)) for m in re.finditer(
+        r'\b(?:OP|EXTRA)\(\s*"([a-z0-9-]+)"\s*,\s*"([A-Za-z0-9]+)"', text)]
+    # S3B("Operation"): the per-bucket S3 rows of plan.c
+    found += [("s3", m.group(1)) for m in re.finditer(r'\bS3B\(\s*"([A-Za-z0-9]+)"\s*\)', text)]
+    for client, op in found:
+        ops.setdefault(client, [])
+        if op not in ops[client]:
+            ops[client].append(op)
     return ops
 
 
@@ -121,6 +125,10 @@ class Service:
                 flags.append("SHF_DOCUMENT")
             if sh.get("exception"):
                 flags.append("SHF_EXCEPTION")
+            if self.client == "iam" and name == "policyDocumentType":
+                # botocore's json_decode_policies (after-call.iam): URL-encoded
+                # JSON policy documents are printed decoded.
+                flags.append("SHF_POLICY_DOC")
             member = sh.get("member", sh.get("key", {}))
             value = sh.get("value", {})
             shapes.append("{%s, %s, %d, %d, %d, %d, %s, %s, %s, %s}" % (

@@ -84,7 +84,7 @@ static bool not_found_suffix(const char *code, const char *suffix)
 bool aws_code_not_found(const char *code)
 {
     return strncmp(code, "NoSuch", 6) == 0 || not_found_suffix(code, "NotFound") ||
-           not_found_suffix(code, "NotFoundException") ||
+           not_found_suffix(code, "NotFoundException") || not_found_suffix(code, "NotFoundError") ||
            strcmp(code, "ServerSideEncryptionConfigurationNotFoundError") == 0 ||
            strcmp(code, "TrailNotFoundException") == 0;
 }

@@ -29,7 +29,9 @@ typedef enum {
     SH_BLOB
 } aws_shape_type;
 
-enum { SHF_FLATTENED = 1, SHF_DOCUMENT = 2, SHF_EXCEPTION = 4 };
+/* SHF_POLICY_DOC: an IAM policy document, URL-encoded JSON on the wire,
+ * printed decoded (botocore's json_decode_policies). */
+enum { SHF_FLATTENED = 1, SHF_DOCUMENT = 2, SHF_EXCEPTION = 4, SHF_POLICY_DOC = 8 };
 
 typedef enum { LOC_BODY, LOC_HEADER, LOC_URI, LOC_QUERY, LOC_STATUS, LOC_HEADERS } aws_location;
 

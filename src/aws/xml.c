@@ -151,6 +151,33 @@ static int parse_map(xctx *x, const aws_shape *sh, xgroup g, jv *out)
     return 0;
 }
 
+static int hexv(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* URL-decoded, then parsed as JSON; the string as it was when either fails
+ * (botocore's decode_quoted_jsondoc). */
+static jv policy_doc(arena *a, jv t)
+{
+    char *d = arena_alloc_packed(a, t.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < t.len; i++) {
+        if (t.u.str[i] == '%' && i + 2 < t.len && hexv(t.u.str[i + 1]) >= 0 &&
+            hexv(t.u.str[i + 2]) >= 0) {
+            d[n++] = (char)(hexv(t.u.str[i + 1]) * 16 + hexv(t.u.str[i + 2]));
+            i += 2;
+        } else {
+            d[n++] = t.u.str[i];
+        }
+    }
+    d[n] = 0;
+    jv v;
+    json_error je;
+    return json_parse(a, d, n, &v, &je) == 0 ? v : t;
+}
+
 static int parse_scalar(xctx *x, const aws_shape *sh, xmlNode *e, jv *out)
 {
     jv t = text_of(x->a, e);
@@ -178,7 +205,7 @@ static int parse_scalar(xctx *x, const aws_shape *sh, xmlNode *e, jv *out)
         *out = jv_bool(strcmp(t.u.str, "true") == 0);
         return 0;
     default: /* string, timestamp, blob: as received */
-        *out = t;
+        *out = (sh->flags & SHF_POLICY_DOC) ? policy_doc(x->a, t) : t;
         return 0;
     }
 }

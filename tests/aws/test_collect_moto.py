@@ -1,0 +1,403 @@
+#!/usr/bin/python3
+"""`custos collect` against a real AWS peer: moto_server with IAM auth on.
+
+The organisation, built in moto on loopback:
+  123456789012  the base account: user `custos` (access key given to custos)
+  111111111111  role custos-read (read-only policy): a security group with
+                SSH open to the world (planted), one open to 10.0.0.0/8 only
+                (a look-alike), a public-read bucket (planted)
+  222222222222  role custos-read without any rds permission: rds calls get
+                a real AccessDenied
+  333333333333  no role at all: AssumeRole works in moto but every call is
+                refused, so the whole account is a gap
+Then moto's auth is switched on (POST /moto-api/reset-auth, body 0) and
+custos collects through a fault-injecting proxy (tests/aws/fault_proxy.py).
+Checks: every file custos wrote equals, as JSON, what the AWS CLI (the
+referee, run in its own Python by cli_referee.py) prints for that call;
+collection.json names the gaps and the exit status is 5 (partial); the scan
+finds the planted problems and not the look-alike; the secret key appears
+in nothing custos wrote or printed; under 30% throttling (and under 5xx and
+connection resets) the inventory is identical to the fault-free one.
+moto_server missing is a FAIL, never a skip.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from fault_proxy import FaultProxy  # noqa: E402
+
+CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
+OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "collect-moto")
+failures = 0
+SECRET = "c9SecretNeverPrinted/abcdefghijklmnopqrstuv"
+
+
+def report(name, ok, why=""):
+    global failures
+    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
+    sys.stdout.flush()
+    failures += 0 if ok else 1
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def which(cmd):
+    for d in os.environ.get("PATH", "").split(":"):
+        p = os.path.join(d, cmd)
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def cli_python():
+    """The Python the `aws` command runs with (for cli_referee.py)."""
+    aws = which("aws")
+    if not aws:
+        return None
+    try:
+        real = subprocess.run(["pyenv", "which", "aws"], capture_output=True, text=True).stdout.strip()
+        aws = real or aws
+    except FileNotFoundError:
+        pass
+    first = open(aws, "rb").readline().decode(errors="replace")
+    return first[2:].strip().split()[0] if first.startswith("#!") else None
+
+
+class Cli:
+    def __init__(self, python, endpoint, env):
+        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, env=env, text=True)
+        self.endpoint = endpoint
+
+    def __call__(self, *args):
+        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
+        self.p.stdin.flush()
+        r = json.loads(self.p.stdout.readline())
+        if r["rc"] != 0:
+            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
+        return json.loads(r["out"]) if r["out"].strip() else {}
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+READ_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
+    "ec2:Describe*", "iam:Get*", "iam:List*", "iam:Generate*", "s3:Get*", "s3:List*", "rds:Describe*",
+    "elasticloadbalancing:Describe*", "lambda:List*", "kms:List*", "kms:Describe*", "kms:Get*",
+    "cloudtrail:Describe*", "cloudtrail:Get*", "autoscaling:Describe*"], "Resource": "*"}]}
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+    "AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+
+
+def in_account(cli, account):
+    """CLI env acting in another account (AssumeRole with auth still off)."""
+    c = cli("sts", "assume-role", "--role-arn", "arn:aws:iam::%s:role/setup" % account,
+            "--role-session-name", "setup")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": c["SessionToken"]}
+
+
+def build_org(py, endpoint, env):
+    admin = Cli(py, endpoint, env)
+    admin("iam", "create-user", "--user-name", "custos")
+    admin("iam", "put-user-policy", "--user-name", "custos", "--policy-name", "assume",
+          "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
+              {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:GetCallerIdentity"], "Resource": "*"}]}))
+    key = admin("iam", "create-access-key", "--user-name", "custos")["AccessKey"]
+    for account, policy in (("111111111111", READ_POLICY), ("222222222222", {
+            "Version": "2012-10-17", "Statement": [dict(READ_POLICY["Statement"][0], Action=[
+                a for a in READ_POLICY["Statement"][0]["Action"] if not a.startswith("rds:")])]})):
+        acc = Cli(py, endpoint, dict(env, **in_account(admin, account)))
+        acc("iam", "create-role", "--role-name", "custos-read", "--assume-role-policy-document", json.dumps(TRUST))
+        acc("iam", "put-role-policy", "--role-name", "custos-read", "--policy-name", "read",
+            "--policy-document", json.dumps(policy))
+        if account == "111111111111":
+            vpc = acc("ec2", "describe-vpcs", "--region", "us-east-1")["Vpcs"][0]["VpcId"]
+            for name, cidr in (("ssh-world", "0.0.0.0/0"), ("ssh-internal", "10.0.0.0/8")):
+                g = acc("ec2", "create-security-group", "--group-name", name, "--description", name,
+                        "--vpc-id", vpc, "--region", "us-east-1")["GroupId"]
+                acc("ec2", "authorize-security-group-ingress", "--group-id", g, "--protocol", "tcp",
+                    "--port", "22", "--cidr", cidr, "--region", "us-east-1")
+            acc("s3api", "create-bucket", "--bucket", "c9-public-bucket")
+            acc("s3api", "put-bucket-acl", "--bucket", "c9-public-bucket", "--acl", "public-read")
+            acc("iam", "create-user", "--user-name", "dev1")
+        acc.close()
+    admin.close()
+    req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0",
+                                 headers={"Content-Type": "text/plain"}, method="POST")
+    urllib.request.urlopen(req).read()
+    return key
+
+
+ACCOUNTS_YAML = """# the test organisation
+collect:
+  role: custos-read
+  session_name: custos-test
+accounts:
+  - id: "111111111111"
+    name: payments-prod
+    team: payments
+    environment: prod
+    regions: [us-east-1]
+  - id: "222222222222"
+    name: search-dev
+    team: search
+    environment: dev
+    regions: [eu-west-1]
+  - id: "333333333333"
+    name: legacy
+    regions: [us-east-1]
+"""
+
+
+def collect(env, out, *extra):
+    t = time.time()
+    p = subprocess.run([CUSTOS, "collect", "--accounts", os.path.join(OUT, "accounts.yaml"), "--out", out,
+                        "--concurrency", "16", "--timeout", "5"] + list(extra), env=env, capture_output=True,
+                       text=True, timeout=240)
+    print("  detail: collect %s: exit %d in %.1f s: %s" % (os.path.basename(out), p.returncode, time.time() - t,
+                                                       p.stderr.strip().splitlines()[-1:] if p.stderr else ""))
+    return p, time.time() - t
+
+
+def load_tree(root):
+    tree = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if f in ("collection.json", "accounts.yaml"):
+                continue
+            p = os.path.join(d, f)
+            tree[os.path.relpath(p, root)] = json.load(open(p))
+    return tree
+
+
+def stable(tree):
+    """Without what changes between two collections by itself."""
+    t = dict(tree)
+    for k in list(t):
+        if k.endswith("iam.GetCredentialReport.json"):
+            t[k] = {kk: v for kk, v in t[k].items() if kk not in ("GeneratedTime", "Content")}
+    return t
+
+
+def cli_args(rel, inv):
+    """The AWS CLI call that wrote file rel (None when not comparable)."""
+    account, region, name = rel.split("/")
+    parts = name[:-5].split(".", 2)
+    client, op = parts[0], parts[1]
+    key = parts[2] if len(parts) > 2 else None
+    kebab = "".join("-" + c.lower() if c.isupper() else c for c in op).lstrip("-")
+    for a, b in (("d-b-", "db-"), ("m-f-a", "mfa"), ("a-c-l", "acl")):
+        kebab = kebab.replace(a, b)
+    cmd = ["s3api" if client == "s3" else client, kebab, "--region", "us-east-1" if region == "global" else region]
+    per = {"DescribeSnapshotAttribute": ["--snapshot-id", key, "--attribute", "createVolumePermission"],
+           "DescribeDBSnapshotAttributes": ["--db-snapshot-identifier", key],
+           "DescribeKey": ["--key-id", key], "GetKeyRotationStatus": ["--key-id", key],
+           "GetUser": ["--user-name", key], "ListAccessKeys": ["--user-name", key],
+           "ListMFADevices": ["--user-name", key], "GetRole": ["--role-name", key]}
+    top = {"DescribeSnapshots": ["--owner-ids", "self"], "DescribeImages": ["--owners", "self"],
+           "ListPolicies": ["--scope", "Local"]}
+    if op in per:
+        return cmd + per[op]
+    if client == "s3" and key:
+        return cmd + ["--bucket", key]
+    if op in top:
+        return cmd + top[op]
+    if key or op in ("GetCredentialReport", "GetTrailStatus", "GetPolicyVersion"):
+        return None
+    return cmd
+
+
+def json_diff(got, want, path=""):
+    """The first place two JSON values differ, as text."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        for k in sorted(set(got) | set(want)):
+            if got.get(k, "<absent>") != want.get(k, "<absent>"):
+                return json_diff(got.get(k, "<absent>"), want.get(k, "<absent>"), path + "." + k)
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want)):
+            if g != w:
+                return json_diff(g, w, "%s[%d]" % (path, i))
+    return "%s: custos %s, CLI %s" % (path, json.dumps(got)[:200], json.dumps(want)[:200])
+
+
+def referee(py, endpoint, env, inv, assumed):
+    tree = load_tree(inv)
+    compared = mismatches = 0
+    first = ""
+    clis = {}
+    per_op = {}
+    for rel in sorted(tree):
+        account = rel.split("/")[0]
+        args = cli_args(rel, inv)
+        op = rel.split("/")[-1].split(".")[1]
+        if not args or "Error" in tree[rel] or per_op.get((account, op), 0) >= 3:
+            continue
+        per_op[(account, op)] = per_op.get((account, op), 0) + 1
+        if account not in clis:
+            clis[account] = Cli(py, endpoint, dict(env, **assumed[account]))
+        try:
+            want = clis[account](*args)
+        except RuntimeError as e:
+            want = {"cli error": str(e)}
+        compared += 1
+        if want != tree[rel]:
+            mismatches += 1
+            if not first:
+                first = "%s: %s" % (rel, json_diff(tree[rel], want))
+    for c in clis.values():
+        c.close()
+    return compared, mismatches, first
+
+
+def main():
+    shutil.rmtree(OUT, ignore_errors=True)
+    os.makedirs(OUT)
+    moto = which("moto_server")
+    if not moto:
+        report("moto_server_on_path", False, "moto_server not on PATH: install moto[server] 5.x (pip install 'moto[server]')")
+        return
+    py = cli_python()
+    if not py:
+        report("aws_cli_on_path", False, "the AWS CLI (aws) is not on PATH")
+        return
+    port = free_port()
+    log = open(os.path.join(OUT, "moto.log"), "w")
+    # No stock AMIs and snapshots: a small, known organisation (fast).
+    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
+                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false"))
+    endpoint = "http://127.0.0.1:%d" % port
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/").read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        base_env.update(AWS_ACCESS_KEY_ID="AKIAADMIN0000000000", AWS_SECRET_ACCESS_KEY="admin-secret",
+                        AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
+                        AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+        key = build_org(py, endpoint, base_env)
+        report("org_built_auth_on", True)
+        run(py, endpoint, base_env, key)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run(py, endpoint, base_env, key):
+    open(os.path.join(OUT, "accounts.yaml"), "w").write(ACCOUNTS_YAML)
+    proxy = FaultProxy(int(endpoint.rsplit(":", 1)[1])).start()
+    env = dict(base_env, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"],
+               AWS_ENDPOINT_URL="http://127.0.0.1:%d" % proxy.port)
+    global SECRET
+    SECRET = key["SecretAccessKey"]
+    clean = os.path.join(OUT, "inv")
+    p, secs = collect(env, clean)
+    open(os.path.join(OUT, "collect.log"), "w").write(p.stdout + p.stderr)
+    report("collect_partial_exit_5", p.returncode == 5, "exit %d: %s" % (p.returncode, p.stderr[-800:]))
+    if not os.path.exists(os.path.join(clean, "collection.json")):
+        report("collection_json_written", False, p.stderr[-500:])
+        return
+    col = json.load(open(os.path.join(clean, "collection.json")))
+    gaps = col["not_collected"]
+    report("gap_rds_access_denied", any(g["account"] == "222222222222" and g["service"] == "rds"
+                                        and "AccessDenied" in g["code"] for g in gaps), json.dumps(gaps)[:600])
+    report("no_gap_in_full_role_account", not any(g["account"] == "111111111111" for g in gaps),
+           json.dumps([g for g in gaps if g["account"] == "111111111111"])[:600])
+    acc = {a["id"]: a["status"] for a in col["accounts"]}
+    report("account_statuses", acc.get("111111111111") == "collected" and acc.get("222222222222") == "partial"
+           and acc.get("333333333333") in ("partial", "not_collected"), json.dumps(acc))
+    report("complete_false", col["complete"] is False, str(col["complete"]))
+    tree = load_tree(clean)
+    report("assumed_into_other_accounts",
+           "111111111111/us-east-1/ec2.DescribeSecurityGroups.json" in tree and
+           "222222222222/eu-west-1/ec2.DescribeSecurityGroups.json" in tree, sorted(tree)[:5])
+    sgs = tree.get("111111111111/us-east-1/ec2.DescribeSecurityGroups.json", {}).get("SecurityGroups", [])
+    report("planted_sg_collected", any(g["GroupName"] == "ssh-world" for g in sgs), json.dumps(sgs)[:300])
+    report("empty_response_is_object",
+           tree.get("111111111111/global/s3.GetBucketVersioning.c9-public-bucket.json") == {},
+           json.dumps(tree.get("111111111111/global/s3.GetBucketVersioning.c9-public-bucket.json")))
+    # The referee: the CLI acting in each account (assumed with auth on).
+    assumed = {}
+    admin = Cli(py, endpoint, dict(base_env, AWS_ACCESS_KEY_ID=key["AccessKeyId"],
+                                   AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"]))
+    for a in ("111111111111", "222222222222"):
+        c = admin("sts", "assume-role", "--role-arn", "arn:aws:iam::%s:role/custos-read" % a,
+                  "--role-session-name", "referee")["Credentials"]
+        assumed[a] = {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+                      "AWS_SESSION_TOKEN": c["SessionToken"]}
+    admin.close()
+    n, bad, first = referee(py, endpoint, base_env, clean, assumed)
+    report("files_equal_aws_cli_output", n >= 40 and bad == 0, "%d of %d differ; %s" % (bad, n, first))
+    # The scan of what was collected.
+    s = subprocess.run([CUSTOS, "scan", "--inventory", clean, "--no-store", "--format", "json"],
+                       capture_output=True, text=True)
+    found = json.loads(s.stdout).get("findings", []) if s.stdout.strip().startswith("{") else []
+    names = {(f["policy"], f.get("name") or f["id"]) for f in found}
+    report("scan_runs", s.returncode in (0, 3), "exit %d: %s" % (s.returncode, s.stderr[-400:]))
+    report("finds_planted_open_ssh", any(p == "sg-ssh-open-to-world" and n == "ssh-world" for p, n in names),
+           sorted(names)[:10])
+    report("no_finding_on_lookalike", not any(n == "ssh-internal" for p, n in names),
+           sorted(x for x in names if x[1] == "ssh-internal"))
+    report("finds_public_bucket", any(n == "c9-public-bucket" and "grant" in p for p, n in names),
+           sorted(p for p, n in names if n == "c9-public-bucket"))
+    # Faults: 30% throttling, then 5xx and resets: the same inventory.
+    for label, odds in (("throttle30", {"throttle": 0.3}), ("5xx_resets", {"error503": 0.1, "reset": 0.1})):
+        proxy.configure(**odds)
+        out = os.path.join(OUT, "inv-" + label)
+        p, _ = collect(env, out)
+        got = stable(load_tree(out))
+        same = got == stable(tree)
+        if not same:
+            diff = sorted(set(got) ^ set(stable(tree)))[:5] or [
+                k + ": " + json_diff(got[k], stable(tree)[k]) for k in sorted(got) if got[k] != stable(tree)[k]][:2]
+            print("  detail: %s" % diff)
+        report("faults_%s_same_inventory" % label, p.returncode == 5 and same,
+               "exit %d, %s; proxy %s" % (p.returncode, "same" if same else "differs", proxy.stats))
+        proxy.stats = {k: 0 for k in proxy.stats}
+    proxy.configure()
+    # Atomic: a second collection over an existing DIR replaces it whole.
+    marker = os.path.join(clean, "stale-marker")
+    open(marker, "w").write("x")
+    p, _ = collect(env, clean)
+    report("replaces_previous_inventory", p.returncode == 5 and not os.path.exists(marker)
+           and os.path.exists(os.path.join(clean, "collection.json")), p.stderr[-300:])
+    leftovers = [d for d in os.listdir(OUT) if ".collect-" in d]
+    report("no_half_inventory_left", not leftovers, leftovers)
+    # Secrets: nowhere in what custos wrote or printed.
+    hits = []
+    for d, _, files in os.walk(OUT):
+        for f in files:
+            if f in ("moto.log",):
+                continue
+            if SECRET.encode() in open(os.path.join(d, f), "rb").read():
+                hits.append(os.path.join(d, f))
+    report("secret_never_written", not hits, hits[:5])
+    # A bad accounts.yaml: a clear error with file and line, exit 1.
+    bad = os.path.join(OUT, "bad.yaml")
+    open(bad, "w").write("collect:\n  role: r\n  regions: 7\naccounts:\n  - id: \"1\"\n")
+    p = subprocess.run([CUSTOS, "collect", "--accounts", bad, "--out", os.path.join(OUT, "x")], env=env,
+                       capture_output=True, text=True)
+    report("bad_config_exit_1_with_line", p.returncode == 1 and "bad.yaml:3" in p.stderr and "bad.yaml:5" in p.stderr,
+           "exit %d: %s" % (p.returncode, p.stderr))
+    proxy.stop()
+
+
+main()
+sys.exit(1 if failures else 0)
