@@ -1491,8 +1491,7 @@ static int update_daily_counts(rec *x, const recon_opts *ro)
     } while (0)
     for (size_t k = 0; k < x->nold; k++) {
         const old_row *o = &x->old[k];
-        if (o->acc >= 0 && o->sev <= SEV_CRITICAL)
-            TALLY(o->acc, o->sev, o->status, o->priority);
+        if (o->acc >= 0 && o->sev <= SEV_CRITICAL) TALLY(o->acc, o->sev, o->status, o->priority);
     }
     for (size_t k = 0; k < x->nins; k++) {
         const finding *f = &x->r->items[x->ins[k]];
