@@ -76,8 +76,8 @@ void aws_sha256_hex(const void *data, size_t len, char out[65]);
 typedef struct aws_creds {
     char access_key[128];
     char secret_key[128];
-    char *token;    /* session token (malloc'd) or NULL */
-    time_t expires; /* 0 = does not expire */
+    char *token;     /* session token (malloc'd) or NULL */
+    time_t expires;  /* 0 = does not expire */
     char source[64]; /* where they came from: "environment", "profile dev", ... */
 } aws_creds;
 

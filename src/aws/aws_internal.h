@@ -42,8 +42,8 @@ typedef struct aws_http_response {
 
 /* Converts a successful response (status < 300) by the op's output shape.
  * Returns 0 or -1 with err. */
-int aws_convert(arena *a, const aws_service *s, const aws_operation *op,
-                const aws_http_response *r, jv *out, buf *err);
+int aws_convert(arena *a, const aws_service *s, const aws_operation *op, const aws_http_response *r,
+                jv *out, buf *err);
 
 /* The error code and message of a failed response, in the protocol's own
  * format (falls back to the HTTP status as the code). */

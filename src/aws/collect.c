@@ -248,7 +248,7 @@ static void write_result(collector *c, call_ctx *x, const aws_result *r)
     if (r->code[0] && !error_file) return;
     char dir[4096], name[1024];
     fmt(dir, sizeof dir, "%s/%s/%s", c->tmp, x->acct->cfg->id,
-             op->scope == PLAN_GLOBAL ? "global" : x->region);
+        op->scope == PLAN_GLOBAL ? "global" : x->region);
     if (x->key)
         fmt(name, sizeof name, "%s.%s.%s.json", op->client, op->operation, x->key);
     else
@@ -421,8 +421,8 @@ static void account_ready(collector *c, acct_state *as)
         return;
     }
     buf err = BUF_INIT;
-    aws_job *j = aws_job_new("ec2", "DescribeRegions", c->home_region, c->opt->profile, &as->cs,
-                             &err);
+    aws_job *j =
+        aws_job_new("ec2", "DescribeRegions", c->home_region, c->opt->profile, &as->cs, &err);
     if (!j) {
         account_failed(as, "InvalidConfiguration", err.data ? err.data : "");
         buf_free(&err);
@@ -523,7 +523,8 @@ static void write_accounts_yaml(collector *c, const char *when)
     }
     jv doc = jvb_done(&b);
     buf out = BUF_INIT;
-    buf_puts(&out, "# Written by custos collect (JSON is YAML); the input's comments are not kept.\n");
+    buf_puts(&out,
+             "# Written by custos collect (JSON is YAML); the input's comments are not kept.\n");
     json_write_pretty(&out, &doc, 2);
     char path[4200];
     fmt(path, sizeof path, "%s/accounts.yaml", c->tmp);
@@ -674,7 +675,7 @@ static int make_tmp(collector *c, diag_list *d)
     snprintf(copy, sizeof copy, "%s", c->opt->out_dir);
     snprintf(copy2, sizeof copy2, "%s", c->opt->out_dir);
     fmt(c->tmp, sizeof c->tmp, "%s/.%s.collect-%ld", dirname(copy), basename(copy2),
-             (long)getpid());
+        (long)getpid());
     rm_rf(c->tmp);
     if (mkdirs(c->tmp) != 0) {
         diag_add(d, (srcpos){c->opt->out_dir, 0, 0}, "cannot create %s: %s", c->tmp,
@@ -709,7 +710,9 @@ static void tick(void *ctx)
     collector *c = ctx;
     size_t req, ret, inflight, queued;
     aws_loop_stats(c->loop, &req, &ret, &inflight, &queued);
-    fprintf(stderr, "\rcollect: %zu accounts, %zu requests (%zu in flight, %zu queued), %zu retries, %zu errors   ",
+    fprintf(stderr,
+            "\rcollect: %zu accounts, %zu requests (%zu in flight, %zu queued), %zu retries, %zu "
+            "errors   ",
             c->cfg.naccounts, req, inflight, queued, ret, c->failures);
     fflush(stderr);
 }
@@ -730,8 +733,8 @@ static int own_account(collector *c, diag_list *d)
     aws_result r;
     if (aws_call(c->a, &c->base, "sts", "GetCallerIdentity", c->home_region, c->opt->profile, NULL,
                  0, &r) != 0) {
-        diag_add(d, (srcpos){c->cfg.path, 0, 0}, "no accounts listed and GetCallerIdentity failed: %s: %s",
-                 r.code, r.message);
+        diag_add(d, (srcpos){c->cfg.path, 0, 0},
+                 "no accounts listed and GetCallerIdentity failed: %s: %s", r.code, r.message);
         return -1;
     }
     const jv *id = jv_get(&r.data, "Account");
@@ -790,6 +793,10 @@ int aws_collect(const collect_options *opt, collect_summary *sum, diag_list *d)
     c.loop = aws_loop_new(opt->concurrency, max_attempts);
     aws_loop_set_timeout(c.loop, opt->timeout_ms);
     if (setup(&c, opt, d) != 0) {
+        /* positions name the file by a copy in the arena freed below */
+        for (size_t i = 0; i < d->n; i++)
+            if (d->items[i].pos.file && strcmp(d->items[i].pos.file, opt->accounts_path) == 0)
+                d->items[i].pos.file = opt->accounts_path;
         collector_free(&c);
         return COLLECT_ERROR;
     }

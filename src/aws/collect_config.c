@@ -82,8 +82,8 @@ static const char *opt_str(const jv *obj, const char *key, const srcmap *map, co
     return v->u.str;
 }
 
-static const char *const COLLECT_KEYS[] = {"role", "external_id", "session_name", "duration",
-                                           "regions", NULL};
+static const char *const COLLECT_KEYS[] = {"role",     "external_id", "session_name",
+                                           "duration", "regions",     NULL};
 
 static void parse_collect(collect_config *c, const jv *col, const srcmap *map, diag_list *d)
 {

@@ -209,8 +209,7 @@ int aws_creds_from_sts(const jv *data, aws_creds *out, const char *source, buf *
 }
 
 int aws_assume_role(const aws_creds *base, const char *role_arn, const char *external_id,
-                    const char *session, int duration, const char *region, aws_creds *out,
-                    buf *err)
+                    const char *session, int duration, const char *region, aws_creds *out, buf *err)
 {
     char dur[16];
     snprintf(dur, sizeof dur, "%d", duration > 0 ? duration : 3600);
@@ -221,7 +220,8 @@ int aws_assume_role(const aws_creds *base, const char *role_arn, const char *ext
     if (external_id && *external_id) p[n++] = (aws_param){"ExternalId", external_id};
     arena *a = arena_new(0);
     aws_result res;
-    int rc = aws_call(a, base, "sts", "AssumeRole", region ? region : "us-east-1", NULL, p, n, &res);
+    int rc =
+        aws_call(a, base, "sts", "AssumeRole", region ? region : "us-east-1", NULL, p, n, &res);
     if (rc != 0)
         buf_printf(err, "AssumeRole %s: %s: %s", role_arn, res.code, res.message);
     else
@@ -404,7 +404,8 @@ static int process_creds(const char *cmd, const char *profile, aws_creds *out, b
     char src[96];
     snprintf(src, sizeof src, "profile %s: credential_process", profile);
     if (status != 0)
-        buf_printf(err, "%s exited with status %d", src, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        buf_printf(err, "%s exited with status %d", src,
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     else
         rc = creds_json(b.data ? b.data : "", b.len, src, out, err);
     if (b.data) OPENSSL_cleanse(b.data, b.len);
@@ -471,9 +472,9 @@ static int profile_creds(const char *profile, int depth, aws_creds *out, buf *er
         aws_creds src;
         if (role_source(profile, depth, &src, err) != 0) return -1;
         const char *dur = aws_ini_get(g_config, profile, "duration_seconds");
-        int rc = aws_assume_role(&src, role, aws_ini_get(g_config, profile, "external_id"),
-                                 session, dur ? atoi(dur) : 0,
-                                 aws_ini_get(g_config, profile, "region"), out, err);
+        int rc = aws_assume_role(&src, role, aws_ini_get(g_config, profile, "external_id"), session,
+                                 dur ? atoi(dur) : 0, aws_ini_get(g_config, profile, "region"), out,
+                                 err);
         aws_creds_clear(&src);
         if (rc == 0) snprintf(out->source, sizeof out->source, "profile %s (role)", profile);
         return rc;

@@ -255,10 +255,11 @@ static int prepare(aws_loop *l, aws_job *j)
         sigv4_output_free(&so);
     }
     s->hl = curl_slist_append(s->hl, "Expect:");
-    s->hl = curl_slist_append(s->hl, "User-Agent: custos/" "aws");
+    s->hl = curl_slist_append(s->hl, "User-Agent: custos/"
+                                     "aws");
     aws_fmt(s->url, sizeof s->url, "%.*s%s%s%s%s", (int)(strstr(j->ep.url, host) - j->ep.url),
-             j->ep.url, host, path.data, s->rq.query.len ? "?" : "",
-             s->rq.query.len ? s->rq.query.data : "");
+            j->ep.url, host, path.data, s->rq.query.len ? "?" : "",
+            s->rq.query.len ? s->rq.query.data : "");
     buf_free(&path);
     if (!s->easy) s->easy = curl_easy_init();
     CURL *e = s->easy;
@@ -307,12 +308,16 @@ static const char *const THROTTLE[] = {"Throttling",
                                        "PriorRequestNotComplete",
                                        "EC2ThrottledException",
                                        NULL};
-static const char *const TRANSIENT[] = {"RequestTimeout", "RequestTimeoutException",
-                                        "InternalError", "InternalFailure", "ServiceUnavailable",
-                                        "IDPCommunicationError", "ReportInProgress", NULL};
-static const char *const SKEW[] = {"RequestTimeTooSkewed", "RequestExpired",
-                                   "InvalidSignatureException", "SignatureDoesNotMatch",
-                                   "AuthFailure", "RequestInTheFuture", NULL};
+static const char *const TRANSIENT[] = {
+    "RequestTimeout",     "RequestTimeoutException", "InternalError",    "InternalFailure",
+    "ServiceUnavailable", "IDPCommunicationError",   "ReportInProgress", NULL};
+static const char *const SKEW[] = {"RequestTimeTooSkewed",
+                                   "RequestExpired",
+                                   "InvalidSignatureException",
+                                   "SignatureDoesNotMatch",
+                                   "AuthFailure",
+                                   "RequestInTheFuture",
+                                   NULL};
 
 typedef enum { R_NO, R_RETRY, R_TIMEOUT, R_SKEW } retry_kind;
 
@@ -544,8 +549,7 @@ aws_job *aws_job_new(const char *client, const char *operation, const char *regi
 void aws_job_param(aws_job *j, const char *name, const char *value)
 {
     if (j->nparams >= 8) return;
-    j->params[j->nparams++] =
-        (aws_param){arena_strdup(j->a, name), arena_strdup(j->a, value)};
+    j->params[j->nparams++] = (aws_param){arena_strdup(j->a, name), arena_strdup(j->a, value)};
 }
 
 void aws_job_free(aws_job *j)

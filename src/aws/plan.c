@@ -28,11 +28,18 @@
 
 #include "aws/plan.h"
 
-#define OP(c, o, sc, par, it, key, prm, fl) {c, o, sc, par, it, key, prm, fl}
-#define EXTRA(c, o) {c, o, PLAN_NONE, NULL, NULL, NULL, NULL, 0}
+#define OP(c, o, sc, par, it, key, prm, fl)                                                        \
+    {                                                                                              \
+        c, o, sc, par, it, key, prm, fl                                                            \
+    }
+#define EXTRA(c, o)                                                                                \
+    {                                                                                              \
+        c, o, PLAN_NONE, NULL, NULL, NULL, NULL, 0                                                 \
+    }
 #define R PLAN_REGIONAL
 #define G PLAN_GLOBAL
-#define S3B(o) OP("s3", o, G, "GetBucketLocation", NULL, "Name", "Bucket={Name}", PLAN_BUCKET_REGION)
+#define S3B(o)                                                                                     \
+    OP("s3", o, G, "GetBucketLocation", NULL, "Name", "Bucket={Name}", PLAN_BUCKET_REGION)
 
 static const plan_op PLAN[] = {
     OP("ec2", "DescribeSecurityGroups", R, NULL, NULL, NULL, NULL, 0),
@@ -62,8 +69,8 @@ static const plan_op PLAN[] = {
     OP("kms", "DescribeKey", R, "ListKeys", "Keys", "KeyId", "KeyId={KeyId}", 0),
     OP("kms", "GetKeyRotationStatus", R, "ListKeys", "Keys", "KeyId", "KeyId={KeyId}", 0),
     OP("cloudtrail", "DescribeTrails", R, NULL, NULL, NULL, NULL, 0),
-    OP("cloudtrail", "GetTrailStatus", R, "DescribeTrails", "trailList", "Name",
-       "Name={TrailARN}", 0),
+    OP("cloudtrail", "GetTrailStatus", R, "DescribeTrails", "trailList", "Name", "Name={TrailARN}",
+       0),
     OP("autoscaling", "DescribeAutoScalingGroups", R, NULL, NULL, NULL, NULL, 0),
     OP("iam", "ListUsers", G, NULL, NULL, NULL, NULL, 0),
     OP("iam", "GetUser", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),

@@ -179,8 +179,8 @@ static void add_header(aws_http_request *rq, const char *name, const char *value
 }
 
 /* The request URI template with {Member} / {Member+} from params. */
-static int rest_path(const aws_service *s, const aws_shape *in, const char *uri,
-                     const aws_param *p, size_t n, aws_http_request *rq, buf *err)
+static int rest_path(const aws_service *s, const aws_shape *in, const char *uri, const aws_param *p,
+                     size_t n, aws_http_request *rq, buf *err)
 {
     const char *q = strchr(uri, '?');
     size_t plen = q ? (size_t)(q - uri) : strlen(uri);
@@ -329,8 +329,7 @@ static int json_struct(arena *a, const aws_service *s, const aws_shape *sh, cons
     return 0;
 }
 
-static int json_by_shape(arena *a, const aws_service *s, int shape, const jv *v, jv *out,
-                         int depth)
+static int json_by_shape(arena *a, const aws_service *s, int shape, const jv *v, jv *out, int depth)
 {
     const aws_shape *sh = aws_shape_at(s, shape);
     if (!sh || depth > 64) return -1;
@@ -404,7 +403,8 @@ static int body_json(arena *a, const aws_http_response *r, jv *out, buf *err)
 static int body_by_shape(arena *a, const aws_service *s, int shape, const aws_http_response *r,
                          jv *out, buf *err)
 {
-    if (s->protocol == AWS_REST_XML) return aws_xml_to_json(a, s, shape, NULL, r->body, r->len, out, err);
+    if (s->protocol == AWS_REST_XML)
+        return aws_xml_to_json(a, s, shape, NULL, r->body, r->len, out, err);
     jv raw;
     if (body_json(a, r, &raw, err) != 0) return -1;
     return json_by_shape(a, s, shape, &raw, out, 0);
@@ -448,8 +448,8 @@ static int rest_convert(arena *a, const aws_service *s, const aws_operation *op,
     return 0;
 }
 
-int aws_convert(arena *a, const aws_service *s, const aws_operation *op,
-                const aws_http_response *r, jv *out, buf *err)
+int aws_convert(arena *a, const aws_service *s, const aws_operation *op, const aws_http_response *r,
+                jv *out, buf *err)
 {
     if (op->output < 0) {
         *out = jv_object(a, 0);

@@ -153,8 +153,10 @@ static int parse_map(xctx *x, const aws_shape *sh, xgroup g, jv *out)
 
 static int hexv(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* URL-decoded, then parsed as JSON; the string as it was when either fails
@@ -253,7 +255,8 @@ static xmlDoc *read_xml(const char *text, size_t len, buf *err)
         buf_printf(err, "invalid XML (line %d): %s", e ? e->line : 0,
                    e && e->message ? e->message : "parse error");
         /* libxml2 messages end with a newline */
-        while (err->len && (err->data[err->len - 1] == '\n')) err->data[--err->len] = 0;
+        while (err->len && (err->data[err->len - 1] == '\n'))
+            err->data[--err->len] = 0;
         xmlResetLastError();
     }
     return d;
@@ -327,8 +330,7 @@ static xmlNode *find_elem(xmlNode *n, const char *name, int depth)
     return NULL;
 }
 
-bool aws_xml_error(const char *text, size_t len, char *code, size_t codesz, char *msg,
-                   size_t msgsz)
+bool aws_xml_error(const char *text, size_t len, char *code, size_t codesz, char *msg, size_t msgsz)
 {
     if (blank(text, len) || len > (size_t)INT32_MAX) return false;
     xmlDoc *d = xmlReadMemory(text, (int)len, "error.xml", NULL,

@@ -24,24 +24,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: custos collect --accounts accounts.yaml --out DIR [options]\n"
-            "\n"
-            "Collects every account and region of accounts.yaml from AWS into DIR, the\n"
-            "inventory layout `custos scan --inventory DIR` reads, plus DIR/collection.json\n"
-            "(what was and was not collected).  Credentials: the AWS SDKs' chain, then\n"
-            "AssumeRole into each account (collect: role / role_arn in accounts.yaml).\n"
-            "\n"
-            "  -a, --accounts FILE    accounts.yaml (with an optional collect: section)\n"
-            "  -o, --out DIR          the inventory to write (replaced atomically)\n"
-            "  -c, --concurrency N    requests in flight at once (default 64)\n"
-            "      --max-attempts N   attempts per request (default 10, or $AWS_MAX_ATTEMPTS)\n"
-            "      --timeout SECONDS  per request (default 30)\n"
-            "      --profile NAME     the shared-config profile of the base credentials\n"
-            "  -q, --quiet            no progress line\n"
-            "\n"
-            "Exit status: 0 everything collected, 5 partial (written; collection.json\n"
-            "names what is missing), 1 bad configuration or nothing written.\n");
+    fprintf(f, "usage: custos collect --accounts accounts.yaml --out DIR [options]\n"
+               "\n"
+               "Collects every account and region of accounts.yaml from AWS into DIR, the\n"
+               "inventory layout `custos scan --inventory DIR` reads, plus DIR/collection.json\n"
+               "(what was and was not collected).  Credentials: the AWS SDKs' chain, then\n"
+               "AssumeRole into each account (collect: role / role_arn in accounts.yaml).\n"
+               "\n"
+               "  -a, --accounts FILE    accounts.yaml (with an optional collect: section)\n"
+               "  -o, --out DIR          the inventory to write (replaced atomically)\n"
+               "  -c, --concurrency N    requests in flight at once (default 64)\n"
+               "      --max-attempts N   attempts per request (default 10, or $AWS_MAX_ATTEMPTS)\n"
+               "      --timeout SECONDS  per request (default 30)\n"
+               "      --profile NAME     the shared-config profile of the base credentials\n"
+               "  -q, --quiet            no progress line\n"
+               "\n"
+               "Exit status: 0 everything collected, 5 partial (written; collection.json\n"
+               "names what is missing), 1 bad configuration or nothing written.\n");
 }
 
 typedef struct collect_cli {
@@ -65,15 +64,33 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:o:c:qh", longs, NULL)) != -1) {
         switch (c) {
-        case 'a': cl->o.accounts_path = optarg; break;
-        case 'o': cl->o.out_dir = optarg; break;
-        case 'c': cl->o.concurrency = atoi(optarg); break;
-        case 'm': cl->o.max_attempts = atoi(optarg); break;
-        case 't': cl->timeout_s = atol(optarg); break;
-        case 'P': cl->o.profile = optarg; break;
-        case 'q': cl->quiet = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 1;
+        case 'a':
+            cl->o.accounts_path = optarg;
+            break;
+        case 'o':
+            cl->o.out_dir = optarg;
+            break;
+        case 'c':
+            cl->o.concurrency = atoi(optarg);
+            break;
+        case 'm':
+            cl->o.max_attempts = atoi(optarg);
+            break;
+        case 't':
+            cl->timeout_s = atol(optarg);
+            break;
+        case 'P':
+            cl->o.profile = optarg;
+            break;
+        case 'q':
+            cl->quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 1;
         }
     }
     if (!cl->o.accounts_path || !cl->o.out_dir) {
