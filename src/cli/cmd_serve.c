@@ -44,6 +44,8 @@ static const char usage_text[] =
     "                          (default 4)\n"
     "      --dashboard-title T the title on every page (default: custos)\n"
     "      --as-of DATE        the clock for ages and expiries (default: now)\n"
+    "      --stale-after AGE   warn on every page when the last scan is older than\n"
+    "                          AGE (e.g. 26h, 2d; default 2d; 0 = never)\n"
     "      --log               one line per request on stderr\n"
     "  -h, --help              this text\n"
     "\n"
@@ -59,6 +61,7 @@ enum {
     S_THREADS,
     S_TITLE,
     S_AS_OF,
+    S_STALE,
     S_LOG,
 };
 
@@ -106,6 +109,7 @@ typedef struct serve_opts {
     const char *db_url, *listen, *token_file, *title, *as_of;
     bool allow_remote, allow_writes, log;
     long threads;
+    int64_t stale_after;
 } serve_opts;
 
 /* Parses argv; returns 0 to run, 1 on error, 2 for --help. */
@@ -120,6 +124,7 @@ static int parse_args(int argc, char **argv, serve_opts *o)
         {"threads", required_argument, 0, S_THREADS},
         {"dashboard-title", required_argument, 0, S_TITLE},
         {"as-of", required_argument, 0, S_AS_OF},
+        {"stale-after", required_argument, 0, S_STALE},
         {"log", no_argument, 0, S_LOG},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -157,6 +162,15 @@ static int parse_args(int argc, char **argv, serve_opts *o)
             break;
         case S_AS_OF:
             o->as_of = optarg;
+            break;
+        case S_STALE:
+            if (strcmp(optarg, "0") != 0 && cli_parse_duration(optarg, &o->stale_after) < 0) {
+                fprintf(stderr,
+                        "custos serve: --stale-after '%s' is not a duration (e.g. 26h, 2d)\n",
+                        optarg);
+                return 1;
+            }
+            if (!strcmp(optarg, "0")) o->stale_after = 0;
             break;
         case S_LOG:
             o->log = true;
@@ -199,6 +213,7 @@ static int serve(const serve_opts *o, const char *host, int port, int64_t now)
                        .token_file = o->token_file,
                        .threads = (int)o->threads,
                        .as_of = o->as_of ? now : 0,
+                       .stale_after = o->stale_after,
                        .log = o->log ? stderr : NULL};
     web_app *app = NULL;
     web_server *srv = NULL;
@@ -233,7 +248,7 @@ done:
 
 int cmd_serve(int argc, char **argv)
 {
-    serve_opts o = {.listen = "127.0.0.1:8080", .threads = 4};
+    serve_opts o = {.listen = "127.0.0.1:8080", .threads = 4, .stale_after = 2 * 86400};
     int pr = parse_args(argc, argv, &o);
     if (pr) return pr == 2 ? 0 : 1;
     char host[64];

@@ -27,7 +27,7 @@ struct web_app {
     char *title;
     char *url; /* redacted, for the footer */
     bool writes;
-    int64_t as_of;
+    int64_t as_of, stale_after;
     FILE *log;
     web_auth *auth;
     store **pool;
@@ -89,6 +89,7 @@ int web_app_new(const web_app_opts *o, web_app **out, char **err)
     app->title = strdup(o->title && *o->title ? o->title : "custos");
     app->writes = o->allow_writes;
     app->as_of = o->as_of;
+    app->stale_after = o->stale_after;
     app->log = o->log;
     pthread_mutex_init(&app->mu, NULL);
     pthread_cond_init(&app->cv, NULL);
@@ -413,6 +414,7 @@ void web_app_handle(void *ptr, web_req *rq, web_resp *rs)
         .now = app->as_of ? app->as_of : (int64_t)time(NULL),
         .writes = app->writes,
         .auth = app->auth,
+        .stale_after = app->stale_after,
     };
     if (rq->bad) {
         c.json = rq->nseg > 0 && !strcmp(rq->seg[0], "api");

@@ -25,6 +25,7 @@ typedef struct web_app_opts {
     const char *token_file; /* required with allow_writes */
     int threads;            /* store handles to open (one per worker) */
     int64_t as_of;          /* the clock for ages and expiries; 0 = now */
+    int64_t stale_after;    /* warn on every page when the last scan is older (s); 0 = never */
     FILE *log;              /* one line per request, or NULL */
 } web_app_opts;
 

@@ -105,7 +105,9 @@ int web_counts_load(store *st, arena *a, int64_t now, int days, web_counts *out)
     day_count *d;
     size_t nd;
     if (store_history(st, since, a, &d, &nd) < 0) return -1;
+    out->first_day = -1;
     for (size_t i = 0; i < nd; i++) {
+        if (out->first_day < 0 || d[i].day < out->first_day) out->first_day = d[i].day;
         int k = strmap_get(&idx, d[i].account_id, -1);
         if (k >= 0) add_row(&out->acc[k], &x[k], &d[i], out->start_day, days);
     }
@@ -138,5 +140,32 @@ void web_counts_sum(const web_counts *c, arena *a, bool (*keep)(const acc_counts
             out->sev[k] += s->sev[k];
         out->open += s->open;
         if (s->open && s->max_priority > out->max_priority) out->max_priority = s->max_priority;
+    }
+}
+
+bool web_counts_has_day(const web_counts *c, int k)
+{
+    int64_t day = c->start_day + k;
+    return c->last_scan > 0 && c->first_day >= 0 && day >= c->first_day &&
+           day <= c->last_scan / 86400;
+}
+
+const char **web_day_labels(const web_counts *c, arena *a)
+{
+    const char **labels = arena_alloc(a, (size_t)(c->days > 0 ? c->days : 1) * sizeof *labels);
+    for (int k = 0; k < c->days; k++)
+        labels[k] = web_date(a, (c->start_day + k) * 86400);
+    return labels;
+}
+
+void web_sev_series(const web_counts *c, const counts_sum *s, arena *a, svg_series *out)
+{
+    for (int v = WEB_NSEV - 1, n = 0; v >= 0; v--, n++) {
+        int64_t *vals = arena_alloc(a, (size_t)(c->days > 0 ? c->days : 1) * sizeof *vals);
+        for (int k = 0; k < c->days; k++)
+            vals[k] = web_counts_has_day(c, k) ? s->open_sev[k * WEB_NSEV + v] : SVG_NO_DATA;
+        out[n].name = WEB_SEV_NAMES[v];
+        out[n].css_class = arena_sprintf(a, "sev-%s", WEB_SEV_NAMES[v]);
+        out[n].values = vals;
     }
 }

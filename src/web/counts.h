@@ -20,6 +20,7 @@
 
 #include "store/store.h"
 #include "util/arena.h"
+#include "web/svg.h"
 
 #define WEB_NSEV 5 /* info, low, medium, high, critical: severity_rank order */
 #define WEB_MAX_DAYS 365
@@ -42,6 +43,7 @@ typedef struct web_counts {
     acc_counts *acc;   /* in store_accounts order (team, name) */
     size_t nacc;
     int64_t last_scan; /* latest scan time over all accounts, 0 = none */
+    int64_t first_day; /* earliest day with counts, -1 = none */
 } web_counts;
 
 /* The window is the `days` days ending on now's day.  Returns 0 or -1
@@ -58,5 +60,15 @@ typedef struct counts_sum {
 } counts_sum;
 void web_counts_sum(const web_counts *c, arena *a, bool (*keep)(const acc_counts *, const void *),
                     const void *ctx, counts_sum *out);
+
+/* Whether day k of the window has data: between the first day with any
+ * counts and the day of the latest scan.  Days after the last scan are
+ * not "unchanged": nobody looked. */
+bool web_counts_has_day(const web_counts *c, int k);
+/* The window's days as "2026-11-01" labels, in a. */
+const char **web_day_labels(const web_counts *c, arena *a);
+/* s's open findings by severity, critical first (the order of a stacked
+ * chart's legend), SVG_NO_DATA on days without data; fills out[WEB_NSEV]. */
+void web_sev_series(const web_counts *c, const counts_sum *s, arena *a, svg_series *out);
 
 #endif

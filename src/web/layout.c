@@ -15,12 +15,38 @@
 
 #include "cli/cli.h"
 #include "json/json.h"
+#include "web/markdown.h"
 
 static const char *const NAV_ITEMS[][2] = {
     {"/", "Overview"},
     {"/findings", "Findings"},
     {"/trends", "Trends"},
 };
+
+/* Old data must never look like good news: when the latest scan is older
+ * than --stale-after (or there is none), every page says so first.  One
+ * indexed read of the newest scan row per page. */
+static void stale_warning(page_ctx *c)
+{
+    if (c->stale_after <= 0 || !c->st) return;
+    stored_scan *s = NULL;
+    size_t n = 0;
+    if (store_scans(c->st, 1, c->a, &s, &n) < 0) return; /* the page reports store errors */
+    if (n == 0) {
+        buf_puts(c->out, "<p class=\"stale\" role=\"alert\" data-testid=\"stale\"><strong>No "
+                         "scan recorded yet.</strong> Run <code>custos scan</code> into this "
+                         "store; until then every page is empty, not clean.</p>\n");
+        return;
+    }
+    if (c->now - s[0].at <= c->stale_after) return;
+    html_printf(c->out,
+                "<p class=\"stale\" role=\"alert\" data-testid=\"stale\"><strong>The data is "
+                "old: the last scan was %s.</strong> Nothing newer has been recorded, so what "
+                "these pages show may have changed since (fixed or new). Check the scheduled "
+                "scan (cron, CronJob) and its logs. (Warning shown when the last scan is older "
+                "than %s: <code>custos serve --stale-after</code>.)</p>\n",
+                web_when(c->a, s[0].at, c->now), web_age(c->a, c->stale_after));
+}
 
 void page_begin(page_ctx *c, const char *title, page_nav nav)
 {
@@ -52,6 +78,7 @@ void page_begin(page_ctx *c, const char *title, page_nav nav)
     else
         buf_puts(b, "<a href=\"/login\">Log in to make changes</a>");
     buf_puts(b, "</div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+    stale_warning(c);
 }
 
 void page_end(page_ctx *c)
@@ -128,6 +155,44 @@ const char *web_status_colour(int64_t max_priority, int64_t open)
     if (max_priority >= WEB_RED_AT) return "red";
     if (max_priority >= WEB_AMBER_AT) return "amber";
     return "green";
+}
+
+void web_fix_line(page_ctx *c, const stored_finding *f)
+{
+    if (!f->fix || !*f->fix) return;
+    const char *cmd = web_fix_command(c->a, f->runbook);
+    html_printf(c->out, "<div class=\"fix\" data-testid=\"fix\"><span>Fix:</span> %s", f->fix);
+    if (cmd)
+        html_printf(c->out,
+                    " <button type=\"button\" class=\"copy\" data-testid=\"copy-fix\" "
+                    "data-copy=\"%s\" title=\"%s\" hidden>Copy fix command</button>",
+                    cmd, cmd);
+    buf_puts(c->out, "</div>\n");
+}
+
+/* The colour a severity would have without the facts of this finding. */
+static const char *severity_colour(const char *sev)
+{
+    if (!sev) return "green";
+    if (!strcmp(sev, "critical") || !strcmp(sev, "high")) return "red";
+    if (!strcmp(sev, "medium")) return "amber";
+    return "green";
+}
+
+void web_colour_why(page_ctx *c, const stored_finding *f)
+{
+    const char *by_prio = web_status_colour(f->priority, 1), *by_sev = severity_colour(f->severity);
+    if (!strcmp(by_prio, by_sev)) return;
+    size_t n;
+    const char **why = web_reasons(c->a, f->reasons, &n);
+    html_printf(c->out,
+                "<div class=\"colour-why\" data-testid=\"colour-why\">%s, not %s: a %s check, "
+                "ranked %d here",
+                by_prio, by_sev, f->severity ? f->severity : "unrated", f->priority);
+    /* reasons[0] is the severity itself; the rest is what moved it. */
+    for (size_t i = 1; i < n; i++)
+        html_printf(c->out, "%r%s", i == 1 ? " because: " : "; ", why[i]);
+    buf_puts(c->out, ".</div>");
 }
 
 const char *web_age(arena *a, int64_t s)
@@ -224,11 +289,7 @@ void web_finding_row(page_ctx *c, const stored_finding *f)
             html_printf(b, "%r%s", i ? "; " : "", why[i]);
     }
     buf_puts(b, "</div>\n");
-    if (f->fix && *f->fix)
-        html_printf(b,
-                    "<div class=\"fix\"><span>Fix:</span> <code>%s</code> <button type=\"button\" "
-                    "class=\"copy\" data-copy=\"%s\" hidden>Copy fix</button></div>\n",
-                    f->fix, f->fix);
+    web_fix_line(c, f);
     buf_puts(b, "</li>\n");
 }
 

@@ -8,6 +8,7 @@
 #include "web/markdown.h"
 
 #include <cmark.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,4 +33,37 @@ void web_markdown(buf *out, const char *md, size_t len)
     }
     buf_puts(out, p);
     free(html);
+}
+
+/* The same languages the template compiler treats as shell (template.h). */
+static bool shell_fence(const char *info)
+{
+    static const char *const langs[] = {"sh", "bash", "shell", "zsh", "console"};
+    size_t n = info ? strcspn(info, " \t{") : 0;
+    for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++)
+        if (n == strlen(langs[k]) && !strncmp(info, langs[k], n)) return true;
+    return false;
+}
+
+const char *web_fix_command(arena *a, const char *md)
+{
+    if (!md || !*md) return NULL;
+    cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT);
+    if (!doc) return NULL;
+    const char *out = NULL;
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while (!out && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_CODE_BLOCK) continue;
+        if (!shell_fence(cmark_node_get_fence_info(n))) continue;
+        const char *lit = cmark_node_get_literal(n);
+        size_t len = lit ? strlen(lit) : 0;
+        while (len && lit[len - 1] == '\n')
+            len--;
+        if (len) out = arena_strndup(a, lit, len);
+    }
+    cmark_iter_free(it);
+    cmark_node_free(doc);
+    return out;
 }

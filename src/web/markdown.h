@@ -12,8 +12,15 @@
 
 #include <stddef.h>
 
+#include "util/arena.h"
 #include "util/buf.h"
 
 void web_markdown(buf *out, const char *md, size_t len);
+
+/* The runbook's fix command: the text of its first code block fenced as
+ * sh, bash, shell, zsh or console (what a "Copy fix" button copies), in
+ * a, without the trailing newline; NULL when it has none (a console-only
+ * fix: the prose is the whole advice). */
+const char *web_fix_command(arena *a, const char *md);
 
 #endif

@@ -48,6 +48,7 @@ typedef struct page_ctx {
     web_auth *auth;         /* NULL when read-only */
     const char *const *arg; /* route parameters (decoded) */
     size_t narg;
+    int64_t stale_after; /* seconds; page_begin warns when the last scan is older; 0 = never */
 } page_ctx;
 
 typedef enum { NAV_NONE, NAV_OVERVIEW, NAV_FINDINGS, NAV_TRENDS } page_nav;
@@ -85,6 +86,12 @@ const char *web_age(arena *a, int64_t seconds);
 const char *web_when(arena *a, int64_t at, int64_t now);
 const char *web_date(arena *a, int64_t at); /* "2026-11-01" */
 void web_sev_badge(buf *b, const char *severity);
+/* "Fix: <prose>" with a button that copies the runbook's fix command
+ * (markdown.h web_fix_command); no button when the runbook has none. */
+void web_fix_line(page_ctx *c, const stored_finding *f);
+/* When the colour (by priority) and the severity badge disagree (a
+ * critical finding in amber), one sentence saying why; else nothing. */
+void web_colour_why(page_ctx *c, const stored_finding *f);
 /* One finding in a list (data-testid=finding-row). */
 void web_finding_row(page_ctx *c, const stored_finding *f);
 /* The reasons JSON array as strings (NULL-terminated list in the arena). */

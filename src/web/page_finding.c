@@ -231,12 +231,8 @@ static void html_finding(page_ctx *c, const stored_finding *f, const finding_eve
                 " &middot; priority <span class=\"prio\">%d</span> &middot; %s <code>%s</code> "
                 "in %s, %s</p>\n",
                 f->priority, f->resource_type, f->resource_id, acc, f->region);
-    if (f->fix && *f->fix)
-        html_printf(b,
-                    "<div class=\"fix\" data-testid=\"fix\"><strong>Fix:</strong> <code>%s</code> "
-                    "<button type=\"button\" class=\"copy\" data-testid=\"copy-fix\" "
-                    "data-copy=\"%s\" hidden>Copy fix</button></div>\n",
-                    f->fix, f->fix);
+    web_colour_why(c, f);
+    web_fix_line(c, f);
     html_facts(c, f);
     buf_puts(b, "<section aria-labelledby=\"rb-h\"><h2 id=\"rb-h\">How to fix it</h2>\n");
     if (f->runbook && *f->runbook) {

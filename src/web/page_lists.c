@@ -188,26 +188,16 @@ static void json_list(page_ctx *c, jw *w, const list_result *r, int64_t page)
 static void html_trend(page_ctx *c, const web_counts *wc, const counts_sum *s, const char *who)
 {
     int days = wc->days;
-    const char **labels = arena_alloc(c->a, (size_t)days * sizeof *labels);
-    for (int k = 0; k < days; k++)
-        labels[k] = web_date(c->a, (wc->start_day + k) * 86400);
+    const char **labels = web_day_labels(wc, c->a);
     svg_series series[WEB_NSEV];
-    size_t ns = 0;
-    for (int sev = WEB_NSEV - 1; sev >= 0; sev--) {
-        int64_t *v = arena_alloc(c->a, (size_t)days * sizeof *v);
-        for (int k = 0; k < days; k++)
-            v[k] = s->open_sev[k * WEB_NSEV + sev];
-        series[ns].name = WEB_SEV_NAMES[sev];
-        series[ns].css_class = arena_sprintf(c->a, "sev-%s", WEB_SEV_NAMES[sev]);
-        series[ns].values = v;
-        ns++;
-    }
+    size_t ns = WEB_NSEV;
+    web_sev_series(wc, s, c->a, series);
     html_printf(c->out,
                 "<section aria-labelledby=\"trend-h\"><h2 id=\"trend-h\">Open findings, last %d "
                 "days</h2>\n<div class=\"chart\">",
                 days);
-    svg_stacked(c->out, series, ns, (size_t)days, labels, 720, 200,
-                arena_sprintf(c->a, "Open findings per day by severity, %s", who));
+    svg_stacked(c->out, series, ns, (size_t)days, labels, 960, 260,
+                arena_sprintf(c->a, "Open findings per day by severity, %s", who), "open findings");
     html_printf(c->out, "</div>\n<p><a href=\"/trends\">All trends, new versus resolved</a></p>"
                         "</section>\n");
 }

@@ -236,12 +236,8 @@ static void html_worst(page_ctx *c, const overview *ov)
                     f->resource_type, f->resource_id,
                     f->account_name && *f->account_name ? f->account_name : f->account_id,
                     f->region, web_age(c->a, c->now - f->first_seen));
-        if (f->fix && *f->fix)
-            html_printf(b,
-                        "<div class=\"fix\"><span>Fix:</span> <code>%s</code> <button "
-                        "type=\"button\" class=\"copy\" data-copy=\"%s\" hidden>Copy fix</button>"
-                        "</div>",
-                        f->fix, f->fix);
+        web_colour_why(c, f);
+        web_fix_line(c, f);
         buf_puts(b, "</li>\n");
     }
     buf_puts(b, "</ol>\n");
@@ -295,7 +291,9 @@ static void html_overview(page_ctx *c, const overview *ov)
                 "%s.</p>\n<p>Colours: <strong>red</strong> means an open finding with priority %d "
                 "or more (act now), <strong>amber</strong> %d to %d (plan a fix), "
                 "<strong>green</strong> below %d or nothing open. Priority (0-100) weighs "
-                "severity, environment and exposure.</p>\n",
+                "severity, environment and exposure: the badge (CRITICAL, HIGH...) says how bad "
+                "the problem is anywhere, the colour how urgent it is here, so a critical check "
+                "in a dev account can be amber; a line under such a finding says why.</p>\n",
                 ov->open, (int64_t)ov->counts.nacc, (int64_t)nteams,
                 web_when(c->a, ov->counts.last_scan, c->now), WEB_RED_AT, WEB_AMBER_AT,
                 WEB_RED_AT - 1, WEB_AMBER_AT);

@@ -65,33 +65,29 @@ static team_row *team_rows(page_ctx *c, const web_counts *wc, size_t *n)
 static void html_charts(page_ctx *c, const web_counts *wc, const counts_sum *s, const char *who)
 {
     int days = wc->days;
-    const char **labels = arena_alloc(c->a, (size_t)days * sizeof *labels);
-    for (int k = 0; k < days; k++)
-        labels[k] = web_date(c->a, (wc->start_day + k) * 86400);
+    const char **labels = web_day_labels(wc, c->a);
     svg_series sev[WEB_NSEV];
-    size_t ns = 0;
-    for (int v = WEB_NSEV - 1; v >= 0; v--) {
-        int64_t *vals = arena_alloc(c->a, (size_t)days * sizeof *vals);
-        for (int k = 0; k < days; k++)
-            vals[k] = s->open_sev[k * WEB_NSEV + v];
-        sev[ns].name = WEB_SEV_NAMES[v];
-        sev[ns].css_class = arena_sprintf(c->a, "sev-%s", WEB_SEV_NAMES[v]);
-        sev[ns].values = vals;
-        ns++;
-    }
+    web_sev_series(wc, s, c->a, sev);
     buf *b = c->out;
     html_printf(b, "<section aria-labelledby=\"open-h\"><h2 id=\"open-h\">Open findings per day, "
                    "by severity</h2>\n<div class=\"chart\">");
-    svg_stacked(b, sev, ns, (size_t)days, labels, 720, 220,
-                arena_sprintf(c->a, "Open findings per day by severity, %s", who));
+    svg_stacked(b, sev, WEB_NSEV, (size_t)days, labels, 960, 300,
+                arena_sprintf(c->a, "Open findings per day by severity, %s", who), "open findings");
     buf_puts(b, "</div></section>\n");
-    svg_series fresh = {"new", "svg-new", s->new_},
-               gone = {"resolved", "svg-resolved", s->resolved};
+    int64_t *fresh_v = arena_alloc(c->a, (size_t)days * sizeof *fresh_v);
+    int64_t *gone_v = arena_alloc(c->a, (size_t)days * sizeof *gone_v);
+    for (int k = 0; k < days; k++) {
+        bool has = web_counts_has_day(wc, k);
+        fresh_v[k] = has ? s->new_[k] : SVG_NO_DATA;
+        gone_v[k] = has ? s->resolved[k] : SVG_NO_DATA;
+    }
+    svg_series fresh = {"new", "svg-new", fresh_v}, gone = {"resolved", "svg-resolved", gone_v};
     html_printf(b, "<section aria-labelledby=\"nr-h\"><h2 id=\"nr-h\">New versus resolved per "
                    "day</h2>\n<p>Resolving at least as many as arrive keeps the backlog from "
                    "growing.</p>\n<div class=\"chart\">");
-    svg_bars_pair(b, &fresh, &gone, (size_t)days, labels, 720, 200,
-                  arena_sprintf(c->a, "New versus resolved findings per day, %s", who));
+    svg_bars_pair(b, &fresh, &gone, (size_t)days, labels, 960, 260,
+                  arena_sprintf(c->a, "New versus resolved findings per day, %s", who),
+                  "findings per day");
     buf_puts(b, "</div></section>\n");
 }
 
@@ -107,6 +103,10 @@ static void html_numbers(page_ctx *c, const web_counts *wc, const counts_sum *s)
     for (int k = wc->days - 1; k >= 0; k--) {
         html_printf(b, "<tr><th scope=\"row\">%s</th>",
                     web_date(c->a, (wc->start_day + k) * 86400));
+        if (!web_counts_has_day(wc, k)) {
+            html_printf(b, "<td colspan=\"%d\">no scan</td></tr>\n", WEB_NSEV + 3);
+            continue;
+        }
         for (int v = WEB_NSEV - 1; v >= 0; v--)
             html_printf(b, "<td class=\"num\">%l</td>", s->open_sev[k * WEB_NSEV + v]);
         html_printf(b,
@@ -117,7 +117,7 @@ static void html_numbers(page_ctx *c, const web_counts *wc, const counts_sum *s)
     buf_puts(b, "</tbody>\n</table>\n</details>\n");
 }
 
-static void html_teams(page_ctx *c, const team_row *rows, size_t n)
+static void html_teams(page_ctx *c, const web_counts *wc, const team_row *rows, size_t n)
 {
     buf *b = c->out;
     buf_puts(b, "<section aria-labelledby=\"teams-h\"><h2 id=\"teams-h\">Teams this week</h2>\n"
@@ -126,9 +126,12 @@ static void html_teams(page_ctx *c, const team_row *rows, size_t n)
                 "<th scope=\"col\" class=\"num\">New (7 days)</th><th scope=\"col\" "
                 "class=\"num\">Resolved (7 days)</th><th scope=\"col\">Trend</th></tr></thead>\n"
                 "<tbody>\n");
+    /* "steady" means nothing when nobody looked this week. */
+    bool recent = wc->last_scan && c->now - wc->last_scan <= 7 * 86400;
     for (size_t i = 0; i < n; i++) {
         const team_row *r = &rows[i];
-        const char *word = r->open > r->week_ago   ? "growing"
+        const char *word = !recent                 ? "no scan this week"
+                           : r->open > r->week_ago ? "growing"
                            : r->open < r->week_ago ? "shrinking"
                                                    : "steady";
         html_printf(b,
@@ -177,6 +180,8 @@ static void json_trends(page_ctx *c, const web_counts *wc, const counts_sum *s, 
     for (int k = 0; k < wc->days; k++) {
         jw_obj(&w);
         jw_kstr(&w, "day", web_date(c->a, (wc->start_day + k) * 86400));
+        jw_key(&w, "scanned"); /* false: no data that day (after the last scan) */
+        jw_bool(&w, web_counts_has_day(wc, k));
         jw_key(&w, "open");
         jw_obj(&w);
         for (int v = WEB_NSEV - 1; v >= 0; v--)
@@ -255,6 +260,6 @@ void page_trends(page_ctx *c)
     }
     html_charts(c, &wc, &s, who);
     html_numbers(c, &wc, &s);
-    if (!team) html_teams(c, rows, nrows);
+    if (!team) html_teams(c, &wc, rows, nrows);
     page_end(c);
 }

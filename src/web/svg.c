@@ -9,17 +9,23 @@
  * reads at a glance.  Colours are CSS classes because the page's CSP has no
  * 'unsafe-inline' (style attributes would be dropped); fill/stroke
  * presentation attributes are only fallbacks, which any CSS rule overrides.
+ * A point whose every value is SVG_NO_DATA is a gap (no scan that day):
+ * drawn as a shaded band saying so, never as zero or as the day before.
  * Accessibility: the chart is one image (role="img") named by aria-label and
  * <title>; <desc> gives the numbers a sighted reader takes from the shape.
  */
 #include "web/svg.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { LEGEND_H = 16, AXIS_W = 36, XLABEL_H = 14, RIGHT_PAD = 4, FONT_PX = 10 };
+/* Sizes in user units; a chart is drawn at its own size (or scaled to the
+ * page width by CSS), and 13 units of text stay 12 px or more at the
+ * dashboard's widths. */
+enum { LEGEND_H = 26, AXIS_W = 64, XLABEL_H = 24, RIGHT_PAD = 10, FONT_PX = 13 };
 
 static const char *const FALLBACK_FILL[] = {"#4a6fa5", "#c0392b", "#d68910",
                                             "#7d8c2e", "#6c5b7b", "#2e8b8b"};
@@ -134,11 +140,11 @@ void svg_sparkline(buf *b, const int64_t *v, size_t n, int w, int h, const char 
 typedef struct layout {
     int w, h;
     double x0, y0, pw, ph; /* plot area */
-    double ymax;           /* value at the top of the plot */
+    double ymax, ystep;    /* value at the top of the plot; between grid lines */
     double slot;           /* width per point */
 } layout;
 
-/* 1, 2 or 5 times a power of ten, >= v (v >= 1). */
+/* 1, 2 or 5 times a power of ten, >= v. */
 static double nice_ceiling(double v)
 {
     if (v <= 1) return 1;
@@ -160,6 +166,11 @@ static layout make_layout(int w, int h, size_t npoints, int64_t maxv)
     L.pw = L.w - AXIS_W - RIGHT_PAD;
     L.ph = L.h - LEGEND_H - XLABEL_H;
     L.ymax = nice_ceiling((double)maxv);
+    /* Four or five grid lines that divide the top exactly (so it is
+     * labelled), on whole numbers: counts have no halves. */
+    double mant = L.ymax / pow(10, floor(log10(L.ymax)));
+    L.ystep = L.ymax / (mant > 1.5 && mant < 3 ? 4 : 5);
+    if (L.ystep < 1) L.ystep = 1;
     L.slot = npoints ? L.pw / (double)npoints : L.pw;
     return L;
 }
@@ -176,6 +187,12 @@ static const char *series_class(const svg_series *s, size_t i, char *tmp, size_t
     return tmp;
 }
 
+/* Text width estimate for the legend (no font metrics on the server). */
+static double text_w(const char *s)
+{
+    return 0.62 * FONT_PX * (double)strlen(s);
+}
+
 static void legend(buf *b, const svg_series *const *s, size_t ns, const layout *L)
 {
     double x = L->x0;
@@ -183,17 +200,17 @@ static void legend(buf *b, const svg_series *const *s, size_t ns, const layout *
     for (size_t i = 0; i < ns; i++) {
         const char *name = or_default(s[i]->name, "");
         buf_printf(b,
-                   "<rect class=\"%s svg-key\" x=\"%.1f\" y=\"3\" width=\"8\" height=\"8\" "
+                   "<rect class=\"%s svg-key\" x=\"%.1f\" y=\"5\" width=\"12\" height=\"12\" "
                    "fill=\"%s\"/>",
                    series_class(s[i], i, tmp, sizeof tmp), x,
                    FALLBACK_FILL[i % (sizeof FALLBACK_FILL / sizeof *FALLBACK_FILL)]);
         buf_printf(b,
-                   "<text class=\"svg-legend\" x=\"%.1f\" y=\"11\" font-size=\"%d\" "
+                   "<text class=\"svg-legend\" x=\"%.1f\" y=\"16\" font-size=\"%d\" "
                    "fill=\"currentColor\">",
-                   x + 11, FONT_PX);
+                   x + 16, FONT_PX);
         put_escaped(b, name);
         buf_puts(b, "</text>");
-        x += 11 + 6.0 * (double)strlen(name) + 10;
+        x += 16 + text_w(name) + 16;
     }
 }
 
@@ -205,38 +222,68 @@ static void put_label(buf *b, const char *const *xlabels, size_t i)
         buf_printf(b, "%zu", i + 1);
 }
 
-/* y labels (0 and ymax) with a grid line at the top and the baseline;
- * x labels at the first, middle and last point. */
-static void axes(buf *b, const layout *L, size_t npoints, const char *const *xlabels)
+static void xlabel(buf *b, const layout *L, double x, const char *anchor,
+                   const char *const *xlabels, size_t i)
 {
-    double top = L->y0, base = L->y0 + L->ph;
     buf_printf(b,
-               "<line class=\"svg-grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-               "stroke=\"currentColor\" stroke-opacity=\"0.25\"/>",
-               L->x0, top, L->x0 + L->pw, top);
+               "<text class=\"svg-xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
+               "font-size=\"%d\" fill=\"currentColor\">",
+               x, L->y0 + L->ph + XLABEL_H - 6, anchor, FONT_PX);
+    put_label(b, xlabels, i);
+    buf_puts(b, "</text>");
+}
+
+/* Grid lines and labels at every ystep, the y-axis title (rotated), and x
+ * labels spaced so they never overlap: the first, the last, and every
+ * stride-th point between them. */
+static void axes(buf *b, const layout *L, size_t npoints, const char *const *xlabels,
+                 const char *ylabel)
+{
+    double base = L->y0 + L->ph;
+    for (double v = 0; v <= L->ymax + 1e-9; v += L->ystep) {
+        double y = y_of(L, v);
+        if (v > 0)
+            buf_printf(b,
+                       "<line class=\"svg-grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                       "stroke=\"currentColor\" stroke-opacity=\"0.25\"/>",
+                       L->x0, y, L->x0 + L->pw, y);
+        buf_printf(b,
+                   "<text class=\"svg-ylabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+                   "font-size=\"%d\" fill=\"currentColor\">%.0f</text>",
+                   L->x0 - 6, y + FONT_PX / 3.0, FONT_PX, v);
+    }
     buf_printf(b,
                "<line class=\"svg-axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                "stroke=\"currentColor\"/>",
                L->x0, base, L->x0 + L->pw, base);
-    buf_printf(b,
-               "<text class=\"svg-ylabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
-               "font-size=\"%d\" fill=\"currentColor\">%.0f</text>",
-               L->x0 - 4, top + FONT_PX / 2.0, FONT_PX, L->ymax);
-    buf_printf(b,
-               "<text class=\"svg-ylabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
-               "font-size=\"%d\" fill=\"currentColor\">0</text>",
-               L->x0 - 4, base, FONT_PX);
-    size_t idx[3] = {0, npoints / 2, npoints - 1};
-    const char *anchor[3] = {"start", "middle", "end"};
-    for (int k = 0; k < 3; k++) {
-        if ((k == 1 && (npoints < 3)) || (k == 2 && npoints < 2)) continue;
-        double x = k == 0 ? L->x0 : k == 2 ? L->x0 + L->pw : L->x0 + L->slot * (idx[k] + 0.5);
+    if (ylabel && *ylabel) {
+        double cy = L->y0 + L->ph / 2;
         buf_printf(b,
-                   "<text class=\"svg-xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
-                   "font-size=\"%d\" fill=\"currentColor\">",
-                   x, base + XLABEL_H - 2, anchor[k], FONT_PX);
-        put_label(b, xlabels, idx[k]);
+                   "<text class=\"svg-ytitle\" x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+                   "font-size=\"%d\" fill=\"currentColor\" transform=\"rotate(-90 %d %.1f)\">",
+                   FONT_PX, cy, FONT_PX, FONT_PX, cy);
+        put_escaped(b, ylabel);
         buf_puts(b, "</text>");
+    }
+    if (!npoints) return;
+    double widest = 0;
+    for (size_t i = 0; i < npoints; i++) {
+        double w = xlabels && xlabels[i] ? text_w(xlabels[i]) : text_w("000");
+        if (w > widest) widest = w;
+    }
+    /* The first label runs right from the left edge, the last left from the
+     * right edge, the others are centred on their bar: each keeps a gap. */
+    double gap = 16;
+    size_t stride = (size_t)ceil((widest + gap) / L->slot);
+    if (stride < 1) stride = 1;
+    xlabel(b, L, L->x0, "start", xlabels, 0);
+    if (npoints > 1) xlabel(b, L, L->x0 + L->pw, "end", xlabels, npoints - 1);
+    size_t first = (size_t)ceil((1.5 * widest + gap) / L->slot - 0.5);
+    if (first < 1) first = 1;
+    for (size_t i = first; i + 1 < npoints; i += stride) {
+        double right = L->slot * ((double)i + 0.5) + widest / 2;
+        if (right > L->pw - widest - gap) break;
+        xlabel(b, L, L->x0 + L->slot * ((double)i + 0.5), "middle", xlabels, i);
     }
 }
 
@@ -253,17 +300,63 @@ static void bar(buf *b, const char *cls, const char *fill, double x, double y, d
     buf_printf(b, ": %" PRId64 "</title></rect>", v);
 }
 
-/* Describes the last point: "On LABEL: a 3, b 5 (total 8); highest total 12." */
+static bool missing(const svg_series *const *s, size_t ns, size_t p)
+{
+    for (size_t i = 0; i < ns; i++)
+        if (s[i]->values[p] != SVG_NO_DATA) return false;
+    return ns > 0;
+}
+
+/* Shaded bands over the points without data, one per run, saying so. */
+static void gaps(buf *b, const svg_series *const *s, size_t ns, size_t npoints, const layout *L,
+                 const char *const *xlabels)
+{
+    for (size_t p = 0; p < npoints;) {
+        if (!missing(s, ns, p)) {
+            p++;
+            continue;
+        }
+        size_t q = p;
+        while (q < npoints && missing(s, ns, q))
+            q++;
+        double x = L->x0 + L->slot * (double)p, w = L->slot * (double)(q - p);
+        buf_printf(b,
+                   "<rect class=\"svg-gap\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                   "fill=\"#eef0f3\"><title>",
+                   x, L->y0, w, L->ph);
+        put_label(b, xlabels, p);
+        if (q - p > 1) {
+            buf_puts(b, " to ");
+            put_label(b, xlabels, q - 1);
+        }
+        buf_puts(b, ": no scan</title></rect>");
+        if (w >= text_w("no scan") + 8)
+            buf_printf(b,
+                       "<text class=\"svg-gap-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                       "font-size=\"%d\" fill=\"currentColor\">no scan</text>",
+                       x + w / 2, L->y0 + L->ph / 2, FONT_PX);
+        p = q;
+    }
+}
+
+/* Describes the last point with data: "On LABEL: a 3, b 5 (total 8);
+ * highest total 12 over N points." plus the days without data after it. */
 static void describe_last(buf *d, const svg_series *const *s, size_t ns, size_t npoints,
                           const char *const *xlabels, int64_t maxv, const char *max_what)
 {
     size_t last = npoints - 1;
+    while (last > 0 && missing(s, ns, last))
+        last--;
+    if (missing(s, ns, last)) {
+        buf_printf(d, "no data in %zu points.", npoints);
+        return;
+    }
     int64_t total = 0;
     buf_puts(d, "On ");
     if (xlabels && xlabels[last])
         buf_puts(d, xlabels[last]);
     else
-        buf_printf(d, "point %zu", npoints);
+        buf_printf(d, "point %zu", last + 1);
     buf_puts(d, ":");
     for (size_t i = 0; i < ns; i++) {
         int64_t v = clamp0(s[i]->values[last]);
@@ -272,12 +365,13 @@ static void describe_last(buf *d, const svg_series *const *s, size_t ns, size_t 
     }
     if (ns > 1) buf_printf(d, " (total %" PRId64 ")", total);
     buf_printf(d, "; %s %" PRId64 " over %zu points.", max_what, maxv, npoints);
+    if (last + 1 < npoints) buf_printf(d, " No data for the last %zu.", npoints - 1 - last);
 }
 
 /* ---- stacked bars ---- */
 
 void svg_stacked(buf *b, const svg_series *s, size_t nseries, size_t npoints,
-                 const char *const *xlabels, int w, int h, const char *title)
+                 const char *const *xlabels, int w, int h, const char *title, const char *ylabel)
 {
     int64_t maxv = 0;
     for (size_t p = 0; p < npoints; p++) {
@@ -303,7 +397,8 @@ void svg_stacked(buf *b, const svg_series *s, size_t nseries, size_t npoints,
         return;
     }
     legend(b, ptrs, ns, &L);
-    axes(b, &L, npoints, xlabels);
+    gaps(b, ptrs, ns, npoints, &L, xlabels);
+    axes(b, &L, npoints, xlabels, ylabel);
     double bw = L.slot * 0.8 < 1 ? 1 : L.slot * 0.8;
     char tmp[32];
     for (size_t p = 0; p < npoints; p++) {
@@ -326,7 +421,7 @@ void svg_stacked(buf *b, const svg_series *s, size_t nseries, size_t npoints,
 /* ---- paired bars ---- */
 
 void svg_bars_pair(buf *b, const svg_series *first, const svg_series *second, size_t npoints,
-                   const char *const *xlabels, int w, int h, const char *title)
+                   const char *const *xlabels, int w, int h, const char *title, const char *ylabel)
 {
     const svg_series *ptrs[2] = {first, second};
     int64_t maxv = 0;
@@ -346,7 +441,8 @@ void svg_bars_pair(buf *b, const svg_series *first, const svg_series *second, si
         return;
     }
     legend(b, ptrs, 2, &L);
-    axes(b, &L, npoints, xlabels);
+    gaps(b, ptrs, 2, npoints, &L, xlabels);
+    axes(b, &L, npoints, xlabels, ylabel);
     double bw = L.slot * 0.4 < 0.5 ? 0.5 : L.slot * 0.4;
     char tmp[32];
     for (size_t p = 0; p < npoints; p++) {

@@ -9,14 +9,17 @@
  *   svg_sparkline  one series as a polyline (class "svg-spark"), y from 0
  *                  to the series maximum; the last point is marked.
  *   svg_stacked    one stacked bar per point, series[0] at the bottom; a
- *                  legend on top, y-axis at a rounded maximum, x labels at
- *                  the first, middle and last point; at most 16 series.
+ *                  legend on top, grid lines and y labels every quarter or
+ *                  so of a rounded maximum, x labels as many as fit without
+ *                  overlapping; at most 16 series.
  *   svg_bars_pair  two series side by side per point (new vs resolved).
  *
- * Negative values count as 0.  n/npoints 0 draws an empty chart saying
- * "no data".  xlabels may be NULL (points are then numbered from 1).
- * Every bar segment carries its own <title> ("label name: value") as a
- * tooltip.  Output is deterministic (coordinates with one decimal).
+ * Negative values count as 0, except SVG_NO_DATA: a point whose every
+ * series holds it is a gap (no scan that day), drawn as a shaded band
+ * titled "no scan", never as a zero.  ylabel names the y axis (NULL: none).  n/npoints 0 draws an
+ * empty chart saying "no data".  xlabels may be NULL (points are then numbered from 1). Every bar
+ * segment carries its own <title> ("label name: value") as a tooltip.  Output is deterministic
+ * (coordinates with one decimal).
  */
 #ifndef CUSTOS_SVG_H
 #define CUSTOS_SVG_H
@@ -25,6 +28,8 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+
+#define SVG_NO_DATA INT64_MIN
 
 typedef struct svg_series {
     const char *name;      /* legend and tooltip text */
@@ -35,9 +40,9 @@ typedef struct svg_series {
 void svg_sparkline(buf *b, const int64_t *v, size_t n, int w, int h, const char *title);
 
 void svg_stacked(buf *b, const svg_series *s, size_t nseries, size_t npoints,
-                 const char *const *xlabels, int w, int h, const char *title);
+                 const char *const *xlabels, int w, int h, const char *title, const char *ylabel);
 
 void svg_bars_pair(buf *b, const svg_series *first, const svg_series *second, size_t npoints,
-                   const char *const *xlabels, int w, int h, const char *title);
+                   const char *const *xlabels, int w, int h, const char *title, const char *ylabel);
 
 #endif

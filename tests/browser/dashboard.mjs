@@ -329,15 +329,18 @@ async function main() {
     await shot(page, 'finding');
   });
 
-  await check('copy_fix_to_clipboard', async () => {
+  // The button beside the fix copies the fix's command (the runbook's
+  // first shell block), not the sentence that labels it.
+  await check('copy_fix_copies_the_command', async () => {
     if (!worst) return 'no finding reached (previous step failed)';
     const fix = page.locator('[data-testid=fix]').first();
     if ((await fix.count()) === 0) return 'no [data-testid=fix] on the finding page';
-    const shown = ((await fix.locator('code').first().textContent()) || '').trim();
-    if (!shown) return 'the fix has no <code> text';
-    if (worst.fix && shown !== worst.fix.trim()) return `page shows "${shown}", JSON says "${worst.fix}"`;
+    const label = ((await fix.textContent()) || '').trim();
+    if (worst.fix && !label.includes(worst.fix.trim())) return `the fix reads "${label}", JSON says "${worst.fix}"`;
+    const block = ((await page.locator('.runbook pre').first().textContent()) || '').replace(/\n$/, '');
+    if (!/\baws /.test(block)) return `the runbook's first block is not an aws command: "${block.slice(0, 80)}"`;
     await page.evaluate(() => navigator.clipboard.writeText('(clipboard before copy)'));
-    const btn = page.locator('[data-testid=copy-fix]').first();
+    const btn = fix.locator('[data-testid=copy-fix]').first();
     if ((await btn.count()) === 0) return 'no [data-testid=copy-fix] button';
     await btn.click();
     clicks++;
@@ -347,8 +350,118 @@ async function main() {
       if (got !== '(clipboard before copy)') break;
       await page.waitForTimeout(50);
     }
-    if (got.trim() !== shown) return `clipboard has "${got.slice(0, 120)}", expected "${shown.slice(0, 120)}"`;
+    if (got !== block) return `clipboard has "${got.slice(0, 120)}", the fix command is "${block.slice(0, 120)}"`;
     if (clicks > 3) return `overview -> worst finding -> fix copied took ${clicks} clicks (want <= 3)`;
+  });
+
+  await check('overview_copy_fix_is_a_command', async () => {
+    await page.goto(`${BASE}/`);
+    const btns = page.locator('.worst [data-testid=copy-fix]');
+    const n = await btns.count();
+    if (n === 0) return 'no copy button in the worst-finding list';
+    const texts = await btns.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-copy') || ''));
+    const prose = texts.filter((t) => !/\baws /.test(t));
+    return prose.length ? `${prose.length} of ${n} copy buttons copy no aws command: "${prose[0].slice(0, 80)}"` : true;
+  });
+
+  await check('runbook_sections_and_wrapping', async () => {
+    if (!worst) return 'no finding reached';
+    await page.goto(worst.url);
+    const paras = await page.locator('.runbook > p').evaluateAll((ps) => ps.map((p) => p.textContent.trim()));
+    for (const head of ['What is wrong', 'Why it matters', 'Verify']) {
+      const hits = paras.filter((t) => t.startsWith(head));
+      if (hits.length !== 1) return `"${head}" starts ${hits.length} paragraphs (want its own one): ${paras.map((t) => t.slice(0, 20)).join(' | ')}`;
+    }
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const over = await page.locator('.runbook pre').evaluateAll((ps) =>
+        ps.filter((p) => p.scrollWidth > p.clientWidth + 1).map((p) => p.textContent.slice(0, 60)));
+      if (over.length) return `at ${width} px ${over.length} command block(s) run past their edge: ${over[0]}`;
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await check('colour_and_badge_agree_or_say_why', async () => {
+    await page.goto(`${BASE}/`);
+    const bad = await page.locator('.worst > li').evaluateAll((lis) => lis.filter((li) => {
+      const badge = (li.querySelector('.sev')?.textContent || '').trim().toLowerCase();
+      const colour = ['red', 'amber', 'green'].find((c) => li.classList.contains(c));
+      const want = ['critical', 'high'].includes(badge) ? 'red' : badge === 'medium' ? 'amber' : 'green';
+      return colour !== want && !li.querySelector('[data-testid=colour-why]');
+    }).map((li) => li.textContent.trim().slice(0, 80)));
+    if (bad.length) return `${bad.length} worst findings whose colour and badge disagree without a word why: ${bad[0]}`;
+    const why = await page.locator('[data-testid=colour-why]').count();
+    return why > 0 ? true : 'the sample store has a critical finding in amber, but no colour-why line';
+  });
+
+  await check('stale_data_warned_on_every_page', async () => {
+    const urls = [`${BASE}/`, `${BASE}/findings`, `${BASE}/trends`, worst && worst.url, pages.account].filter(Boolean);
+    for (const u of urls) {
+      await page.goto(u);
+      const w = page.locator('[data-testid=stale]');
+      if ((await w.count()) !== 1) return `${u}: no stale-data warning, though the last scan is weeks old`;
+      const text = (await w.textContent()) || '';
+      if (!/last scan was .*ago/.test(text)) return `${u}: the warning does not say how old: "${text.slice(0, 100)}"`;
+      const top = await w.evaluate((el) => el.getBoundingClientRect().top);
+      if (top > 250) return `${u}: the warning is ${top} px down the page, not at the top`;
+    }
+  });
+
+  await check('trends_readable_with_gaps', async () => {
+    await page.goto(`${BASE}/trends?days=60`);
+    await shot(page, 'trends-60');
+    const chart = page.locator('.chart svg').first();
+    const [cw, mw] = await Promise.all([
+      chart.evaluate((el) => el.getBoundingClientRect().width),
+      page.locator('main').evaluate((el) => el.clientWidth),
+    ]);
+    if (cw < 0.85 * (mw - 40)) return `the chart is ${cw} px wide in a ${mw} px page`;
+    const small = await page.locator('.chart svg text').evaluateAll((ts) =>
+      ts.filter((t) => t.getBoundingClientRect().height > 0 && parseFloat(getComputedStyle(t).fontSize) *
+        (t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width) < 12)
+        .map((t) => t.textContent));
+    if (small.length) return `${small.length} chart labels under 12 px: ${small.slice(0, 3).join(', ')}`;
+    const ylabels = await chart.locator('.svg-ylabel').count();
+    if (ylabels < 3) return `${ylabels} y-axis labels (want a scale, not just 0 and the top)`;
+    if ((await chart.locator('.svg-ytitle').count()) !== 1) return 'the y axis has no title';
+    // The sample store was scanned on two days weeks ago: bars then, a gap since.
+    const gap = chart.locator('rect.svg-gap');
+    if ((await gap.count()) === 0) return 'no gap drawn for the days without a scan';
+    const gapX = await gap.last().evaluate((r) => r.x.baseVal.value);
+    const after = await chart.locator('rect[class^=sev-]:not(.svg-key)').evaluateAll((rs, x) =>
+      rs.filter((r) => r.x.baseVal.value >= x).length, gapX);
+    if (after) return `${after} bars drawn inside the gap after the last scan`;
+    const fills = await chart.locator('rect.svg-key').evaluateAll((ks) => ks.map((k) => getComputedStyle(k).fill));
+    if (new Set(fills).size !== fills.length) return `legend colours repeat: ${fills.join(' ')}`;
+    const lum = (rgb) => {
+      const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const weak = fills.filter((f) => 1.05 / (lum(f) + 0.05) < 3);
+    if (weak.length) return `series colours under 3:1 against white: ${weak.join(' ')}`;
+    const critHigh = fills.slice(0, 2).map(lum);
+    if (Math.abs(critHigh[0] - critHigh[1]) < 0.03) return `critical and high differ only in hue (${fills[0]} vs ${fills[1]})`;
+  });
+
+  await check('screenshots_desktop_and_phone', async () => {
+    const targets = { overview: `${BASE}/`, findings: `${BASE}/findings`, trends: `${BASE}/trends?days=60`,
+      finding: worst && worst.url, account: pages.account };
+    let n = 0;
+    for (const [tag, u] of Object.entries(targets)) {
+      if (!u) continue;
+      for (const [dev, width] of [['desktop', 1280], ['phone', 390]]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(u);
+        await shot(page, `${tag}-${dev}`);
+        n++;
+        if (dev === 'phone') {
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+          if (wide > width + 1) return `${tag} is ${wide} px wide on a ${width} px phone (the page scrolls sideways)`;
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    return n >= 10 ? true : `${n} screenshots`;
   });
 
   async function filterByTeam(p, tag) {

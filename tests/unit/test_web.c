@@ -12,6 +12,7 @@
 #include "web/html.h"
 #include "web/jsonw.h"
 #include "web/markdown.h"
+#include "web/markdown.h"
 #include "web/page.h"
 #include "web/parse.h"
 #include "web/router.h"
@@ -254,6 +255,20 @@ TEST(markdown_safe_with_copy_buttons)
     buf_free(&b);
 }
 
+TEST(fix_command_is_the_first_shell_block)
+{
+    arena *a = arena_new(0);
+    const char *md = "**Fix**: do it:\n```python\nnot_this()\n```\n"
+                     "```sh\naws ec2 x --group-id 'a b'\naws ec2 y\n```\n```sh\nlater\n```\n";
+    CHECK_STR(web_fix_command(a, md), "aws ec2 x --group-id 'a b'\naws ec2 y");
+    CHECK_STR(web_fix_command(a, "~~~bash\naws s3 ls\n~~~"), "aws s3 ls");
+    CHECK(web_fix_command(a, "Sign in as root, then click Assign MFA.") == NULL);
+    CHECK(web_fix_command(a, "`aws iam x` inline only") == NULL);
+    CHECK(web_fix_command(a, NULL) == NULL);
+    CHECK(web_fix_command(a, "```sh\n```\n") == NULL); /* empty block */
+    arena_free(a);
+}
+
 TEST(assets_embedded)
 {
     const web_asset *css = web_asset_find("app.css");
@@ -336,6 +351,7 @@ int main(void)
     RUN(sessions_and_csrf);
     RUN(token_file);
     RUN(markdown_safe_with_copy_buttons);
+    RUN(fix_command_is_the_first_shell_block);
     RUN(assets_embedded);
     RUN(json_writer);
     RUN(words_for_people);
