@@ -48,6 +48,32 @@ extern const filter_type filter_type_singleton;
 extern const filter_type filter_type_is_shadow;
 extern const filter_type filter_type_route;
 extern const filter_type filter_type_latest;
+/* IAM roles behind resources (iam_related.c) */
+extern const filter_type filter_type_has_specific_managed_policy;
+extern const filter_type filter_type_iam_role_tag_mirror;
+/* values of per-resource and listing calls (attr_filters.c) */
+extern const filter_type filter_type_trail_status;
+extern const filter_type filter_type_event_selectors;
+extern const filter_type filter_type_ssm;
+extern const filter_type filter_type_service_details;
+extern const filter_type filter_type_instance_attribute;
+extern const filter_type filter_type_termination_protected;
+extern const filter_type filter_type_user_data;
+extern const filter_type filter_type_vpc_attributes;
+extern const filter_type filter_type_dhcp_options;
+extern const filter_type filter_type_flow_logs;
+/* account-wide calls and missing (account_more.c) */
+extern const filter_type filter_type_access_analyzer;
+extern const filter_type filter_type_check_macie;
+extern const filter_type filter_type_organization;
+extern const filter_type filter_type_emr_bpa;
+extern const filter_type filter_type_missing;
+/* lists from per-resource calls (list_filters.c) */
+extern const filter_type filter_type_ssh_key;
+extern const filter_type filter_type_prefix_entry;
+extern const filter_type filter_type_login_profile;
+extern const filter_type filter_type_snapshots;
+extern const filter_type filter_type_grant_count;
 /* related resources (related.c) */
 extern const filter_type filter_type_rel_security_group;
 extern const filter_type filter_type_rel_subnet;
@@ -102,6 +128,32 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_is_shadow,
     &filter_type_route,
     &filter_type_latest,
+    /* IAM roles behind resources */
+    &filter_type_has_specific_managed_policy,
+    &filter_type_iam_role_tag_mirror,
+    /* values of per-resource and listing calls */
+    &filter_type_trail_status,
+    &filter_type_event_selectors,
+    &filter_type_ssm,
+    &filter_type_service_details,
+    &filter_type_instance_attribute,
+    &filter_type_termination_protected,
+    &filter_type_user_data,
+    &filter_type_vpc_attributes,
+    &filter_type_dhcp_options,
+    &filter_type_flow_logs,
+    /* account-wide calls and missing */
+    &filter_type_access_analyzer,
+    &filter_type_check_macie,
+    &filter_type_organization,
+    &filter_type_emr_bpa,
+    &filter_type_missing,
+    /* lists from per-resource calls */
+    &filter_type_ssh_key,
+    &filter_type_prefix_entry,
+    &filter_type_login_profile,
+    &filter_type_snapshots,
+    &filter_type_grant_count,
     /* related resources */
     &filter_type_rel_security_group,
     &filter_type_rel_subnet,

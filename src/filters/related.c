@@ -242,6 +242,29 @@ static bool related_match(const filter *base, const jv *r, eval_ctx *ctx)
     return f->and_op ? found == wanted : found > 0;
 }
 
+size_t related_iam_roles(eval_ctx *ctx, const jv *r, const jv **out, size_t max)
+{
+    const related_def *def = NULL;
+    for (size_t i = 0; i < NDEFS && !def; i++)
+        if (strcmp(DEFS[i].filter, "iam-role") == 0 && ctx->rtype &&
+            strcmp(DEFS[i].type, ctx->rtype->name) == 0)
+            def = &DEFS[i];
+    if (!def) return 0;
+    jp_error err;
+    related_filter f = {.def = def};
+    f.ids = jp_compile(ctx->scratch, def->expr, strlen(def->expr), &err);
+    if (!f.ids) return 0;
+    const resource_set *roles = filter_need_set(ctx, "iam-role", "aws.iam-role");
+    idlist ids = {.n = 0};
+    resource_ids(&f, r, ctx, roles, &ids);
+    size_t n = 0;
+    for (size_t i = 0; i < ids.n && n < max; i++) {
+        const jv *doc = resource_set_find(roles, ids.v[i]);
+        if (doc) out[n++] = doc;
+    }
+    return n;
+}
+
 /* The value-filter part of a related filter's spec: everything but the
  * options that belong to the relation. */
 static const char *const REL_OPTS[] = {"operator", NULL};

@@ -32,6 +32,12 @@
 
 #include "filters/filter.h"
 
+/* The IAM role documents (aws.iam-role) behind resource r of the eval's
+ * type, as the iam-role filter finds them (lambda Role, an instance's
+ * profile), at most max of them into out; returns how many.  Roles not in
+ * the inventory are skipped. */
+size_t related_iam_roles(eval_ctx *ctx, const jv *r, const jv **out, size_t max);
+
 extern const filter_type filter_type_rel_security_group;
 extern const filter_type filter_type_rel_subnet;
 extern const filter_type filter_type_rel_vpc;

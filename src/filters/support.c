@@ -46,7 +46,6 @@ static const struct {
     {"missing-route", "compare route tables with the `route` filter on aws.route-table"},
     {"cross-az-nat-gateway-route", "use the `route` filter with NatGatewayId on "
                                    "aws.route-table"},
-    {"grant-count", "KMS grants are not collected"},
     {"pending-maintenance", "RDS maintenance actions are not collected"},
     {"upgrade-available", "RDS engine versions are not collected; use a value filter on "
                           "EngineVersion"},
@@ -55,31 +54,8 @@ static const struct {
     {"db-parameter", "RDS parameter groups are not collected"},
     {"lambda-edge", "CloudFront associations are not collected"},
     {"event-source", "Lambda event source mappings are not collected"},
-    {"has-specific-managed-policy", "attached managed policies are not collected for this "
-                                    "type; use has-allow-all on aws.iam-policy"},
-    {"iam-role-tag-mirror", "use the `iam-role` filter with a tag: key and a literal value"},
     {"check-config", "AWS Config recorders are not collected"},
-    {"access-analyzer", "Access Analyzer analyzers are not collected"},
-    {"check-macie", "Macie status is not collected"},
-    {"organization", "AWS Organizations data is not collected; organization: in "
-                     "accounts.yaml describes it"},
-    {"missing", "use a policy on the other resource type and read its zero findings"},
-    {"emr-block-public-access", "EMR settings are not collected"},
     {"glue-security-config", "Glue settings are not collected"},
-    {"ssm", "SSM instance information is not collected"},
-    {"instance-attribute", "DescribeInstanceAttribute is not collected"},
-    {"termination-protected", "DescribeInstanceAttribute is not collected"},
-    {"user-data", "instance user data is not collected"},
-    {"snapshots", "use snapshot-age"},
-    {"flow-logs", "VPC flow logs are not collected"},
-    {"vpc-attributes", "DescribeVpcAttribute is not collected"},
-    {"dhcp-options", "DHCP option sets are not collected"},
-    {"service-details", "endpoint service details are not collected"},
-    {"event-selectors", "trail event selectors are not collected; use check-cloudtrail"},
-    {"status", "use check-cloudtrail with running: true"},
-    {"entry", "prefix list entries are not collected"},
-    {"login-profile", "use the credential filter with key password_enabled"},
-    {"ssh-key", "SSH public keys are not collected"},
 };
 
 const char *filter_unsupported(const char *name)

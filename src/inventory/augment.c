@@ -107,6 +107,25 @@ static const detail_spec USER_DETAILS[] = {
      .mode = DM_SET,
      .key = "MFADevices",
      .dflt = DV_ARRAY},
+    /* login-profile and ssh-key (filters/list_filters.c). */
+    {.client = "iam",
+     .service = "iam",
+     .operation = "GetLoginProfile",
+     .method = "get_login_profile",
+     .select = "LoginProfile",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:LoginProfile",
+     .dflt = DV_NULL},
+    {.client = "iam",
+     .service = "iam",
+     .operation = "ListSSHPublicKeys",
+     .method = "list_ssh_public_keys",
+     .select = "SSHPublicKeys",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:SSHKeys",
+     .dflt = DV_ARRAY},
 };
 /* has-allow-all's get_policy_version, pre-computed. */
 static const detail_spec POLICY_DETAILS[] = {
@@ -130,6 +149,16 @@ static const detail_spec ROLE_DETAILS[] = {
      .select_strict = true,
      .mode = DM_REPLACE,
      .drop_not_found = true},
+    /* has-specific-managed-policy (filters/iam_related.c). */
+    {.client = "iam",
+     .service = "iam",
+     .operation = "ListAttachedRolePolicies",
+     .method = "list_attached_role_policies",
+     .select = "AttachedPolicies",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:AttachedPolicies",
+     .dflt = DV_ARRAY},
 };
 static const detail_spec KMS_DETAILS[] = {
     {.client = "kms",

@@ -82,8 +82,32 @@ static const detail_spec ECR_DETAILS[] = {
      .dflt = DV_ARRAY},
 };
 
+/* has-specific-managed-policy: the managed policies attached to the role
+ * behind a resource (ListAttachedRolePolicies) or to a group.  Custodian
+ * calls it per resource that has a role, so a recording's counter counts
+ * only those; the custos layout reads each role's own file instead
+ * (iam.ListAttachedRolePolicies.<RoleName>.json on aws.iam-role). */
+#define ATTACHED(op, meth, cond, placebo)                                                          \
+    {                                                                                              \
+        .client = "iam", .service = "iam", .operation = (op), .method = (meth),                    \
+        .select = "AttachedPolicies", .select_strict = true, .mode = DM_SET,                       \
+        .key = "c7n:AttachedPolicies", .dflt = DV_ARRAY, .only_if = (cond),                        \
+        .placebo_only = (placebo)                                                                  \
+    }
+
+static const detail_spec LAMBDA_DETAILS[] = {
+    ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "Role", true),
+};
+static const detail_spec PROFILE_DETAILS[] = {
+    ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "Roles", true),
+};
+static const detail_spec GROUP_DETAILS[] = {
+    ATTACHED("ListAttachedGroupPolicies", "list_attached_group_policies", NULL, false),
+};
+
 /* singleton: the instance's StatusCheckFailed_System alarms. */
 static const detail_spec EC2_DETAILS[] = {
+    ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "IamInstanceProfile", true),
     {.client = "cloudwatch",
      .service = "monitoring",
      .operation = "DescribeAlarmsForMetric",
@@ -93,15 +117,64 @@ static const detail_spec EC2_DETAILS[] = {
      .dflt = DV_NULL},
 };
 
+/* entry: a prefix list's entries. */
+static const detail_spec PREFIX_DETAILS[] = {
+    {.client = "ec2",
+     .service = "ec2",
+     .operation = "GetManagedPrefixListEntries",
+     .method = "get_managed_prefix_list_entries",
+     .select = "Entries",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:prefix-entries",
+     .dflt = DV_ARRAY},
+};
+
+/* grant-count: the grants of each alias's key. */
+static const detail_spec ALIAS_DETAILS[] = {
+    {.client = "kms",
+     .service = "kms",
+     .operation = "ListGrants",
+     .method = "list_grants",
+     .select = "Grants",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:grants",
+     .dflt = DV_ARRAY,
+     .only_if = "TargetKeyId",
+     .file_key = "TargetKeyId"},
+};
+
 const detail_spec *inv_more_details(const resource_type *t, size_t *n)
 {
     const char *name = t ? t->name : "";
     if (strcmp(name, "aws.ec2") == 0) return *n = COUNT(EC2_DETAILS), EC2_DETAILS;
+    if (strcmp(name, "aws.kms") == 0) return *n = COUNT(ALIAS_DETAILS), ALIAS_DETAILS;
+    if (strcmp(name, "aws.prefix-list") == 0) return *n = COUNT(PREFIX_DETAILS), PREFIX_DETAILS;
+    if (strcmp(name, "aws.lambda") == 0) return *n = COUNT(LAMBDA_DETAILS), LAMBDA_DETAILS;
+    if (strcmp(name, "aws.iam-profile") == 0) return *n = COUNT(PROFILE_DETAILS), PROFILE_DETAILS;
+    if (strcmp(name, "aws.iam-group") == 0) return *n = COUNT(GROUP_DETAILS), GROUP_DETAILS;
     if (strcmp(name, "aws.sqs") == 0) return *n = COUNT(SQS_DETAILS), SQS_DETAILS;
     if (strcmp(name, "aws.sns") == 0) return *n = COUNT(SNS_DETAILS), SNS_DETAILS;
     if (strcmp(name, "aws.ecr") == 0) return *n = COUNT(ECR_DETAILS), ECR_DETAILS;
     *n = 0;
     return NULL;
+}
+
+/* A growable list of file paths (in the load's arena). */
+typedef struct names_list {
+    const char **v;
+    size_t n, cap;
+} names_list;
+
+static void nl_push(names_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v) abort();
+    }
+    l->v[l->n++] = s;
 }
 
 /* ---- listing joins ---- */
@@ -125,6 +198,46 @@ static const join_spec JOINS[] = {
      .key = "AliasNames",
      .mode = JOIN_LIST,
      .omit_empty = true},
+    /* dhcp-options: the VPC's option set. */
+    {.type = "aws.vpc",
+     .client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeDhcpOptions",
+     .items = "DhcpOptions",
+     .item_key = "DhcpOptionsId",
+     .res_key = "DhcpOptionsId",
+     .key = "c7n:dhcp-options",
+     .mode = JOIN_FIRST},
+    /* flow-logs: the flow logs whose ResourceId is the VPC. */
+    {.type = "aws.vpc",
+     .client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeFlowLogs",
+     .items = "FlowLogs",
+     .item_key = "ResourceId",
+     .res_key = "VpcId",
+     .key = "c7n:flow-logs",
+     .mode = JOIN_LIST},
+    /* service-details: the endpoint's service (c7n:service-details). */
+    {.type = "aws.vpc-endpoint",
+     .client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeVpcEndpointServices",
+     .items = "ServiceDetails",
+     .item_key = "ServiceName",
+     .res_key = "ServiceName",
+     .key = "c7n:service-details",
+     .mode = JOIN_FIRST},
+    /* ssm: the instance's SSM agent information (c7n:SsmState). */
+    {.type = "aws.ec2",
+     .client = "ssm",
+     .service = "ssm",
+     .operation = "DescribeInstanceInformation",
+     .items = "InstanceInformationList",
+     .item_key = "InstanceId",
+     .res_key = "InstanceId",
+     .key = "c7n:SsmState",
+     .mode = JOIN_FIRST},
     /* Custodian's universal_taggable types get Tags from the tagging API
      * (resources whose listing has no Tags; [] when the API has none). */
     TAGGING("aws.sqs"),
@@ -135,6 +248,9 @@ static const join_spec JOINS[] = {
     TAGGING("aws.prefix-list"),
     TAGGING("aws.mirror-target"),
     TAGGING("aws.kms-key"),
+    TAGGING("aws.lambda"),
+    TAGGING("aws.cloudtrail"),
+    TAGGING("aws.elb"),
 };
 
 const join_spec *inv_joins(size_t *n)
@@ -162,6 +278,9 @@ int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const ch
     jv_builder b;
     jvb_array(&b, lc->a);
     int pages = 0;
+    /* Every recorded answer, not only a page chain: a join's items are
+     * matched by key, and a recording may hold one answer per call (one
+     * per region, one per batch of ids). */
     for (int p = 1;; p++) {
         const char *path = op_file(lc, scope, global, client, service, op, p);
         if (!path || access(path, R_OK) != 0) break;
@@ -172,9 +291,8 @@ int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const ch
             break;
         }
         pages++;
-        if (f.http >= 400 || jv_get(&f.data, "Error")) break;
+        if (f.http >= 400 || jv_get(&f.data, "Error")) continue;
         resource_items(&walk, &f.data, &b);
-        if (!inv_page_has_more(&f.data)) break;
     }
     *out = jvb_done(&b);
     return pages;
@@ -223,18 +341,124 @@ static void apply_join(load_ctx *lc, const join_spec *j, const resource_type *t,
             if (!have || strcmp(have, want) != 0) continue;
             const jv *v = j->take ? jv_get(it, j->take) : it;
             if (!v) continue;
-            if (j->mode == JOIN_TAGS) {
+            if (j->mode == JOIN_TAGS || j->mode == JOIN_FIRST) {
                 one = v;
                 break;
             }
-            jvb_push(&l, *v);
+            bool dup = false;
+            for (uint32_t d = 0; d < l.v.len && !dup; d++)
+                dup = jv_equal(&l.v.u.items[d], v);
+            if (!dup) jvb_push(&l, *v);
         }
         jv val = jvb_done(&l);
         if (j->mode == JOIN_TAGS) val = one ? *one : jv_array(lc->a, 0);
+        if (j->mode == JOIN_FIRST) val = one ? *one : jv_object(lc->a, 0);
         if (j->omit_empty && val.kind == JV_ARRAY && val.len == 0) continue;
         set_member(lc->a, &items[i], j->key, val);
     }
     buf_free(&arn);
+}
+
+/* ---- per-resource answers that name their resource ---- */
+
+/* Calls made once per resource and attribute (DescribeInstanceAttribute,
+ * DescribeVpcAttribute) answer with the resource's id inside, so every
+ * answer is merged into the resource it names, whatever order the calls
+ * were made in (a recording's counter follows the filter's own loop, the
+ * custos layout keeps one file per resource holding all attributes). */
+static const struct merge_spec {
+    const char *type, *client, *service, *operation;
+    const char *resp_key; /* the id field in the answer */
+    const char *key;      /* annotation: an object of the answers' other members */
+} MERGES[] = {
+    {"aws.ec2", "ec2", "ec2", "DescribeInstanceAttribute", "InstanceId", "c7n:instance-attributes"},
+    {"aws.vpc", "ec2", "ec2", "DescribeVpcAttribute", "VpcId", "c7n:vpc-attributes"},
+    {"aws.cloudtrail", "cloudtrail", "cloudtrail", "GetEventSelectors", "TrailARN",
+     "c7n:TrailEventSelectors"},
+};
+
+static void collect_answers(load_ctx *lc, const inv_scope *scope, const resource_type *t,
+                            const struct merge_spec *m, names_list *files)
+{
+    bool placebo = lc->inv->kind == INV_PLACEBO;
+    if (placebo) {
+        for (int k = 1;; k++) {
+            const char *p =
+                inv_fmt(lc, "%s/%s.%s_%d.json", lc->inv->root, m->service, m->operation, k);
+            if (access(p, R_OK) != 0) break;
+            nl_push(files, p);
+        }
+        return;
+    }
+    const char *dir = inv_fmt(lc, "%s/%s/%s", lc->inv->root, scope->account->id,
+                              t->global ? "global" : scope->region);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s.%s.", m->client, m->operation);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            nl_push(files, inv_fmt(lc, "%s/%s", dir, e->d_name));
+    closedir(d);
+}
+
+static void apply_merge(load_ctx *lc, const struct merge_spec *m, const resource_type *t,
+                        const inv_scope *scope, jv *items, size_t n, diag_list *diags)
+{
+    names_list files = {0};
+    collect_answers(lc, scope, t, m, &files);
+    if (!files.n) return; /* not collected */
+    pfile *pf = calloc(files.n, sizeof *pf);
+    if (!pf) abort();
+    for (size_t i = 0; i < files.n; i++)
+        pf[i].path = files.v[i];
+    inv_parse_files(lc, pf, files.n, lc->inv->kind == INV_PLACEBO);
+    /* Resources the answers name get the merged object; others {} (the
+     * call was collected but said nothing about them). */
+    jv_builder *acc = calloc(n, sizeof *acc);
+    if (!acc) abort();
+    for (size_t i = 0; i < n; i++)
+        jvb_object(&acc[i], lc->a);
+    resource_set byid = {.type = t, .items = items, .n = n};
+    resource_set_index(&byid, lc->a);
+    for (size_t f = 0; f < files.n; f++) {
+        inv_file_diag(&pf[f], diags);
+        if (pf[f].status != PF_OK || pf[f].http >= 400) continue;
+        const jv *d = &pf[f].data;
+        const char *id = str_at(d, m->resp_key);
+        const jv *r = id ? resource_set_find(&byid, id) : NULL;
+        if (!r || !jv_is(d, JV_OBJECT)) continue;
+        jv_builder *b = &acc[r - items];
+        for (uint32_t k = 0; k < d->len; k++) {
+            const char *key = d->u.members[k].key;
+            if (strcmp(key, "ResponseMetadata") && strcmp(key, m->resp_key))
+                jvb_set(b, key, d->u.members[k].klen, d->u.members[k].val);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        set_member(lc->a, &items[i], m->key, jvb_done(&acc[i]));
+    free(acc);
+    free(pf);
+    free(files.v);
+}
+
+/* RDS instances and snapshots: Custodian moves TagList to Tags (() when
+ * absent), so tag: filters and marked-for-op see them. */
+static void rds_tags(arena *a, jv *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (jv_get(&items[i], "Tags")) continue;
+        const jv *tl = jv_get(&items[i], "TagList");
+        jv_builder b;
+        jvb_object(&b, a);
+        for (uint32_t k = 0; jv_is(&items[i], JV_OBJECT) && k < items[i].len; k++)
+            if (strcmp(items[i].u.members[k].key, "TagList") != 0)
+                jvb_set(&b, items[i].u.members[k].key, items[i].u.members[k].klen,
+                        items[i].u.members[k].val);
+        jvb_set(&b, "Tags", 4, jv_is(tl, JV_ARRAY) ? *tl : jv_array(a, 0));
+        items[i] = jvb_done(&b);
+    }
 }
 
 /* Custodian's SQS augment also names the queue after its ARN. */
@@ -253,9 +477,87 @@ void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scop
 {
     if (!n) return;
     if (strcmp(t->name, "aws.sqs") == 0) sqs_names(lc->a, items, n);
+    if (strcmp(t->name, "aws.rds") == 0 || strcmp(t->name, "aws.rds-snapshot") == 0)
+        rds_tags(lc->a, items, n);
     for (size_t k = 0; k < COUNT(JOINS); k++)
         if (strcmp(JOINS[k].type, t->name) == 0)
             apply_join(lc, &JOINS[k], t, scope, items, n, diags);
+    for (size_t k = 0; k < COUNT(MERGES); k++)
+        if (strcmp(MERGES[k].type, t->name) == 0)
+            apply_merge(lc, &MERGES[k], t, scope, items, n, diags);
+}
+
+/* ---- account-wide calls ---- */
+
+/* Stored on the aws.account document under `key` for the account filters
+ * (filters/account_more.c).  An error answer whose code contains one of
+ * `empty_codes` (comma-separated) stores {} (Custodian's "not in use"),
+ * any other error stores null (the filter then never matches); no file
+ * at all leaves the key absent (not collected). */
+static const struct account_spec {
+    const char *client, *service, *operation;
+    const char *select; /* member to keep; NULL = the answer minus ResponseMetadata */
+    const char *key;
+    const char *empty_codes;
+    bool global; /* organizations: the account's global directory */
+} ACCOUNT_CALLS[] = {
+    {"accessanalyzer", "access-analyzer", "ListAnalyzers", "analyzers", "c7n:analyzers", NULL,
+     false},
+    {"macie2", "macie2", "GetMacieSession", NULL, "c7n:macie-session", "AccessDenied", false},
+    {"macie2", "macie2", "GetAdministratorAccount", "administrator", "c7n:macie-administrator",
+     "AccessDenied,ResourceNotFound", false},
+    {"organizations", "organizations", "DescribeOrganization", "Organization", "c7n:org",
+     "AWSOrganizationsNotInUse", true},
+    {"emr", "elasticmapreduce", "GetBlockPublicAccessConfiguration", NULL,
+     "c7n:emr-block-public-access", NULL, false},
+};
+
+static bool code_in(const char *code, const char *list)
+{
+    while (list && *list) {
+        const char *end = strchr(list, ',');
+        size_t n = end ? (size_t)(end - list) : strlen(list);
+        char one[64];
+        if (n < sizeof one) {
+            memcpy(one, list, n);
+            one[n] = 0;
+            if (strstr(code, one)) return true;
+        }
+        list = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+void inv_account_extras(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags)
+{
+    for (size_t i = 0; i < COUNT(ACCOUNT_CALLS); i++) {
+        const struct account_spec *c = &ACCOUNT_CALLS[i];
+        const char *path = op_file(lc, scope, c->global, c->client, c->service, c->operation, 1);
+        if (!path || access(path, R_OK) != 0) continue;
+        pfile f = {.path = path};
+        inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
+        if (f.status != PF_OK) {
+            inv_file_diag(&f, diags);
+            continue;
+        }
+        const char *code = str_at(jv_get(&f.data, "Error"), "Code");
+        jv val;
+        if (f.http >= 400 || code) {
+            val = code_in(code ? code : "", c->empty_codes) ? jv_object(lc->a, 0) : jv_null();
+        } else if (c->select) {
+            const jv *sel = jv_get(&f.data, c->select);
+            val = sel ? *sel : jv_null();
+        } else {
+            jv_builder b;
+            jvb_object(&b, lc->a);
+            for (uint32_t k = 0; jv_is(&f.data, JV_OBJECT) && k < f.data.len; k++)
+                if (strcmp(f.data.u.members[k].key, "ResponseMetadata") != 0)
+                    jvb_set(&b, f.data.u.members[k].key, f.data.u.members[k].klen,
+                            f.data.u.members[k].val);
+            val = jvb_done(&b);
+        }
+        set_member(lc->a, item, c->key, val);
+    }
 }
 
 /* ---- resources from their per-id calls ---- */
@@ -270,21 +572,6 @@ static const struct {
     {"aws.iam-role", "GetRole", "Role"},
     {"aws.kms-key", "DescribeKey", "KeyMetadata"},
 };
-
-typedef struct names_list {
-    const char **v;
-    size_t n, cap;
-} names_list;
-
-static void nl_push(names_list *l, const char *s)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v) abort();
-    }
-    l->v[l->n++] = s;
-}
 
 int inv_listing_from_gets(load_ctx *lc, const resource_type *t, const inv_scope *scope,
                           jv_builder *items, diag_list *diags)

@@ -125,6 +125,12 @@ typedef struct detail_spec {
     /* DM_SET: turns the (selected) response into the stored value, e.g.
      * an attribute list into a mapping; NULL = stored as is. */
     jv (*convert)(arena *a, const jv *v);
+    /* Only resources with this member truthy get the call (Custodian
+     * skips the others, so a recording's counter counts only them). */
+    const char *only_if;
+    /* Placebo only: in the custos layout the same data is read another
+     * way (e.g. through the related role's own files). */
+    bool placebo_only;
 } detail_spec;
 
 /* The detail calls for type t (n returned in *n); NULL when none. */
@@ -163,8 +169,9 @@ const detail_spec *inv_more_details(const resource_type *t, size_t *n);
 
 /* A listing-level call joined into resources (calls.c's header). */
 typedef enum {
-    JOIN_LIST, /* key = every matching item (or its `take` member); [] when none */
-    JOIN_TAGS, /* only resources without key: the first match's `take`, else [] */
+    JOIN_LIST,  /* key = every matching item (or its `take` member); [] when none */
+    JOIN_TAGS,  /* only resources without key: the first match's `take`, else [] */
+    JOIN_FIRST, /* the first match (or its `take`); {} when none */
 } join_mode;
 
 typedef struct join_spec {
@@ -193,6 +200,10 @@ int inv_read_listing(load_ctx *lc, const inv_scope *scope, bool global, const ch
 /* Applies t's joins (and small per-type completions) to items. */
 void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
                      size_t n, diag_list *diags);
+
+/* Adds the account-wide calls (calls.c's ACCOUNT_CALLS) to the aws.account
+ * document of scope. */
+void inv_account_extras(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags);
 
 /* A listing that was not collected, rebuilt from the type's per-id calls
  * (GetRole, DescribeKey) when those were; returns how many were read. */

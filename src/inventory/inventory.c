@@ -205,6 +205,7 @@ static int load_account(load_ctx *lc, const resource_type *t, const inv_scope *s
     set_str(&b, a, "environment", scope->account->environment);
     *item = jvb_done(&b);
     account_credentials(lc, scope, item, diags);
+    inv_account_extras(lc, scope, item, diags);
     inv_finish_set(a, t, scope, item, 1, out);
     return diags->n == before ? 0 : -1;
 }

@@ -355,6 +355,7 @@ static void apply_details(load_ctx *lc, const char *dir, const strvec *files,
     size_t nj = 0, m = 0;
     for (size_t k = 0; k < nd; k++) {
         const detail_spec *d = &ds[k];
+        if (d->placebo_only) continue;
         char prefix[256];
         int pl = snprintf(prefix, sizeof prefix, "%s.%s.", d->client, d->operation);
         if (pl <= 0 || (size_t)pl >= sizeof prefix) continue;
@@ -363,6 +364,7 @@ static void apply_details(load_ctx *lc, const char *dir, const strvec *files,
             collected = strncmp(files->v[i], prefix, (size_t)pl) == 0;
         if (!collected) continue; /* not collected: keys stay absent */
         for (size_t i = 0; i < n; i++) {
+            if (d->only_if && !jv_truthy(jv_get(&items[i], d->only_if))) continue;
             const jv *fk = d->file_key ? jv_get(&items[i], d->file_key) : NULL;
             const char *id =
                 d->file_key ? (jv_is(fk, JV_STRING) ? fk->u.str : NULL) : resource_id(t, &items[i]);

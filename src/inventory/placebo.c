@@ -176,7 +176,7 @@ static void apply_details(load_ctx *lc, const detail_spec *d, const names *ns, j
     if (!num || !files) abort();
     int c = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!keep[i]) continue;
+        if (!keep[i] || (d->only_if && !jv_truthy(jv_get(&items[i], d->only_if)))) continue;
         c = next_call(&nb, c);
         num[i] = c;
     }
