@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Fill a SQLite findings store with N synthetic findings (default 1,000,000).
 
-The schema is custos's own: the script first runs `custos findings --db
-sqlite:PATH` once so custos creates and migrates the database, then reads
+The schema is custos's own: the script first runs `custos suppress --list
+--db sqlite:PATH` once so custos creates and migrates the database (read-only
+commands never create a store), then reads
 the column lists back (PRAGMA table_info) and bulk-inserts with python's
 sqlite3.  A schema change that adds a NOT NULL column this script does not
 know fails here with its name, rather than producing a store custos cannot
@@ -161,10 +162,10 @@ def main():
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(a.db + suffix):
             os.remove(a.db + suffix)
-    r = subprocess.run([a.custos, "findings", "--db", f"sqlite:{a.db}", "--format", "json"],
+    r = subprocess.run([a.custos, "suppress", "--list", "--db", f"sqlite:{a.db}"],
                        capture_output=True, text=True)
     if r.returncode != 0:
-        sys.exit(f"fill_store: custos findings failed: {r.stderr.strip()}")
+        sys.exit(f"fill_store: custos suppress --list failed: {r.stderr.strip()}")
 
     con = sqlite3.connect(a.db, isolation_level=None)
     con.execute("PRAGMA journal_mode=OFF")

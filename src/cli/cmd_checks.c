@@ -84,7 +84,7 @@ int cmd_checks(int argc, char **argv)
     const char *fmt = "table";
     int c, rc = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "p:f:h", longopts)) != -1) {
         if (c == 'p')
             strlist_add(&o.policy_paths, optarg);
         else if (c == 'f')

@@ -163,7 +163,7 @@ int cmd_diff(int argc, char **argv)
     arena *a = arena_new(0);
     buf out = BUF_INIT;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
         switch (c) {
         case OPT_DB:
             db_url = optarg;
@@ -188,7 +188,6 @@ int cmd_diff(int argc, char **argv)
             rc = 0;
             goto done;
         default:
-            fputs(usage_text, stderr);
             goto done;
         }
     }
@@ -201,7 +200,7 @@ int cmd_diff(int argc, char **argv)
         }
         json = !strcmp(format, "json");
     }
-    if (!(st = cli_store_open("diff", db_url))) goto done;
+    if (!(st = cli_store_open_existing("diff", db_url))) goto done;
     stored_scan *scans;
     size_t ns;
     if (store_scans(st, 0, a, &scans, &ns) < 0) {

@@ -88,7 +88,7 @@ int cmd_eval(int argc, char **argv)
     const char *account_id = "123456789012", *region = "us-east-1";
     int c, rc = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:f:o:j:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "p:f:o:j:h", longopts)) != -1) {
         switch (c) {
         case OPT_ACCOUNT_ID:
             account_id = optarg;
@@ -102,7 +102,6 @@ int cmd_eval(int argc, char **argv)
             goto out;
         default:
             if (cli_common_option(c, optarg, &o)) break;
-            fputs(usage_text, stderr);
             goto out;
         }
     }

@@ -134,7 +134,7 @@ static void print_stored(const stored_finding *f, const finding_event *ev, size_
 static int explain_stored(const char *db_url, const char *id, const char *fmt)
 {
     static const char *const all[] = {"new", "open", "regressed", "resolved", "suppressed"};
-    store *st = cli_store_open("explain", db_url);
+    store *st = cli_store_open_existing("explain", db_url);
     if (!st) return 1;
     arena *a = arena_new(0);
     finding_query q = {
@@ -185,7 +185,7 @@ int cmd_explain(int argc, char **argv)
     const char *inv_spec = NULL, *fmt = "text", *id = NULL, *db_url = NULL;
     int c, rc = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:p:f:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:p:f:h", longopts)) != -1) {
         if (c == 'i')
             inv_spec = optarg;
         else if (c == 'p')

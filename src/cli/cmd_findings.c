@@ -87,7 +87,7 @@ int cmd_findings(int argc, char **argv)
     arena *a = arena_new(0);
     buf out = BUF_INIT;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
         switch (c) {
         case OPT_DB:
             db_url = optarg;
@@ -136,7 +136,6 @@ int cmd_findings(int argc, char **argv)
             rc = 0;
             goto done;
         default:
-            fputs(usage_text, stderr);
             goto done;
         }
     }
@@ -189,7 +188,7 @@ int cmd_findings(int argc, char **argv)
     q.fingerprint = id;
     q.limit = (size_t)limit;
     q.offset = (size_t)offset;
-    if (!(st = cli_store_open("findings", db_url))) goto done;
+    if (!(st = cli_store_open_existing("findings", db_url))) goto done;
     stored_finding *f;
     size_t n;
     if (store_findings(st, &q, a, &f, &n) < 0) {

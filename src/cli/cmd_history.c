@@ -142,7 +142,7 @@ int cmd_history(int argc, char **argv)
     arena *a = arena_new(0);
     buf out = BUF_INIT;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
         switch (c) {
         case OPT_DB:
             db_url = optarg;
@@ -173,7 +173,6 @@ int cmd_history(int argc, char **argv)
             rc = 0;
             goto done;
         default:
-            fputs(usage_text, stderr);
             goto done;
         }
     }
@@ -203,7 +202,7 @@ int cmd_history(int argc, char **argv)
             goto done;
         }
     }
-    if (!(st = cli_store_open("history", db_url))) goto done;
+    if (!(st = cli_store_open_existing("history", db_url))) goto done;
     if (scans) {
         stored_scan *s;
         size_t n;

@@ -99,7 +99,7 @@ static int parse_args(int argc, char **argv, notify_options *o, const char **db_
     };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:qh", longopts)) != -1) {
         char *end;
         double d;
         switch (c) {
@@ -162,7 +162,6 @@ static int parse_args(int argc, char **argv, notify_options *o, const char **db_
             if (o->retries == 0) o->retries = -1; /* 0 means "none" here */
             break;
         default:
-            fputs(usage_text, stderr);
             return -1;
         }
     }

@@ -62,7 +62,7 @@ static int scan_sync_suppressions(store *st, const char *file)
     suppression *rules;
     size_t n, matched;
     int rc = suppress_file_load(a, file, &rules, &n, &d);
-    if (rc < 0) diag_print(&d, stderr);
+    if (rc < 0) cli_diag_print("scan", &d);
     if (rc == 0 &&
         (rc = store_sync_suppressions(st, file, rules, n, (int64_t)time(NULL), &matched)) < 0)
         fprintf(stderr, "custos scan: %s\n", store_error(st));
@@ -176,7 +176,7 @@ int cmd_scan(int argc, char **argv)
     bool load_only = false, no_store = false, notify = false;
     int c, rc = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:p:f:o:j:vh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:p:f:o:j:vh", longopts)) != -1) {
         switch (c) {
         case 'i':
             inv_spec = optarg;
@@ -214,7 +214,6 @@ int cmd_scan(int argc, char **argv)
             goto out;
         default:
             if (cli_common_option(c, optarg, &o)) break;
-            fputs(usage_text, stderr);
             goto out;
         }
     }

@@ -131,7 +131,7 @@ static int parse_args(int argc, char **argv, serve_opts *o)
     };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case S_DB:
             o->db_url = optarg;
@@ -179,7 +179,6 @@ static int parse_args(int argc, char **argv, serve_opts *o)
             fputs(usage_text, stdout);
             return 2;
         default:
-            fputs(usage_text, stderr);
             return 1;
         }
     }
@@ -219,6 +218,9 @@ static int serve(const serve_opts *o, const char *host, int port, int64_t now)
     web_server *srv = NULL;
     char *err = NULL;
     int rc = 1;
+    /* Read-only: a mistyped --db must not start a dashboard of an empty,
+     * freshly created store that looks like "all clear". */
+    if (!o->allow_writes && cli_store_must_exist("serve", ao.db_url) < 0) goto done;
     if (web_app_new(&ao, &app, &err) < 0) {
         fprintf(stderr, "custos serve: %s\n", err ? err : "cannot start");
         goto done;

@@ -133,7 +133,7 @@ int cmd_suppress(int argc, char **argv)
     buf out = BUF_INIT;
     diag_list d = DIAG_LIST_INIT;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case OPT_DB:
             db_url = optarg;
@@ -179,7 +179,6 @@ int cmd_suppress(int argc, char **argv)
             rc = 0;
             goto done;
         default:
-            fputs(usage_text, stderr);
             goto done;
         }
     }
@@ -280,7 +279,7 @@ int cmd_unsuppress(int argc, char **argv)
     const char *db_url = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
         if (c == OPT_DB) {
             db_url = optarg;
         } else if (c == 'h') {

@@ -5,9 +5,11 @@
 #include "util/date.h"
 #include "util/strmap.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool strlist_has(const strlist *l, const char *s)
@@ -90,6 +92,19 @@ void run_opts_free(run_opts *o)
     strlist_free(&o->policies);
 }
 
+void cli_diag_print(const char *cmd, const diag_list *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const diag *g = &d->items[i];
+        if (g->pos.line)
+            fprintf(stderr, "%s%s%d:%d: error: %s\n", g->pos.file ? g->pos.file : "",
+                    g->pos.file ? ":" : "", g->pos.line, g->pos.col, g->msg);
+        else
+            fprintf(stderr, "custos %s: %s%s%s\n", cmd, g->pos.file ? g->pos.file : "",
+                    g->pos.file ? ": " : "", g->msg);
+    }
+}
+
 int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
 {
     diag_list d = DIAG_LIST_INIT;
@@ -98,7 +113,7 @@ int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
         rc = pack_load(ps, &d);
     for (size_t i = 0; i < paths->n; i++)
         if (policy_load_path(ps, paths->items[i], &d) < 0) rc = -1;
-    if (d.n) diag_print(&d, stderr);
+    if (d.n) cli_diag_print(cmd, &d);
     if (rc < 0 && d.n == 0) fprintf(stderr, "custos %s: policies failed to load\n", cmd);
     diag_free(&d);
     return rc;
@@ -123,7 +138,7 @@ int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, 
         cli_fill_filter(o, &eo->filter);
         rc = engine_scan(s->inv, &s->ps, eo, &s->r, &d);
     }
-    diag_print(&d, stderr);
+    cli_diag_print(cmd, &d);
     diag_free(&d);
     return rc < 0 ? -1 : 0;
 }
@@ -206,6 +221,74 @@ int cli_finish(const char *cmd, const run_opts *o, const scan_result *r)
     return 0;
 }
 
+/* Edit distance, capped: option names are short. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The long option closest to name (at most 2 edits, or name is a prefix
+ * of exactly one), or NULL. */
+static const char *closest_option(const char *name, const struct option *longopts)
+{
+    const char *best = NULL, *prefixed = NULL;
+    size_t bestd = 3, nprefix = 0, n = strlen(name);
+    for (const struct option *o = longopts; o && o->name; o++) {
+        size_t d = edit_distance(name, o->name);
+        if (d < bestd) bestd = d, best = o->name;
+        if (n >= 2 && !strncmp(o->name, name, n)) prefixed = o->name, nprefix++;
+    }
+    return best ? best : nprefix == 1 ? prefixed : NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0;
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c != '?') return c;
+    const char *cmd = argv[0], *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    if (!strncmp(arg, "--", 2)) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+        const struct option *o = longopts;
+        while (o && o->name && strcmp(o->name, name))
+            o++;
+        const char *near = closest_option(name, longopts);
+        if (o && o->name && o->has_arg == required_argument)
+            fprintf(stderr, "custos %s: option '--%s' needs a value\n", cmd, name);
+        else if (o && o->name)
+            fprintf(stderr, "custos %s: option '--%s' takes no value\n", cmd, name);
+        else if (near)
+            fprintf(stderr, "custos %s: unknown option '--%s'; did you mean '--%s'?\n", cmd, name,
+                    near);
+        else
+            fprintf(stderr, "custos %s: unknown option '--%s'\n", cmd, name);
+    } else if (optopt && strchr(shortopts, optopt)) {
+        fprintf(stderr, "custos %s: option '-%c' needs a value\n", cmd, optopt);
+    } else {
+        fprintf(stderr, "custos %s: unknown option '-%c'\n", cmd, optopt ? optopt : '?');
+    }
+    fprintf(stderr, "Run 'custos %s --help' to see every option.\n", cmd);
+    return '?';
+}
+
 const char *cli_db_url(const char *given)
 {
     if (given && *given) return given;
@@ -223,6 +306,26 @@ store *cli_store_open(const char *cmd, const char *given_url)
         return NULL;
     }
     return s;
+}
+
+int cli_store_must_exist(const char *cmd, const char *url)
+{
+    if (strncmp(url, "sqlite:", 7) != 0) return 0;
+    struct stat st;
+    const char *path = url + 7;
+    if (*path && stat(path, &st) == 0) return 0;
+    fprintf(stderr,
+            "custos %s: no findings store at %s (%s): nothing has been recorded there yet.\n"
+            "  Record a scan first:  custos scan --inventory DIR --db %s\n"
+            "  or name the store that has your scans with --db URL or $CUSTOS_DB.\n",
+            cmd, *path ? path : "(empty path)", *path ? strerror(errno) : "no file", url);
+    return -1;
+}
+
+store *cli_store_open_existing(const char *cmd, const char *given_url)
+{
+    const char *url = cli_db_url(given_url);
+    return cli_store_must_exist(cmd, url) == 0 ? cli_store_open(cmd, url) : NULL;
 }
 
 int cli_parse_duration(const char *s, int64_t *out)

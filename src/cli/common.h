@@ -2,6 +2,7 @@
 #ifndef CUSTOS_CLI_COMMON_H
 #define CUSTOS_CLI_COMMON_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -85,11 +86,30 @@ int cli_finish(const char *cmd, const run_opts *o, const scan_result *r);
 int cli_check_output_opts(const char *cmd, const run_opts *o, time_t *now);
 void cli_fill_filter(const run_opts *o, scan_filter *f);
 
+/* getopt_long with custos's own messages: an unknown option is named with
+ * the closest real one ("unknown option '--inventroy'; did you mean
+ * '--inventory'?"), a missing value says which option needs it, and both
+ * end with how to see every option.  argv[0] is the command's name (main
+ * passes argv + 1).  Returns what getopt_long returns ('?' after printing). */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* Prints diagnostics: "file:line:col: error: msg" (the form editors
+ * jump to) when there is a line, else "custos CMD: file: msg" like every
+ * other message of the command. */
+void cli_diag_print(const char *cmd, const diag_list *d);
+
 /* The findings store: --db's value, else $CUSTOS_DB, else
  * sqlite:custos.db. */
 const char *cli_db_url(const char *given);
 /* Opens (creating/migrating) the store; prints why not and returns NULL. */
 store *cli_store_open(const char *cmd, const char *given_url);
+/* For commands that only read (explain, findings, diff, history, serve
+ * without writes): a store that does not exist yet is an error saying how
+ * to make one, never an empty store created as a side effect.  0 when
+ * the store at url exists (or is not a file: PostgreSQL), else -1 with
+ * the message printed. */
+int cli_store_must_exist(const char *cmd, const char *url);
+store *cli_store_open_existing(const char *cmd, const char *given_url);
 /* "90s", "45m", "12h", "30d", "2w" -> seconds; 0 ok, -1 not a duration. */
 int cli_parse_duration(const char *s, int64_t *out);
 /* --as-of DATE as the clock, else now; -1 (printed) when not a date. */

@@ -119,4 +119,24 @@ J
 if [ "$(cat "$T/rc.out")" = "many-open,sg-1 many-open,sg-2 many-open,sg-3 " ]; then pass resource-count-set-level; else
   fail resource-count-set-level "got $(cat "$T/rc.out")"; fi
 
+
+# ---- messages: prefixes, suggestions, read-only commands ----
+"$C" scan --inventroy x >"$T/out" 2>"$T/err"
+expect_rc mistyped-option-exit-1 1 $?
+contains mistyped-option-suggests "$T/err" "custos scan: unknown option '--inventroy'; did you mean '--inventory'?"
+contains mistyped-option-hint "$T/err" "Run 'custos scan --help'"
+"$C" findings --severity >"$T/out" 2>"$T/err"
+contains option-needs-value "$T/err" "custos findings: option '--severity' needs a value"
+"$C" scan --inventory "$T/no-such-dir" --no-store >"$T/out" 2>"$T/err"
+expect_rc missing-inventory-exit-1 1 $?
+contains missing-inventory-prefixed "$T/err" "custos scan: $T/no-such-dir: cannot open inventory directory"
+CA=$(readlink -f "$C")
+mkdir -p "$T/empty" && (cd "$T/empty" && CUSTOS_DB= "$CA" explain 0000 >"$T/out" 2>"$T/err"; echo $? >"$T/rc")
+expect_rc explain-without-store-exit-1 1 "$(cat "$T/rc")"
+contains explain-without-store-says-so "$T/err" "custos explain: no findings store at custos.db"
+for cmd in findings diff history; do
+  (cd "$T/empty" && CUSTOS_DB= "$CA" $cmd >/dev/null 2>&1)
+done
+if [ -z "$(ls -A "$T/empty")" ]; then pass read-commands-create-no-store; else
+  fail read-commands-create-no-store "created: $(ls -A "$T/empty")"; fi
 [ "$fails" -eq 0 ]

@@ -595,6 +595,17 @@ def test_concurrency(srv):
 
 def test_empty_store():
     db = f"sqlite:{OUT}/empty.db"
+    if os.path.exists(db[7:]):
+        os.unlink(db[7:])
+    # Read-only, the dashboard never creates a store: a mistyped --db must
+    # not show an empty "all clear".
+    r = subprocess.run([CUSTOS, "serve", "--db", db, "--listen", "0"], capture_output=True,
+                       text=True, timeout=60)
+    check("missing_store_refused", r.returncode == 1 and "no findings store" in r.stderr
+          and "custos scan" in r.stderr and not os.path.exists(db[7:]), r.stderr[-300:])
+    # An existing store with no scan yet (suppress --list creates it).
+    r = subprocess.run([CUSTOS, "suppress", "--list", "--db", db], capture_output=True, text=True)
+    check("empty_store_created_by_a_writer", r.returncode == 0, r.stderr[-300:])
     srv = Server("--db", db, "--listen", "0")
     try:
         st, _, body = get(srv, "/")
