@@ -200,7 +200,7 @@ static jv finding_access_keys(arena *a, const jv *evidence, const jv *res)
     return out.len ? out : jv_null();
 }
 
-static jv finding_context(arena *a, const finding *f, const jv *res)
+static jv finding_context(arena *a, const finding *f, const jv *res, const char *instance)
 {
     jv_builder b;
     jvb_object(&b, a);
@@ -223,6 +223,7 @@ static jv finding_context(arena *a, const finding *f, const jv *res)
     SET("resource", *res);
     SET("evidence", f->evidence);
     SET("access_keys", finding_access_keys(a, &f->evidence, res));
+    SETS("instance", instance);
 #undef SETS
 #undef SET
     return jvb_done(&b);
@@ -256,7 +257,7 @@ static void annotate(worker_mem *w, arena *keep, const set_job *j, finding *f, c
     f->fingerprint = finding_fingerprint(f->pol->name, f->rtype ? f->rtype->name : "",
                                          f->account_id, f->region, f->id);
     if (!f->pol->fix && !f->pol->runbook) return;
-    jv ctx = finding_context(w->scratch, f, res);
+    jv ctx = finding_context(w->scratch, f, res, pr.instance);
     if (f->pol->fix) f->fix = render_template(w, keep, f->pol->fix, &ctx, "fix", &f->render_error);
     if (f->pol->runbook)
         f->runbook = render_template(w, keep, f->pol->runbook, &ctx, "runbook", &f->render_error);

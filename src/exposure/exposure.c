@@ -698,6 +698,8 @@ static void fold(const model *m, const attach *at, const ranges *want, bool chec
     if (v.score > *best) {
         *best = v.score;
         describe(out->path, sizeof out->path, at, &v);
+        snprintf(out->instance, sizeof out->instance, "%s",
+                 at->kind != ATT_LB && at->instance ? at->instance : "");
     }
 }
 

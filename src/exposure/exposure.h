@@ -52,6 +52,9 @@ typedef struct exposure {
     /* One reachable (or nearest to reachable) path, for the reasons line,
      * e.g. "i-0abc (54.1.2.3) in subnet-0123 via igw-0456"; "" when none. */
     char path[192];
+    /* The EC2 instance on that path ("" when the path is a load balancer or
+     * there is none): what a runbook's `ssm start-session --target` needs. */
+    char instance[32];
 } exposure;
 
 /* Fills *out for resource r of type t in scope sc.  evidence (may be NULL

@@ -216,6 +216,7 @@ void priority_compute(const policy *pol, const resource_type *t, const jv *resou
         exposure e;
         exposure_of(scope, t, resource, evidence, &e);
         score += exposure_points(&e, t, out, a);
+        if (e.known && e.instance[0]) out->instance = arena_strdup(a, e.instance);
     }
     out->score = score < 0 ? 0 : score > 100 ? 100 : score;
 }

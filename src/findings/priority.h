@@ -30,6 +30,7 @@ typedef struct priority {
     int score; /* 0..100 */
     const char *reasons[PRIORITY_MAX_REASONS];
     size_t n;
+    const char *instance; /* the instance on the exposure path (in a), or NULL */
 } priority;
 
 /* Scores one finding.  scope and account may be NULL (custos eval);

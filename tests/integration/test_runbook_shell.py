@@ -354,6 +354,19 @@ def main():
     pack = {c["name"] for c in json.loads(r.stdout)} if r.returncode == 0 else set()
     seen = {f["policy"] for f in findings}
     check("every_pack_check_has_a_finding", pack and seen == pack, f"no finding for {sorted(pack - seen)}")
+    # Values the runbook can know are filled in: the SSH runbook's session
+    # target is the instance the reasons say is reachable.
+    named, wrong = 0, []
+    for f in findings:
+        if f["policy"] != "sg-ssh-open-to-world":
+            continue
+        for why in f.get("reasons", []):
+            m = re.match(r"reachable from the internet: (i-[0-9a-f]+)", why)
+            if m:
+                named += 1
+                if f"INSTANCE_ID={m.group(1)} " not in f.get("runbook", ""):
+                    wrong.append(f["id"])
+    check("ssh_runbook_targets_the_reachable_instance", named and not wrong, f"{named} named, wrong: {wrong}")
     errs = [(f["policy"], f["runbook_error"]) for f in findings if "runbook_error" in f]
     check("every_runbook_renders", not errs, str(errs[:3]))
     test_cli_accepts(test_runbooks(findings, hostile))
