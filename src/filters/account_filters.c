@@ -12,6 +12,7 @@
 
 #include "engine/scope.h"
 #include "filters/filter_opts.h"
+#include "filters/needs.h"
 #include "resources/resource.h"
 
 enum {
@@ -23,13 +24,15 @@ enum {
     REQ_MULTI,
     REQ_NOTIFIES,
     REQ_RUNNING,
+    REQ_MGMT,
     N_REQ
 };
 
 /* Option names, in Custodian's order of narrowing. */
-static const char *const REQ_NAMES[N_REQ] = {"global-events", "current-region", "kms",
-                                             "kms-key",       "file-digest",    "multi-region",
-                                             "notifies",      "running"};
+static const char *const REQ_NAMES[N_REQ] = {
+    "global-events", "current-region", "kms",
+    "kms-key",       "file-digest",    "multi-region",
+    "notifies",      "running",        "include-management-events"};
 
 typedef struct cloudtrail_filter {
     filter base;
@@ -39,11 +42,11 @@ typedef struct cloudtrail_filter {
 
 static bool cloudtrail_option(filter_compiler *fc, cloudtrail_filter *f, const jv_member *m)
 {
-    if (strcmp(m->key, "include-management-events") == 0 ||
-        strcmp(m->key, "log-metric-filter-pattern") == 0) {
+    if (strcmp(m->key, "log-metric-filter-pattern") == 0) {
         fc_error(fc, m,
-                 "check-cloudtrail option '%s' is not supported: it needs event selector and "
-                 "CloudWatch data the inventory does not hold",
+                 "check-cloudtrail option '%s' is not supported: it needs CloudWatch Logs "
+                 "metric filters and alarms the inventory does not hold; check the alarm "
+                 "in CloudWatch",
                  m->key);
         return false;
     }
@@ -87,6 +90,40 @@ static bool running(const jv *t)
     return truthy(st, "IsLogging") && !truthy(st, "LatestDeliveryError");
 }
 
+/* Custodian's include-management-events: a basic selector with management
+ * events for reads and writes, or an advanced one selecting the Management
+ * category without a readOnly field selector.  The selectors are
+ * GetEventSelectors' answer (inventory: c7n:TrailEventSelectors). */
+static bool management_events(const jv *t)
+{
+    const jv *sel = jv_get(t, "c7n:TrailEventSelectors");
+    const jv *basic = jv_get(sel, "EventSelectors");
+    if (basic) {
+        for (uint32_t i = 0; jv_is(basic, JV_ARRAY) && i < basic->len; i++)
+            if (truthy(&basic->u.items[i], "IncludeManagementEvents") &&
+                jv_str_eq(jv_get(&basic->u.items[i], "ReadWriteType"), "All"))
+                return true;
+        return false;
+    }
+    const jv *adv = jv_get(sel, "AdvancedEventSelectors");
+    for (uint32_t i = 0; jv_is(adv, JV_ARRAY) && i < adv->len; i++) {
+        const jv *fs = jv_get(&adv->u.items[i], "FieldSelectors");
+        bool management = false, readonly = false;
+        for (uint32_t k = 0; jv_is(fs, JV_ARRAY) && k < fs->len; k++) {
+            const jv *field = jv_get(&fs->u.items[k], "Field");
+            const jv *eq = jv_get(&fs->u.items[k], "Equals");
+            if (jv_str_eq(field, "eventCategory")) {
+                for (uint32_t e = 0; jv_is(eq, JV_ARRAY) && e < eq->len; e++)
+                    management |= jv_str_eq(&eq->u.items[e], "Management");
+            } else if (jv_str_eq(field, "readOnly")) {
+                readonly = true;
+            }
+        }
+        if (management && !readonly) return true;
+    }
+    return false;
+}
+
 static bool requirement_met(const cloudtrail_filter *f, int req, const jv *t, const char *region)
 {
     switch (req) {
@@ -105,6 +142,8 @@ static bool requirement_met(const cloudtrail_filter *f, int req, const jv *t, co
         return truthy(t, "IsMultiRegionTrail");
     case REQ_NOTIFIES:
         return truthy(t, "SnsTopicARN");
+    case REQ_MGMT:
+        return management_events(t);
     default:
         return running(t);
     }
@@ -116,7 +155,9 @@ static const char *first_failure(const cloudtrail_filter *f, const jv *t, const 
     for (int i = 0; i < N_REQ; i++)
         if (f->want[i] && !requirement_met(f, i, t, region))
             return i == REQ_RUNNING && !jv_get(t, "Status") ? "running (status not collected)"
-                                                            : REQ_NAMES[i];
+                   : i == REQ_MGMT && !jv_get(t, "c7n:TrailEventSelectors")
+                       ? "include-management-events (event selectors not collected)"
+                       : REQ_NAMES[i];
     return NULL;
 }
 
@@ -124,7 +165,7 @@ static bool cloudtrail_match(const filter *base, const jv *r, eval_ctx *ctx)
 {
     (void)r;
     const cloudtrail_filter *f = (const cloudtrail_filter *)base;
-    const resource_set *trails = ctx->scope ? scope_set_named(ctx->scope, "aws.cloudtrail") : NULL;
+    const resource_set *trails = filter_need_set(ctx, "check-cloudtrail", "aws.cloudtrail");
     const char *region = ctx->scope ? scope_region(ctx->scope) : ctx->region;
     jv_builder fails;
     jvb_array(&fails, ctx->scratch);
@@ -132,6 +173,10 @@ static bool cloudtrail_match(const filter *base, const jv *r, eval_ctx *ctx)
         const jv *t = &trails->items[i];
         const char *why = first_failure(f, t, region);
         if (!why) return false; /* one good trail is enough */
+        if (strstr(why, "not collected"))
+            filter_note_missing(ctx, "check-cloudtrail",
+                                strstr(why, "status") ? "cloudtrail.GetTrailStatus"
+                                                      : "cloudtrail.GetEventSelectors");
         jv_builder one;
         jvb_object(&one, ctx->scratch);
         const jv *name = jv_get(t, "Name");

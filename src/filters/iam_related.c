@@ -108,18 +108,6 @@ typedef struct mirror_filter {
     const jv *ignore; /* list of {key: value} */
 } mirror_filter;
 
-/* Custodian's get_resource_value for the two key forms the filter takes:
- * tag:NAME (the Tags list) and a top-level key. */
-static const jv *key_value(const jv *r, const char *key)
-{
-    if (strncmp(key, "tag:", 4) != 0) return jv_get(r, key);
-    const jv *tags = jv_get(r, "Tags");
-    for (uint32_t i = 0; jv_is(tags, JV_ARRAY) && i < tags->len; i++)
-        if (jv_str_eq(jv_get(&tags->u.items[i], "Key"), key + 4))
-            return jv_get(&tags->u.items[i], "Value");
-    return NULL;
-}
-
 static bool present(const jv *v)
 {
     return v && !jv_is(v, JV_NULL);
@@ -168,7 +156,7 @@ static bool ignored(const mirror_filter *f, const jv *role)
     for (uint32_t i = 0; f->ignore && i < f->ignore->len; i++) {
         const jv *ig = &f->ignore->u.items[i];
         for (uint32_t k = 0; jv_is(ig, JV_OBJECT) && k < ig->len; k++) {
-            const jv *v = key_value(role, ig->u.members[k].key);
+            const jv *v = related_key_value(role, ig->u.members[k].key);
             if (v && jv_equal(v, &ig->u.members[k].val)) return true;
         }
     }
@@ -188,14 +176,14 @@ static bool mirror_match(const filter *base, const jv *r, eval_ctx *ctx)
     for (size_t i = 0; i < nf; i++)
         if (!ignored(f, found[i])) roles[n++] = found[i];
     if (!n) return false;
-    const jv *rv = key_value(r, f->key);
+    const jv *rv = related_key_value(r, f->key);
     bool role_missing = false;
     for (size_t i = 0; i < n; i++)
-        role_missing |= !present(key_value(roles[i], f->key));
+        role_missing |= !present(related_key_value(roles[i], f->key));
     if (f->match == M_IN) {
         if (!f->missing_ok && role_missing) return false;
         for (size_t i = 0; i < n; i++) {
-            const jv *v = key_value(roles[i], f->key);
+            const jv *v = related_key_value(roles[i], f->key);
             if (jv_truthy(v) && !allowed(f, v)) return false;
         }
         if (!f->missing_ok && !present(rv)) return false;
@@ -204,9 +192,9 @@ static bool mirror_match(const filter *base, const jv *r, eval_ctx *ctx)
     bool disagree = (!f->missing_ok && role_missing) || (!f->missing_ok && !present(rv));
     bool space = false; /* some role has a (non-empty) value */
     for (size_t i = 0; i < n; i++)
-        space |= jv_truthy(key_value(roles[i], f->key));
+        space |= jv_truthy(related_key_value(roles[i], f->key));
     for (size_t i = 0; i < n && space && present(rv) && !disagree; i++) {
-        const jv *v = key_value(roles[i], f->key);
+        const jv *v = related_key_value(roles[i], f->key);
         disagree = present(v) && !jv_equal(v, rv);
     }
     return f->match == M_NOT_EQUAL ? disagree : !disagree;

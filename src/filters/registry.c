@@ -72,6 +72,8 @@ extern const filter_type filter_type_missing;
 extern const filter_type filter_type_ssh_key;
 extern const filter_type filter_type_prefix_entry;
 extern const filter_type filter_type_login_profile;
+extern const filter_type filter_type_network_location;
+extern const filter_type filter_type_metrics;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
 /* related resources (related.c) */
@@ -152,6 +154,8 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_ssh_key,
     &filter_type_prefix_entry,
     &filter_type_login_profile,
+    &filter_type_network_location,
+    &filter_type_metrics,
     &filter_type_snapshots,
     &filter_type_grant_count,
     /* related resources */

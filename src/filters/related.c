@@ -242,27 +242,51 @@ static bool related_match(const filter *base, const jv *r, eval_ctx *ctx)
     return f->and_op ? found == wanted : found > 0;
 }
 
-size_t related_iam_roles(eval_ctx *ctx, const jv *r, const jv **out, size_t max)
+size_t related_docs(eval_ctx *ctx, const char *filter_name, const jv *r, const jv **out, size_t max)
 {
     const related_def *def = NULL;
     for (size_t i = 0; i < NDEFS && !def; i++)
-        if (strcmp(DEFS[i].filter, "iam-role") == 0 && ctx->rtype &&
-            strcmp(DEFS[i].type, ctx->rtype->name) == 0)
+        if (strcmp(DEFS[i].filter, filter_name) == 0 && ctx->rtype &&
+            strcmp(DEFS[i].type, ctx->rtype->name) == 0 && DEFS[i].kind != IDS_REVERSE &&
+            DEFS[i].kind != IDS_BY_ID)
             def = &DEFS[i];
     if (!def) return 0;
     jp_error err;
     related_filter f = {.def = def};
     f.ids = jp_compile(ctx->scratch, def->expr, strlen(def->expr), &err);
     if (!f.ids) return 0;
-    const resource_set *roles = filter_need_set(ctx, "iam-role", "aws.iam-role");
+    const resource_set *rel = filter_need_set(ctx, filter_name, def->related);
     idlist ids = {.n = 0};
-    resource_ids(&f, r, ctx, roles, &ids);
+    resource_ids(&f, r, ctx, rel, &ids);
     size_t n = 0;
     for (size_t i = 0; i < ids.n && n < max; i++) {
-        const jv *doc = resource_set_find(roles, ids.v[i]);
+        const jv *doc = resource_set_find(rel, ids.v[i]);
         if (doc) out[n++] = doc;
     }
     return n;
+}
+
+size_t related_iam_roles(eval_ctx *ctx, const jv *r, const jv **out, size_t max)
+{
+    return related_docs(ctx, "iam-role", r, out, max);
+}
+
+bool related_has(const char *filter_name, const char *type)
+{
+    for (size_t i = 0; i < NDEFS; i++)
+        if (strcmp(DEFS[i].filter, filter_name) == 0 && strcmp(DEFS[i].type, type) == 0)
+            return true;
+    return false;
+}
+
+const jv *related_key_value(const jv *r, const char *key)
+{
+    if (strncmp(key, "tag:", 4) != 0) return jv_get(r, key);
+    const jv *tags = jv_get(r, "Tags");
+    for (uint32_t i = 0; jv_is(tags, JV_ARRAY) && i < tags->len; i++)
+        if (jv_str_eq(jv_get(&tags->u.items[i], "Key"), key + 4))
+            return jv_get(&tags->u.items[i], "Value");
+    return NULL;
 }
 
 /* The value-filter part of a related filter's spec: everything but the

@@ -37,6 +37,15 @@
  * profile), at most max of them into out; returns how many.  Roles not in
  * the inventory are skipped. */
 size_t related_iam_roles(eval_ctx *ctx, const jv *r, const jv **out, size_t max);
+/* The same for any relation of the table ("security-group", "subnet", ...)
+ * of the eval's type (not the reverse ones). */
+size_t related_docs(eval_ctx *ctx, const char *filter_name, const jv *r, const jv **out,
+                    size_t max);
+/* Whether the table relates filter_name on resource type `type`. */
+bool related_has(const char *filter_name, const char *type);
+/* Custodian's get_resource_value for keys "tag:NAME" (the Tags list) and
+ * a plain top-level key; NULL when absent. */
+const jv *related_key_value(const jv *r, const char *key);
 
 extern const filter_type filter_type_rel_security_group;
 extern const filter_type filter_type_rel_subnet;

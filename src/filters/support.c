@@ -19,8 +19,6 @@
 static const struct {
     const char *name, *advice;
 } UNSUPPORTED[] = {
-    {"metrics", "CloudWatch metric statistics are not collected; alarm on the metric in "
-                "CloudWatch, or use a value filter on the resource's own fields"},
     {"health-event", "AWS Health events are not collected; use the AWS Health dashboard or "
                      "EventBridge"},
     {"offhour", "schedules are actions, not findings; use a value filter on the tag"},
@@ -36,8 +34,6 @@ static const struct {
                                        "cross-account on the buckets"},
     {"consecutive-aws-backups", "AWS Backup jobs are not collected; use snapshot-age"},
     {"iam-analyzer", "Access Analyzer findings are not collected; use cross-account"},
-    {"network-location", "compare the subnet and security-group tags with the `subnet` and "
-                         "`security-group` filters"},
     {"modifyable", "EBS modification limits are not collected; use a value filter on "
                    "VolumeType"},
     {"fault-tolerant", "use the `snapshots` data through snapshot-age (a volume without "

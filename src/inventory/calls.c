@@ -39,6 +39,17 @@
 
 /* ---- per-resource calls of the added types ---- */
 
+/* metrics: the recorded GetMetricStatistics answer per resource (which
+ * metric is the policy's; recordings only, see filters/metrics.c). */
+#define METRIC_DATAPOINTS                                                                          \
+    {                                                                                              \
+        .client = "cloudwatch", .service = "monitoring", .operation = "GetMetricStatistics",       \
+        .method = "get_metric_statistics", .select = "Datapoints", .select_strict = true,          \
+        .mode = DM_SET, .key = "c7n:metric-datapoints", .dflt = DV_ARRAY, .placebo_only = true     \
+    }
+
+static const detail_spec METRIC_ONLY[] = {METRIC_DATAPOINTS};
+
 static const detail_spec SQS_DETAILS[] = {
     {.client = "sqs",
      .service = "sqs",
@@ -48,6 +59,7 @@ static const detail_spec SQS_DETAILS[] = {
      .select_strict = true,
      .mode = DM_MERGE,
      .drop_not_found = true},
+    METRIC_DATAPOINTS,
 };
 static const detail_spec SNS_DETAILS[] = {
     {.client = "sns",
@@ -58,6 +70,7 @@ static const detail_spec SNS_DETAILS[] = {
      .select_strict = true,
      .mode = DM_MERGE,
      .drop_not_found = true},
+    METRIC_DATAPOINTS,
 };
 /* ecr cross-account reads the repository policy (policyText), as
  * Custodian's ECRCrossAccountAccessFilter does; ListTagsForResource gives
@@ -96,6 +109,7 @@ static const detail_spec ECR_DETAILS[] = {
     }
 
 static const detail_spec LAMBDA_DETAILS[] = {
+    METRIC_DATAPOINTS,
     ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "Role", true),
 };
 static const detail_spec PROFILE_DETAILS[] = {
@@ -107,6 +121,7 @@ static const detail_spec GROUP_DETAILS[] = {
 
 /* singleton: the instance's StatusCheckFailed_System alarms. */
 static const detail_spec EC2_DETAILS[] = {
+    METRIC_DATAPOINTS,
     ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "IamInstanceProfile", true),
     {.client = "cloudwatch",
      .service = "monitoring",
@@ -149,6 +164,9 @@ const detail_spec *inv_more_details(const resource_type *t, size_t *n)
 {
     const char *name = t ? t->name : "";
     if (strcmp(name, "aws.ec2") == 0) return *n = COUNT(EC2_DETAILS), EC2_DETAILS;
+    if (strcmp(name, "aws.rds") == 0 || strcmp(name, "aws.ebs") == 0 ||
+        strcmp(name, "aws.elb") == 0 || strcmp(name, "aws.app-elb") == 0)
+        return *n = COUNT(METRIC_ONLY), METRIC_ONLY;
     if (strcmp(name, "aws.kms") == 0) return *n = COUNT(ALIAS_DETAILS), ALIAS_DETAILS;
     if (strcmp(name, "aws.prefix-list") == 0) return *n = COUNT(PREFIX_DETAILS), PREFIX_DETAILS;
     if (strcmp(name, "aws.lambda") == 0) return *n = COUNT(LAMBDA_DETAILS), LAMBDA_DETAILS;
