@@ -74,6 +74,13 @@ extern const filter_type filter_type_prefix_entry;
 extern const filter_type filter_type_login_profile;
 extern const filter_type filter_type_network_location;
 extern const filter_type filter_type_metrics;
+extern const filter_type filter_type_health_event;
+extern const filter_type filter_type_lambda_edge;
+extern const filter_type filter_type_event_source;
+extern const filter_type filter_type_rds_engine;
+extern const filter_type filter_type_upgrade_available;
+extern const filter_type filter_type_pending_maintenance;
+extern const filter_type filter_type_db_parameter;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
 /* related resources (related.c) */
@@ -156,6 +163,13 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_login_profile,
     &filter_type_network_location,
     &filter_type_metrics,
+    &filter_type_health_event,
+    &filter_type_lambda_edge,
+    &filter_type_event_source,
+    &filter_type_rds_engine,
+    &filter_type_upgrade_available,
+    &filter_type_pending_maintenance,
+    &filter_type_db_parameter,
     &filter_type_snapshots,
     &filter_type_grant_count,
     /* related resources */

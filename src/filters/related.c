@@ -21,12 +21,14 @@
 #include "resources/resource.h"
 
 typedef enum {
-    IDS_PLAIN,   /* ids as the expression gives them */
-    IDS_KMS,     /* key ARN / alias -> key id; key doc gets c7n:AliasName */
-    IDS_TAIL,    /* ARN -> its part after the last '/' (lambda Role -> role name) */
-    IDS_PROFILE, /* instance profile ARN -> its role's name (aws.iam-profile) */
-    IDS_REVERSE, /* related resources whose rev expression names this resource's id */
-    IDS_BY_ID,   /* RelatedResourceByIdFilter: every related resource naming the id */
+    IDS_PLAIN,     /* ids as the expression gives them */
+    IDS_KMS,       /* key ARN / alias -> key id; key doc gets c7n:AliasName */
+    IDS_TAIL,      /* ARN -> its part after the last '/' (lambda Role -> role name) */
+    IDS_PROFILE,   /* instance profile ARN -> its role's name (aws.iam-profile) */
+    IDS_REVERSE,   /* related resources whose rev expression names this resource's id */
+    IDS_BY_ID,     /* RelatedResourceByIdFilter: every related resource naming the id */
+    IDS_RT_SUBNET, /* a route table's subnets: explicit, plus (main table) its VPC's
+                    * subnets no table names explicitly */
 } ids_kind;
 
 typedef struct related_def {
@@ -57,7 +59,7 @@ static const related_def DEFS[] = {
     {"subnet", "aws.rds", "aws.subnet", "DBSubnetGroup.Subnets[].SubnetIdentifier", IDS_PLAIN,
      NULL},
     {"subnet", "aws.rds-proxy", "aws.subnet", "VpcSubnetIds[]", IDS_PLAIN, NULL},
-    {"subnet", "aws.route-table", "aws.subnet", "Associations[].SubnetId", IDS_PLAIN, NULL},
+    {"subnet", "aws.route-table", "aws.subnet", "Associations[].SubnetId", IDS_RT_SUBNET, NULL},
     {"subnet", "aws.network-acl", "aws.subnet", "Associations[].SubnetId", IDS_PLAIN, NULL},
     {"subnet", "aws.vpc-endpoint", "aws.subnet", "SubnetIds[]", IDS_PLAIN, NULL},
     {"subnet", "aws.app-elb", "aws.subnet", "AvailabilityZones[].SubnetId", IDS_PLAIN, NULL},
@@ -154,6 +156,36 @@ static const char *kms_id(const char *rid, const resource_set *keys)
     return rid;
 }
 
+static bool explicitly_associated(const resource_set *tables, const char *subnet)
+{
+    for (size_t i = 0; i < tables->n; i++) {
+        const jv *as = jv_get(&tables->items[i], "Associations");
+        for (uint32_t k = 0; jv_is(as, JV_ARRAY) && k < as->len; k++)
+            if (jv_str_eq(jv_get(&as->u.items[k], "SubnetId"), subnet)) return true;
+    }
+    return false;
+}
+
+/* The main route table of a VPC serves every subnet of it that no table
+ * is explicitly associated with (Custodian's SubnetRoute.get_related). */
+static void implicit_subnets(const jv *rt, eval_ctx *ctx, const resource_set *subnets, idlist *out)
+{
+    const jv *as = jv_get(rt, "Associations");
+    bool main_table = false;
+    for (uint32_t k = 0; jv_is(as, JV_ARRAY) && k < as->len; k++)
+        main_table |= jv_truthy(jv_get(&as->u.items[k], "Main"));
+    const jv *vpc = jv_get(rt, "VpcId");
+    if (!main_table || !jv_is(vpc, JV_STRING)) return;
+    const resource_set *tables = filter_need_set(ctx, "subnet", "aws.route-table");
+    for (size_t i = 0; i < subnets->n; i++) {
+        const jv *sn = &subnets->items[i];
+        const jv *id = jv_get(sn, "SubnetId");
+        if (jv_equal(jv_get(sn, "VpcId"), vpc) && jv_is(id, JV_STRING) &&
+            !explicitly_associated(tables, id->u.str))
+            add_id(out, id->u.str);
+    }
+}
+
 static void resource_ids(const related_filter *f, const jv *r, eval_ctx *ctx,
                          const resource_set *rel, idlist *out)
 {
@@ -182,6 +214,7 @@ static void resource_ids(const related_filter *f, const jv *r, eval_ctx *ctx,
             add_id(out, id);
         }
     }
+    if (f->def->kind == IDS_RT_SUBNET) implicit_subnets(r, ctx, rel, out);
 }
 
 /* The document the value filter sees: kms keys get c7n:AliasName. */

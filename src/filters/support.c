@@ -19,8 +19,6 @@
 static const struct {
     const char *name, *advice;
 } UNSUPPORTED[] = {
-    {"health-event", "AWS Health events are not collected; use the AWS Health dashboard or "
-                     "EventBridge"},
     {"offhour", "schedules are actions, not findings; use a value filter on the tag"},
     {"onhour", "schedules are actions, not findings; use a value filter on the tag"},
     {"check-permissions", "IAM policy simulation is not available offline; use has-allow-all "
@@ -42,14 +40,6 @@ static const struct {
     {"missing-route", "compare route tables with the `route` filter on aws.route-table"},
     {"cross-az-nat-gateway-route", "use the `route` filter with NatGatewayId on "
                                    "aws.route-table"},
-    {"pending-maintenance", "RDS maintenance actions are not collected"},
-    {"upgrade-available", "RDS engine versions are not collected; use a value filter on "
-                          "EngineVersion"},
-    {"engine", "RDS engine versions are not collected; use a value filter on Engine and "
-               "EngineVersion"},
-    {"db-parameter", "RDS parameter groups are not collected"},
-    {"lambda-edge", "CloudFront associations are not collected"},
-    {"event-source", "Lambda event source mappings are not collected"},
     {"check-config", "AWS Config recorders are not collected"},
     {"glue-security-config", "Glue settings are not collected"},
 };

@@ -110,6 +110,16 @@ static const detail_spec ECR_DETAILS[] = {
 
 static const detail_spec LAMBDA_DETAILS[] = {
     METRIC_DATAPOINTS,
+    /* event-source: the function's resource policy (a policy string). */
+    {.client = "lambda",
+     .service = "lambda",
+     .operation = "GetPolicy",
+     .method = "get_policy",
+     .select = "Policy",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:Policy",
+     .dflt = DV_NULL},
     ATTACHED("ListAttachedRolePolicies", "list_attached_role_policies", "Role", true),
 };
 static const detail_spec PROFILE_DETAILS[] = {
@@ -256,6 +266,28 @@ static const join_spec JOINS[] = {
      .res_key = "InstanceId",
      .key = "c7n:SsmState",
      .mode = JOIN_FIRST},
+    /* engine, upgrade-available: the DB instance's engine version. */
+    {.type = "aws.rds",
+     .client = "rds",
+     .service = "rds",
+     .operation = "DescribeDBEngineVersions",
+     .items = "DBEngineVersions",
+     .item_key = "Engine",
+     .res_key = "Engine",
+     .item_key2 = "EngineVersion",
+     .res_key2 = "EngineVersion",
+     .key = "c7n:Engine",
+     .mode = JOIN_FIRST},
+    /* pending-maintenance: the instance's pending maintenance actions. */
+    {.type = "aws.rds",
+     .client = "rds",
+     .service = "rds",
+     .operation = "DescribePendingMaintenanceActions",
+     .items = "PendingMaintenanceActions",
+     .item_key = "ResourceIdentifier",
+     .res_key = "DBInstanceArn",
+     .key = "c7n:PendingMaintenance",
+     .mode = JOIN_LIST},
     /* Custodian's universal_taggable types get Tags from the tagging API
      * (resources whose listing has no Tags; [] when the API has none). */
     TAGGING("aws.sqs"),
@@ -357,6 +389,8 @@ static void apply_join(load_ctx *lc, const join_spec *j, const resource_type *t,
             const jv *it = &list.u.items[k];
             const char *have = str_at(it, j->item_key);
             if (!have || strcmp(have, want) != 0) continue;
+            if (j->item_key2 && !jv_equal(jv_get(it, j->item_key2), jv_get(&items[i], j->res_key2)))
+                continue;
             const jv *v = j->take ? jv_get(it, j->take) : it;
             if (!v) continue;
             if (j->mode == JOIN_TAGS || j->mode == JOIN_FIRST) {
@@ -461,42 +495,19 @@ static void apply_merge(load_ctx *lc, const struct merge_spec *m, const resource
     free(files.v);
 }
 
-/* RDS instances and snapshots: Custodian moves TagList to Tags (() when
- * absent), so tag: filters and marked-for-op see them. */
-static void rds_tags(arena *a, jv *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (jv_get(&items[i], "Tags")) continue;
-        const jv *tl = jv_get(&items[i], "TagList");
-        jv_builder b;
-        jvb_object(&b, a);
-        for (uint32_t k = 0; jv_is(&items[i], JV_OBJECT) && k < items[i].len; k++)
-            if (strcmp(items[i].u.members[k].key, "TagList") != 0)
-                jvb_set(&b, items[i].u.members[k].key, items[i].u.members[k].klen,
-                        items[i].u.members[k].val);
-        jvb_set(&b, "Tags", 4, jv_is(tl, JV_ARRAY) ? *tl : jv_array(a, 0));
-        items[i] = jvb_done(&b);
-    }
-}
-
-/* Custodian's SQS augment also names the queue after its ARN. */
-static void sqs_names(arena *a, jv *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *arn = str_at(&items[i], "QueueArn");
-        if (!arn || jv_get(&items[i], "QueueName")) continue;
-        const char *c = strrchr(arn, ':');
-        set_member(a, &items[i], "QueueName", jv_cstr(a, c ? c + 1 : arn));
-    }
-}
-
 void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
                      size_t n, diag_list *diags)
 {
     if (!n) return;
-    if (strcmp(t->name, "aws.sqs") == 0) sqs_names(lc->a, items, n);
+    if (strcmp(t->name, "aws.sqs") == 0) inv_sqs_names(lc->a, items, n);
     if (strcmp(t->name, "aws.rds") == 0 || strcmp(t->name, "aws.rds-snapshot") == 0)
-        rds_tags(lc->a, items, n);
+        inv_rds_tags(lc->a, items, n);
+    if (strcmp(t->name, "aws.rds") == 0) inv_rds_parameters(lc, scope, items, n, diags);
+    if (strcmp(t->name, "aws.lambda") == 0) inv_lambda_edge(lc, scope, items, n, diags);
+    static const char *const health_types[] = {"aws.ec2", "aws.rds", "aws.elb", "aws.app-elb",
+                                               "aws.ebs"};
+    for (size_t k = 0; k < COUNT(health_types); k++)
+        if (strcmp(t->name, health_types[k]) == 0) inv_health_events(lc, t, scope, items, n, diags);
     for (size_t k = 0; k < COUNT(JOINS); k++)
         if (strcmp(JOINS[k].type, t->name) == 0)
             apply_join(lc, &JOINS[k], t, scope, items, n, diags);

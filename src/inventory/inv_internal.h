@@ -175,15 +175,16 @@ typedef enum {
 } join_mode;
 
 typedef struct join_spec {
-    const char *type;      /* resource type it applies to */
-    const char *client;    /* custos layout file name client */
-    const char *service;   /* placebo endpoint prefix */
-    const char *operation; /* "ListAliases" */
-    const char *items;     /* where the items sit in the response */
-    const char *item_key;  /* item field to match */
-    const char *res_key;   /* resource field it must equal; NULL = the resource's ARN */
-    const char *take;      /* item member to keep; NULL = the whole item */
-    const char *key;       /* resource key set */
+    const char *type;                 /* resource type it applies to */
+    const char *client;               /* custos layout file name client */
+    const char *service;              /* placebo endpoint prefix */
+    const char *operation;            /* "ListAliases" */
+    const char *items;                /* where the items sit in the response */
+    const char *item_key;             /* item field to match */
+    const char *res_key;              /* resource field it must equal; NULL = the resource's ARN */
+    const char *take;                 /* item member to keep; NULL = the whole item */
+    const char *item_key2, *res_key2; /* a second pair that must be equal too, or NULL */
+    const char *key;                  /* resource key set */
     join_mode mode;
     bool omit_empty; /* JOIN_LIST: no key when nothing matched */
 } join_spec;
@@ -209,6 +210,15 @@ void inv_account_extras(load_ctx *lc, const inv_scope *scope, jv *item, diag_lis
  * (GetRole, DescribeKey) when those were; returns how many were read. */
 int inv_listing_from_gets(load_ctx *lc, const resource_type *t, const inv_scope *scope,
                           jv_builder *items, diag_list *diags);
+
+/* calls_types.c: per-type completions applied by inv_apply_joins. */
+void inv_sqs_names(arena *a, jv *items, size_t n);
+void inv_rds_tags(arena *a, jv *items, size_t n);
+void inv_rds_parameters(load_ctx *lc, const inv_scope *scope, jv *items, size_t n,
+                        diag_list *diags);
+void inv_lambda_edge(load_ctx *lc, const inv_scope *scope, jv *items, size_t n, diag_list *diags);
+void inv_health_events(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
+                       size_t n, diag_list *diags);
 
 /* Loads child type t (t->parent set) from one call per parent. */
 int inv_load_children(load_ctx *lc, const resource_type *t, const resource_set *parents,

@@ -302,8 +302,24 @@ TEST(check_cloudtrail)
                      "k1\"}",
                      kt, NULL) == 0);
     CHECK(trail_case("{\"type\":\"check-cloudtrail\",\"kms-key\":\"other\"}", kt, NULL) == 1);
+    /* include-management-events reads the trail's event selectors. */
+    const char *mg = "[{\"Name\":\"m\",\"Status\":{\"IsLogging\":true},"
+                     "\"c7n:TrailEventSelectors\":{\"EventSelectors\":[{"
+                     "\"IncludeManagementEvents\":true,\"ReadWriteType\":\"All\"}]}}]";
+    const char *wo = "[{\"Name\":\"m\",\"Status\":{\"IsLogging\":true},"
+                     "\"c7n:TrailEventSelectors\":{\"EventSelectors\":[{"
+                     "\"IncludeManagementEvents\":true,\"ReadWriteType\":\"WriteOnly\"}]}}]";
+    const char *adv = "[{\"Name\":\"m\",\"Status\":{\"IsLogging\":true},"
+                      "\"c7n:TrailEventSelectors\":{\"AdvancedEventSelectors\":[{"
+                      "\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":["
+                      "\"Management\"]}]}]}}]";
+    const char *ime = "{\"type\":\"check-cloudtrail\",\"include-management-events\":true}";
+    CHECK(trail_case(ime, mg, NULL) == 0);
+    CHECK(trail_case(ime, wo, NULL) == 1);
+    CHECK(trail_case(ime, adv, NULL) == 0);
+    CHECK(trail_case(ime, t, NULL) == 1); /* selectors not collected: not a good trail */
     /* Unsupported and wrong options are compile errors. */
-    CHECK(trail_case("{\"type\":\"check-cloudtrail\",\"include-management-events\":true}", t,
+    CHECK(trail_case("{\"type\":\"check-cloudtrail\",\"log-metric-filter-pattern\":\"x\"}", t,
                      NULL) == -1);
     CHECK(trail_case("{\"type\":\"check-cloudtrail\",\"multi-region\":\"yes\"}", t, NULL) == -1);
     CHECK(m("aws.s3", "{\"type\":\"check-cloudtrail\"}", "{}", NULL, NULL) == -1);
