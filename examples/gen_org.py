@@ -98,6 +98,11 @@ PLACE = {
     "rds-stale": ("billing-staging", "us-east-1"),
     "rds-snapshot-public": ("mobile-prod", "us-east-1"),
     "trail-no-validation": ("messaging-dev", "us-east-1"),
+    "trail-no-kms": ("data-platform-dev", "us-east-1"),
+    "rds-no-minor-upgrade": ("catalog-staging", "us-east-1"),
+    "default-sg-open": ("web-dev", "us-east-1"),
+    "instance-imdsv1": ("mobile-staging", "us-east-1"),
+    "trap-imds-off": ("network", "us-east-1"),
     "kms-rotation-off": ("payments-prod", "eu-west-1"),
     "trail-single-region": ("search-staging", None),
     "trail-stopped": ("checkout-prod", None),
@@ -124,6 +129,8 @@ PLACE = {
     "root-no-mfa": ("mobile-dev", None),
     "pwpolicy-missing": ("growth-dev", None),
     "pwpolicy-weak": ("ml-staging", None),
+    "pwpolicy-reuse": ("billing-prod", None),
+    "user-two-keys": ("support-dev", None),
     # traps (must not be reported)
     "trap-sg": ("network", "us-east-1"),
     "trap-alb-sg": ("payments-prod", "us-east-1"),
@@ -546,8 +553,12 @@ class Gen:
             elif kind == "trap-inactive-old":
                 keys.append(self.key(20, 0))
                 keys.append(self.key(800, 700, active=False))
-                T(["iam-access-key-old-machine", "iam-access-key-unused"],
+                T(["iam-access-key-old-machine", "iam-access-key-unused", "iam-user-two-active-keys"],
                   "the 800-day-old, unused key is inactive; the active one is fresh and used")
+            elif kind == "user-two-keys":
+                keys.append(self.key(60, 0))
+                keys.append(self.key(5, 0))
+                P("iam-user-two-active-keys", "two active access keys (a rotation nobody finished)")
             if human:
                 u["PasswordLastUsed"] = self.date(self.rng.randrange(0, 10))
             users.append(u)
@@ -741,6 +752,10 @@ class Gen:
         if "pwpolicy-weak" in kinds:
             pp.update(MinimumPasswordLength=8, RequireSymbols=False, PasswordReusePrevention=1)
             A("iam-password-policy-weak", "password policy allows 8-character passwords without symbols")
+            A("iam-password-reuse-allowed", "password policy remembers only the last password")
+        if "pwpolicy-reuse" in kinds:  # strong in every other way
+            pp.update(PasswordReusePrevention=5)
+            A("iam-password-reuse-allowed", "password policy remembers 5 passwords (CIS: 24)")
         self.write(path, {"PasswordPolicy": pp})
 
     def run(self):
@@ -841,7 +856,35 @@ class Region:
         self.databases()
         self.load_balancers()
         self.lambdas_keys_trails()
+        self.hardening()
         self.check_groups_used()
+
+    def hardening(self):
+        """Plants by changing resources that exist (draws no random numbers,
+        so every other id stays the same)."""
+        k = self.kinds
+        if "rds-no-minor-upgrade" in k:
+            db = self.rdss[0]
+            db["AutoMinorVersionUpgrade"] = False
+            self.P("rds-auto-minor-upgrade-off", "aws.rds", db["DBInstanceIdentifier"],
+                   "AutoMinorVersionUpgrade is false: engine security fixes wait for a person")
+        if "default-sg-open" in k:
+            sg = self.vpcl[0]["g"]["default"]
+            # What AWS creates: members talk to each other, everything goes out.
+            sg["IpPermissions"] = [Gen.perm("-1", groups=[(sg["GroupId"], self.aid)])]
+            sg["IpPermissionsEgress"] = [Gen.EGRESS_ALL]
+            self.P("vpc-default-sg-allows-traffic", "aws.security-group", sg["GroupId"],
+                   "the default security group still has AWS's default rules (self-ingress, all egress)")
+        if "instance-imdsv1" in k:
+            inst = self.instances[0]
+            inst["MetadataOptions"]["HttpTokens"] = "optional"
+            self.P("ec2-imdsv2-not-required", "aws.ec2", inst["InstanceId"],
+                   "HttpTokens optional: IMDSv1 answers, so an SSRF can read the role's credentials")
+        if "trap-imds-off" in k:
+            inst = self.instances[0]
+            inst["MetadataOptions"].update(HttpTokens="optional", HttpEndpoint="disabled")
+            self.T("ec2-imdsv2-not-required", "aws.ec2", inst["InstanceId"],
+                   "HttpTokens optional but the metadata endpoint is disabled altogether")
 
     def network(self):
         g, aid, s = self.g, self.aid, self.g.scale
@@ -1415,6 +1458,8 @@ class Region:
                             "IsOrganizationTrail": False,
                             "KmsKeyId": "arn:aws:kms:us-east-1:%s:key/%s" % (g.log_account, "0" * 8 + "-0000-4000-8000-"
                                                                              + "0" * 12)}]
+            if "trail-no-kms" in k:
+                del self.trails[0]["KmsKeyId"]
         else:
             self.trails = []
         started = g.date(400)
@@ -1437,6 +1482,9 @@ class Region:
         if "trail-no-validation" in k:
             self.P("cloudtrail-log-validation-off", "aws.cloudtrail", arn,
                    "CloudTrail log file validation is disabled: tampering with logs goes unnoticed")
+        if "trail-no-kms" in k and region == home:
+            self.P("cloudtrail-not-kms-encrypted", "aws.cloudtrail", arn,
+                   "the trail's logs have no KMS key (S3-managed encryption only)")
 
     def check_groups_used(self):
         """Every non-default group is used by some ENI, except the planted

@@ -54,6 +54,29 @@ def main():
     check("checks_lists_pack", r.returncode == 0 and len(checks) >= 30, r.stderr[:300])
     missing = [c["name"] for c in checks if not c["runbook"]]
     check("every_check_has_runbook", not missing, f"no runbook: {missing}")
+    # --- the auditor's view: CIS AWS Foundations v3.0 ---
+    r = run("checks", "--framework", "cis-aws-3.0", "--format", "json")
+    fw = json.loads(r.stdout) if r.returncode == 0 else {}
+    reqs = fw.get("requirements", [])
+    check("framework_lists_every_requirement", len(reqs) == 62 and len({q["id"] for q in reqs}) == 62,
+          f"{len(reqs)} requirements, exit {r.returncode}: {r.stderr[:200]}")
+    check("framework_manual_ones", sorted(q["id"] for q in reqs if q["status"] == "manual")
+          == ["1.1", "1.18", "1.21", "1.3", "2.1.3"], str([q["id"] for q in reqs if q["status"] == "manual"]))
+    by_id = {q["id"]: q for q in reqs}
+    want = {"1.4": "iam-root-access-keys", "1.9": "iam-password-reuse-allowed",
+            "1.13": "iam-user-two-active-keys", "2.3.2": "rds-auto-minor-upgrade-off",
+            "3.5": "cloudtrail-not-kms-encrypted", "5.4": "vpc-default-sg-allows-traffic",
+            "5.6": "ec2-imdsv2-not-required"}
+    wrong = {k: by_id.get(k, {}).get("checks") for k, v in want.items()
+             if v not in by_id.get(k, {}).get("checks", [])}
+    check("framework_maps_checks", not wrong, str(wrong))
+    check("framework_counts_add_up", fw.get("covered", 0) + fw.get("not_covered", 0) + fw.get("manual", 0)
+          == 62 and fw.get("covered", 0) >= 20, str({k: fw.get(k) for k in ("covered", "not_covered", "manual")}))
+    bad = "policies:\n  - name: p\n    resource: aws.s3\n    metadata: {compliance: {cis-aws-3.0: ['9.99']}}\n"
+    with open(os.path.join(OUT, "bad-ref.yml"), "w") as fh:
+        fh.write(bad)
+    r = run("checks", "--framework", "cis-aws-3.0", "--policies", os.path.join(OUT, "bad-ref.yml"))
+    check("framework_rejects_unknown_reference", r.returncode == 1 and "'9.99'" in r.stderr, r.stderr[:200])
     r = run("checks", "--format", "markdown")
     readme = open("README.md").read()
     m = re.search(r"<!-- checks:begin -->\n(.*?)<!-- checks:end -->", readme, re.S)
