@@ -192,7 +192,8 @@ static void load_slot(scope_ctx *c, const resource_type *t, slot *s)
     diag_list d = DIAG_LIST_INIT;
     if (!c->a) c->a = arena_new(1 << 16);
     bool more;
-    if (inventory_load_part(c->table->inv, t, c->scope, -1, c->a, &s->set, &more, &d) != 0) {
+    /* -2: a related lookup (inventory.h), as Custodian's get_resources. */
+    if (inventory_load_part(c->table->inv, t, c->scope, -2, c->a, &s->set, &more, &d) != 0) {
         s->set = (resource_set){.type = t, .account_id = c->account_id, .region = c->region};
         pthread_mutex_lock(&c->table->lock);
         for (size_t k = 0; k < d.n; k++)

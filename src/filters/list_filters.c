@@ -12,6 +12,10 @@
  *                 (aws.ebs-snapshot with its VolumeId): attrs (a filter
  *                 list), count, count_op (default eq); without count, any
  *                 snapshot matching attrs;
+ *   unused        key-pair (through the security group filter's entry):
+ *                 no EC2 instance (KeyName) and no auto scaling group
+ *                 (c7n:launch-key-names) uses the key's name; state:
+ *                 false inverts;
  *   grant-count   kms (aliases): the key's grants (ListGrants per alias,
  *                 c7n:grants) number at least `min` (default 5).
  * Each filter looks at every element on its own, as Custodian's (which
@@ -23,6 +27,7 @@
 #include "engine/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
+#include "filters/list_filters.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
 
@@ -212,6 +217,51 @@ static bool grant_count_match(const filter *base, const jv *r, eval_ctx *ctx)
         return false;
     }
     return jv_is(g, JV_ARRAY) && (double)g->len >= f->min;
+}
+
+/* ---- key-pair unused ---- */
+
+typedef struct keypair_filter {
+    filter base;
+    bool state;
+} keypair_filter;
+
+filter *keypair_unused_compile(filter_compiler *fc, const jv *spec)
+{
+    keypair_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.pos = fc->where;
+    f->state = true;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (strcmp(m->key, "state") != 0) return opt_unknown(fc, m, "unused"), NULL;
+        if (!opt_bool(fc, &m->val, m->key, &f->state)) return NULL;
+    }
+    fc->needs_related = true;
+    return &f->base;
+}
+
+static bool name_in(const resource_set *s, const char *key, const jv *name, bool list)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const jv *v = jv_get(&s->items[i], key);
+        if (!list && v && jv_equal(v, name)) return true;
+        for (uint32_t k = 0; list && jv_is(v, JV_ARRAY) && k < v->len; k++)
+            if (jv_equal(&v->u.items[k], name)) return true;
+    }
+    return false;
+}
+
+bool keypair_unused_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const keypair_filter *f = (const keypair_filter *)base;
+    const jv *name = jv_get(r, "KeyName");
+    if (!name) return false;
+    const resource_set *ec2 = filter_need_set(ctx, "unused", "aws.ec2");
+    const resource_set *asg = filter_need_set(ctx, "unused", "aws.asg");
+    bool used =
+        name_in(ec2, "KeyName", name, false) || name_in(asg, "c7n:launch-key-names", name, true);
+    return used != f->state;
 }
 
 static const char *const user[] = {"aws.iam-user", NULL};

@@ -12,6 +12,7 @@
 
 #include "engine/scope.h"
 #include "filters/filter_opts.h"
+#include "filters/list_filters.h"
 #include "resources/resource.h"
 #include "util/strmap.h"
 
@@ -129,6 +130,8 @@ static bool is_unused(const jv *group, const usage *u)
 
 static bool unused_match(const filter *f, const jv *group, eval_ctx *ctx)
 {
+    if (ctx->rtype && strcmp(ctx->rtype->name, "aws.key-pair") == 0)
+        return keypair_unused_match(f, group, ctx);
     (void)f;
     const usage *u = usage_of(ctx, group);
     if (!is_unused(group, u)) return false;
@@ -164,6 +167,9 @@ static filter *usage_compile(filter_compiler *fc, const jv *spec, const filter_t
 
 static filter *unused_compile(filter_compiler *fc, const jv *spec)
 {
+    /* Key pairs have their own `unused` (list_filters.c). */
+    if (fc->rtype && strcmp(fc->rtype->name, "aws.key-pair") == 0)
+        return keypair_unused_compile(fc, spec);
     return usage_compile(fc, spec, &filter_type_unused);
 }
 
@@ -173,6 +179,7 @@ static filter *used_compile(filter_compiler *fc, const jv *spec)
 }
 
 static const char *const sg_applies[] = {"aws.security-group", NULL};
+static const char *const unused_applies[] = {"aws.security-group", "aws.key-pair", NULL};
 
-const filter_type filter_type_unused = {"unused", sg_applies, unused_compile, unused_match};
+const filter_type filter_type_unused = {"unused", unused_applies, unused_compile, unused_match};
 const filter_type filter_type_used = {"used", sg_applies, used_compile, used_match};

@@ -504,6 +504,7 @@ void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scop
         inv_rds_tags(lc->a, items, n);
     if (strcmp(t->name, "aws.rds") == 0) inv_rds_parameters(lc, scope, items, n, diags);
     if (strcmp(t->name, "aws.lambda") == 0) inv_lambda_edge(lc, scope, items, n, diags);
+    if (strcmp(t->name, "aws.asg") == 0) inv_asg_key_names(lc, scope, items, n, diags);
     static const char *const health_types[] = {"aws.ec2", "aws.rds", "aws.elb", "aws.app-elb",
                                                "aws.ebs"};
     for (size_t k = 0; k < COUNT(health_types); k++)

@@ -4,7 +4,8 @@
  * one-key listing join, each as Custodian builds it: SQS queue names,
  * RDS TagList as Tags, RDS parameter group values (db-parameter), AWS
  * Health events per resource (health-event) and CloudFront Lambda@Edge
- * associations (lambda-edge).  Which API call provides each is said
+ * associations (lambda-edge), the key pairs an auto scaling group launches
+ * instances with (key-pair unused).  Which API call provides each is said
  * above each function; inventory_calls() lists them for the collector.
  */
 #include <stdlib.h>
@@ -243,5 +244,66 @@ void inv_rds_tags(arena *a, jv *items, size_t n)
                         items[i].u.members[k].val);
         jvb_set(&b, "Tags", 4, jv_is(tl, JV_ARRAY) ? *tl : jv_array(a, 0));
         items[i] = jvb_done(&b);
+    }
+}
+
+/* ---- auto scaling launch key names (key-pair unused) ---- */
+
+static void push_name(arena *a, jv_builder *l, const jv *name)
+{
+    (void)a;
+    if (!jv_is(name, JV_STRING)) return;
+    for (uint32_t i = 0; i < l->v.len; i++)
+        if (jv_equal(&l->v.u.items[i], name)) return;
+    jvb_push(l, *name);
+}
+
+/* The key names an ASG's instances get: its launch configuration's
+ * (autoscaling.DescribeLaunchConfigurations) or its launch template
+ * version's (ec2.DescribeLaunchTemplateVersions: the version named, the
+ * highest for $Latest, the default one for $Default, as Custodian's
+ * get_asg_templates resolves them), under c7n:launch-key-names. */
+void inv_asg_key_names(load_ctx *lc, const inv_scope *scope, jv *items, size_t n, diag_list *diags)
+{
+    jv lcs, ltvs;
+    int have_lc =
+        inv_read_listing(lc, scope, false, "autoscaling", "autoscaling",
+                         "DescribeLaunchConfigurations", "LaunchConfigurations", &lcs, diags);
+    int have_lt = inv_read_listing(lc, scope, false, "ec2", "ec2", "DescribeLaunchTemplateVersions",
+                                   "LaunchTemplateVersions", &ltvs, diags);
+    if (!have_lc && !have_lt) return;
+    for (size_t i = 0; i < n; i++) {
+        jv_builder names;
+        jvb_array(&names, lc->a);
+        const jv *lcn = jv_get(&items[i], "LaunchConfigurationName");
+        for (uint32_t k = 0; lcn && k < lcs.len; k++)
+            if (jv_equal(jv_get(&lcs.u.items[k], "LaunchConfigurationName"), lcn))
+                push_name(lc->a, &names, jv_get(&lcs.u.items[k], "KeyName"));
+        const jv *lt = jv_get(&items[i], "LaunchTemplate");
+        if (!lt)
+            lt = jv_get(jv_get(jv_get(&items[i], "MixedInstancesPolicy"), "LaunchTemplate"),
+                        "LaunchTemplateSpecification");
+        const jv *tid = jv_get(lt, "LaunchTemplateId");
+        const char *ver = str_at(lt, "Version");
+        if (!ver) ver = "$Default";
+        double latest = -1;
+        for (uint32_t k = 0; tid && k < ltvs.len; k++) {
+            const jv *v = &ltvs.u.items[k];
+            const jv *num = jv_get(v, "VersionNumber");
+            if (jv_equal(jv_get(v, "LaunchTemplateId"), tid) && jv_is(num, JV_NUMBER) &&
+                num->u.num > latest)
+                latest = num->u.num;
+        }
+        for (uint32_t k = 0; tid && k < ltvs.len; k++) {
+            const jv *v = &ltvs.u.items[k];
+            if (!jv_equal(jv_get(v, "LaunchTemplateId"), tid)) continue;
+            const jv *num = jv_get(v, "VersionNumber");
+            bool pick = !strcmp(ver, "$Latest") ? jv_is(num, JV_NUMBER) && num->u.num == latest
+                        : !strcmp(ver, "$Default")
+                            ? jv_truthy(jv_get(v, "DefaultVersion"))
+                            : jv_is(num, JV_NUMBER) && num->u.num == strtod(ver, NULL);
+            if (pick) push_name(lc->a, &names, jv_get(jv_get(v, "LaunchTemplateData"), "KeyName"));
+        }
+        set_member(lc->a, &items[i], "c7n:launch-key-names", jvb_done(&names));
     }
 }

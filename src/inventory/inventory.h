@@ -105,7 +105,9 @@ int inventory_load(inventory *inv, const resource_type *t, const inv_scope *scop
  * inventory_parts() says into how many independently loadable parts the
  * resources of t in scope split: more than 1 only for paginated placebo
  * listings that need nothing joined across pages.  inventory_load_part()
- * loads part `part` (or everything when part is -1) into the caller's
+ * loads part `part` (or everything when part is -1; -2 is everything for
+ * a related-resource lookup, which in a placebo recording also reads the
+ * listing call's answers beyond its page chain) into the caller's
  * arena, parsing on the calling thread, so several workers can load parts
  * at once and free each by resetting their arena.  *more reports whether
  * the part's page says more pages follow: a listing ends at the first part

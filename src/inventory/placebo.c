@@ -165,6 +165,39 @@ done:
     return rc;
 }
 
+/* A related-resource lookup (part -2): Custodian fetches a few related
+ * resources by id with one describe call each, so a recording may hold
+ * several answers of the listing call beyond the page chain; every
+ * resource any of them lists is added once (by id). */
+static void add_other_answers(load_ctx *lc, const resource_type *t, const names *ns,
+                              jv_builder *items, diag_list *diags)
+{
+    numbers nb = find_numbers(ns, t->service, t->operation);
+    for (int k = 2; k <= nb.max; k++) {
+        if (!has_num(&nb, k)) continue;
+        pfile f = {.path = file_for(lc, t->service, t->operation, k)};
+        inv_parse_files(lc, &f, 1, true);
+        if (f.status != PF_OK) {
+            inv_file_diag(&f, diags);
+            continue;
+        }
+        if (f.http >= 400) continue;
+        jv_builder got;
+        jvb_array(&got, lc->a);
+        resource_items(t, &f.data, &got);
+        for (uint32_t i = 0; i < got.v.len; i++) {
+            const char *id = resource_id(t, &got.v.u.items[i]);
+            bool dup = !id;
+            for (uint32_t j = 0; id && j < items->v.len && !dup; j++) {
+                const char *o = resource_id(t, &items->v.u.items[j]);
+                dup = o && strcmp(o, id) == 0;
+            }
+            if (!dup) jvb_push(items, got.v.u.items[i]);
+        }
+    }
+    free(nb.has);
+}
+
 /* Applies one detail spec to every resource by replaying its counter. */
 static void apply_details(load_ctx *lc, const detail_spec *d, const names *ns, jv *items,
                           bool *keep, size_t n, diag_list *diags)
@@ -288,6 +321,7 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
     bool missing = rc == 1;
     if (missing) rc = 0;
     if (missing && inv_listing_from_gets(&lc, t, scope, &items, diags) > 0) missing = false;
+    if (!missing && part == -2) add_other_answers(&lc, t, &ns, &items, diags);
     jv list = jvb_done(&items);
     size_t n = list.len;
     bool *keep = malloc(n ? n : 1);

@@ -1,0 +1,18 @@
+/* list_filters.h - the filters of list_filters.c (ssh-key, entry,
+ * login-profile, snapshots, grant-count; see its header comment).
+ *
+ * Contract for other filter files: aws.key-pair's `unused` shares its name
+ * with the security group filter, so the registry's `unused` entry
+ * (sg_usage.c) hands key pairs to these two functions: a key pair is
+ * unused when no EC2 instance (KeyName) and no auto scaling group
+ * (c7n:launch-key-names) uses its name; option state (default true).
+ */
+#ifndef CUSTOS_LIST_FILTERS_H
+#define CUSTOS_LIST_FILTERS_H
+
+#include "filters/filter.h"
+
+filter *keypair_unused_compile(filter_compiler *fc, const jv *spec);
+bool keypair_unused_match(const filter *f, const jv *r, eval_ctx *ctx);
+
+#endif
