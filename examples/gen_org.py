@@ -131,6 +131,9 @@ PLACE = {
     "pwpolicy-weak": ("ml-staging", None),
     "pwpolicy-reuse": ("billing-prod", None),
     "user-two-keys": ("support-dev", None),
+    "user-stale-password": ("growth-staging", None),
+    "root-used": ("payments-dev", None),
+    "bucket-allows-http": ("catalog-staging", None),
     # traps (must not be reported)
     "trap-sg": ("network", "us-east-1"),
     "trap-alb-sg": ("payments-prod", "us-east-1"),
@@ -385,6 +388,11 @@ class Gen:
             arn = "arn:aws:s3:::%s" % name
             stmts = [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                       "Resource": [arn, arn + "/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
+            if kind == "bucket-allows-http":
+                stmts = [{"Sid": "OwnerRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % aid},
+                          "Action": "s3:GetObject", "Resource": arn + "/*"}]
+                self.plant("s3-bucket-allows-http", "aws.s3", name, acct, region,
+                           "bucket policy has no Deny for aws:SecureTransport false")
             grants = [{"Grantee": {"DisplayName": owner["DisplayName"], "ID": owner["ID"], "Type": "CanonicalUser"},
                        "Permission": "FULL_CONTROL"}]
             pab = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -511,7 +519,7 @@ class Gen:
         users, rows = [], []
         first_machine = None
         for role, kind, k in specs:
-            human = role == "human" or kind in ("user-no-mfa", "user-old-key-human")
+            human = role == "human" or kind in ("user-no-mfa", "user-old-key-human", "user-stale-password")
             name = self.evil("%s.dev%d" % (acct["slug"], k) if human else "%s-ci-%d" % (acct["slug"], k), True)
             created_age = self.rng.randrange(500, 900)
             created = self.date(created_age)
@@ -561,6 +569,9 @@ class Gen:
                 P("iam-user-two-active-keys", "two active access keys (a rotation nobody finished)")
             if human:
                 u["PasswordLastUsed"] = self.date(self.rng.randrange(0, 10))
+            if kind == "user-stale-password":
+                u["PasswordLastUsed"] = self.date(100)
+                P("iam-user-password-unused", "console password last used 100 days ago (limit 45)")
             users.append(u)
             self.write(os.path.join(d, "iam.ListAccessKeys.%s.json" % name),
                        {"AccessKeyMetadata": [{"UserName": name, "AccessKeyId": key["id"],
@@ -594,8 +605,9 @@ class Gen:
         self.write(os.path.join(d, "iam.ListUsers.json"), {"Users": users, "IsTruncated": False})
         self.count("aws.iam-user", len(users))
         root_keys, root_mfa = "root-keys" in kinds, "root-no-mfa" not in kinds
+        root_used = "root-used" in kinds
         root = {"user": "<root_account>", "arn": "arn:aws:iam::%s:root" % aid, "user_creation_time": self.date(1500),
-                "password_enabled": "not_supported", "password_last_used": self.date(400),
+                "password_enabled": "not_supported", "password_last_used": self.date(2 if root_used else 400),
                 "password_last_changed": "not_supported", "password_next_rotation": "not_supported",
                 "mfa_active": "true" if root_mfa else "false",
                 "access_key_1_active": "true" if root_keys else "false",
@@ -737,6 +749,9 @@ class Gen:
         A = lambda check, why: self.plant(check, "aws.account", acct["id"], acct, "global", why)
         if "root-keys" in kinds:
             A("iam-root-access-keys", "the root user has an active access key")
+            A("iam-root-used-recently", "the root user's access key was used 3 days ago")
+        if "root-used" in kinds:
+            A("iam-root-used-recently", "the root user signed in to the console 2 days ago")
         if not root_mfa:
             A("iam-root-without-mfa", "the root user has no MFA device")
         path = os.path.join(d, "iam.GetAccountPasswordPolicy.json")
