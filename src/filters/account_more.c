@@ -9,7 +9,22 @@
  *                     `administrator` and `master`; denied = {};
  *   organization      DescribeOrganization's Organization ({} when the
  *                     account is in none); any other error never matches;
- *   emr-block-public-access  GetBlockPublicAccessConfiguration's answer.
+ *   emr-block-public-access  GetBlockPublicAccessConfiguration's answer;
+ *   glue-security-config  the Data Catalog's encryption settings
+ *                     (GetDataCatalogEncryptionSettings: EncryptionAtRest and
+ *                     ConnectionPasswordEncryption merged), one value filter
+ *                     per given attribute (CatalogEncryptionMode,
+ *                     SseAwsKmsKeyId, ReturnConnectionPasswordEncrypted,
+ *                     AwsKmsKeyId), all (match-operator and, default) or
+ *                     any; a key attribute written as an alias name matches
+ *                     when the configured key's first alias (aws.kms-key
+ *                     AliasNames) is that alias, as Custodian checks it.
+ *   ses-agg-send-stats, ses-send-stats  the account sent mail in the period
+ *                     SES keeps statistics for (GetSendStatistics has data
+ *                     points); Custodian computes bounce rates only as
+ *                     annotations and matches on that alone, so value
+ *                     filter keys given to ses-agg-send-stats are accepted
+ *                     and, as in Custodian, do not narrow the match.
  * A call that was not collected is reported (needs.h), never read as
  * "nothing configured".
  *
@@ -20,12 +35,14 @@
 #include <string.h>
 
 #include "engine/scope.h"
+#include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
 
 extern const filter_type filter_type_access_analyzer, filter_type_check_macie,
-    filter_type_organization, filter_type_emr_bpa, filter_type_missing;
+    filter_type_organization, filter_type_emr_bpa, filter_type_missing, filter_type_glue_config,
+    filter_type_ses_agg, filter_type_ses_send;
 
 typedef struct acct_filter {
     filter base;
@@ -115,6 +132,142 @@ static bool emr_match(const filter *base, const jv *r, eval_ctx *ctx)
     return value_filter_match(f->vf, doc, ctx);
 }
 
+/* ---- SES sending statistics ---- */
+
+static filter *ses_agg_compile(filter_compiler *fc, const jv *spec)
+{
+    filter *f = arena_calloc(fc->a, sizeof *f);
+    f->type = &filter_type_ses_agg;
+    f->pos = fc->where;
+    jv vspec = iam_value_spec(fc, spec, NULL, NULL);
+    if (jv_get(&vspec, "key") && !value_filter_compile(fc, &vspec, true)) return NULL;
+    return f;
+}
+
+static filter *ses_send_compile(filter_compiler *fc, const jv *spec)
+{
+    filter *f = arena_calloc(fc->a, sizeof *f);
+    f->type = &filter_type_ses_send;
+    f->pos = fc->where;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (strcmp(m->key, "days") || !jv_is(&m->val, JV_NUMBER) || m->val.u.num < 2) {
+            fc_error(fc, m, "ses-send-stats takes days (a number, at least 2) only");
+            return NULL;
+        }
+    }
+    if (!jv_get(spec, "days")) {
+        fc_error(fc, spec, "ses-send-stats needs days (a number, at least 2)");
+        return NULL;
+    }
+    return f;
+}
+
+static bool ses_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const jv *dp =
+        need(r, "c7n:ses-send-data-points", ctx, base->type->name, "ses.GetSendStatistics");
+    return jv_is(dp, JV_ARRAY) && dp->len > 0;
+}
+
+/* ---- glue-security-config ---- */
+
+static const char *const GLUE_ATTRS[] = {"CatalogEncryptionMode", "SseAwsKmsKeyId",
+                                         "ReturnConnectionPasswordEncrypted", "AwsKmsKeyId"};
+
+typedef struct glue_filter {
+    filter base;
+    value_filter *vf[4]; /* per GLUE_ATTRS; NULL = not given */
+    const char *alias[4];
+    bool any;
+} glue_filter;
+
+static filter *glue_compile(filter_compiler *fc, const jv *spec)
+{
+    glue_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_glue_config;
+    f->base.pos = fc->where;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (!strcmp(m->key, "match-operator")) {
+            f->any = jv_str_eq(&m->val, "or");
+            continue;
+        }
+        int k = 0;
+        while (k < 4 && strcmp(m->key, GLUE_ATTRS[k]) != 0)
+            k++;
+        if (k == 4) return opt_unknown(fc, m, "glue-security-config"), NULL;
+        jv_builder b;
+        jvb_object(&b, fc->a);
+        if (jv_is(&m->val, JV_OBJECT)) {
+            for (uint32_t x = 0; x < m->val.len; x++)
+                jvb_set(&b, m->val.u.members[x].key, m->val.u.members[x].klen,
+                        m->val.u.members[x].val);
+            jvb_set(&b, "key", 3, jv_cstr(fc->a, m->key));
+        } else {
+            jvb_set(&b, m->key, m->klen, m->val);
+        }
+        jv vs = jvb_done(&b);
+        f->vf[k] = value_filter_compile(fc, &vs, true);
+        if (!f->vf[k]) return NULL;
+        if ((k == 1 || k == 3) && jv_is(&m->val, JV_STRING) && !strncmp(m->val.u.str, "alias", 5))
+            f->alias[k] = m->val.u.str;
+    }
+    fc->needs_related = true;
+    return &f->base;
+}
+
+/* The first alias of the key a setting names (an ARN, id or alias). */
+static const jv *key_alias(eval_ctx *ctx, const jv *ref)
+{
+    if (!jv_is(ref, JV_STRING)) return NULL;
+    const char *id = ref->u.str;
+    if (!strncmp(id, "arn:", 4)) id = strrchr(id, strstr(id, "alias/") ? ':' : '/') + 1;
+    const resource_set *keys = filter_need_set(ctx, "glue-security-config", "aws.kms-key");
+    for (size_t i = 0; i < keys->n; i++) {
+        const jv *k = &keys->items[i];
+        const jv *names = jv_get(k, "AliasNames");
+        bool hit = jv_str_eq(jv_get(k, "KeyId"), id);
+        for (uint32_t a = 0; !hit && jv_is(names, JV_ARRAY) && a < names->len; a++)
+            hit = jv_str_eq(&names->u.items[a], id);
+        if (hit) return jv_is(names, JV_ARRAY) && names->len ? &names->u.items[0] : NULL;
+    }
+    return NULL;
+}
+
+static bool glue_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const glue_filter *f = (const glue_filter *)base;
+    const jv *s = need(r, "c7n:glue-catalog-encryption", ctx, "glue-security-config",
+                       "glue.GetDataCatalogEncryptionSettings");
+    if (!s || jv_is(s, JV_NULL)) return false;
+    jv_builder b;
+    jvb_object(&b, ctx->scratch);
+    static const char *const parts[] = {"EncryptionAtRest", "ConnectionPasswordEncryption"};
+    for (int p = 0; p < 2; p++) {
+        const jv *o = jv_get(s, parts[p]);
+        for (uint32_t i = 0; jv_is(o, JV_OBJECT) && i < o->len; i++)
+            jvb_set(&b, o->u.members[i].key, o->u.members[i].klen, o->u.members[i].val);
+    }
+    for (int k = 0; k < 4; k++) {
+        if (!f->alias[k]) continue;
+        const jv *al = key_alias(ctx, jv_getn(&b.v, GLUE_ATTRS[k], strlen(GLUE_ATTRS[k])));
+        if (!jv_str_eq(al, f->alias[k])) return false; /* Custodian: no target at all */
+        jvb_set(&b, GLUE_ATTRS[k], strlen(GLUE_ATTRS[k]), jv_cstr(ctx->scratch, f->alias[k]));
+    }
+    jv target = jvb_done(&b);
+    bool all = true, any = false;
+    for (int k = 0; k < 4; k++) {
+        if (!f->vf[k]) continue;
+        bool m = value_filter_match(f->vf[k], &target, ctx);
+        all &= m;
+        any |= m;
+    }
+    return f->any ? any : all;
+}
+
 /* ---- missing ---- */
 
 typedef struct missing_filter {
@@ -181,3 +334,7 @@ const filter_type filter_type_check_macie = {"check-macie", acct, macie_compile,
 const filter_type filter_type_organization = {"organization", acct, org_compile, org_match};
 const filter_type filter_type_emr_bpa = {"emr-block-public-access", acct, emr_compile, emr_match};
 const filter_type filter_type_missing = {"missing", acct, missing_compile, missing_match};
+const filter_type filter_type_ses_agg = {"ses-agg-send-stats", acct, ses_agg_compile, ses_match};
+const filter_type filter_type_ses_send = {"ses-send-stats", acct, ses_send_compile, ses_match};
+const filter_type filter_type_glue_config = {"glue-security-config", acct, glue_compile,
+                                             glue_match};

@@ -68,6 +68,13 @@ extern const filter_type filter_type_check_macie;
 extern const filter_type filter_type_organization;
 extern const filter_type filter_type_emr_bpa;
 extern const filter_type filter_type_missing;
+extern const filter_type filter_type_missing_route;
+extern const filter_type filter_type_stale;
+extern const filter_type filter_type_modifyable;
+extern const filter_type filter_type_cross_az_nat;
+extern const filter_type filter_type_glue_config;
+extern const filter_type filter_type_ses_agg;
+extern const filter_type filter_type_ses_send;
 /* lists from per-resource calls (list_filters.c) */
 extern const filter_type filter_type_ssh_key;
 extern const filter_type filter_type_prefix_entry;
@@ -157,6 +164,13 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_organization,
     &filter_type_emr_bpa,
     &filter_type_missing,
+    &filter_type_missing_route,
+    &filter_type_stale,
+    &filter_type_modifyable,
+    &filter_type_cross_az_nat,
+    &filter_type_glue_config,
+    &filter_type_ses_agg,
+    &filter_type_ses_send,
     /* lists from per-resource calls */
     &filter_type_ssh_key,
     &filter_type_prefix_entry,

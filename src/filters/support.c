@@ -26,22 +26,13 @@ static const struct {
     {"service-limit", "Trusted Advisor limits are not collected; use Service Quotas"},
     {"ssm-inventory", "SSM inventory is not collected; use the `ssm` data in a value filter "
                       "when collected"},
-    {"ses-send-stats", "SES statistics are not collected"},
-    {"ses-agg-send-stats", "SES statistics are not collected"},
     {"lakeformation-s3-cross-account", "Lake Formation data is not collected; use "
                                        "cross-account on the buckets"},
     {"consecutive-aws-backups", "AWS Backup jobs are not collected; use snapshot-age"},
     {"iam-analyzer", "Access Analyzer findings are not collected; use cross-account"},
-    {"modifyable", "EBS modification limits are not collected; use a value filter on "
-                   "VolumeType"},
     {"fault-tolerant", "use the `snapshots` data through snapshot-age (a volume without "
                        "recent snapshots is not fault tolerant)"},
-    {"stale", "DescribeStaleSecurityGroups is not collected; use `unused`"},
-    {"missing-route", "compare route tables with the `route` filter on aws.route-table"},
-    {"cross-az-nat-gateway-route", "use the `route` filter with NatGatewayId on "
-                                   "aws.route-table"},
     {"check-config", "AWS Config recorders are not collected"},
-    {"glue-security-config", "Glue settings are not collected"},
 };
 
 const char *filter_unsupported(const char *name)

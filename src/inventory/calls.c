@@ -288,6 +288,26 @@ static const join_spec JOINS[] = {
      .res_key = "DBInstanceArn",
      .key = "c7n:PendingMaintenance",
      .mode = JOIN_LIST},
+    /* stale: the group in DescribeStaleSecurityGroups (per VPC). */
+    {.type = "aws.security-group",
+     .client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeStaleSecurityGroups",
+     .items = "StaleSecurityGroupSet",
+     .item_key = "GroupId",
+     .res_key = "GroupId",
+     .key = "c7n:stale",
+     .mode = JOIN_FIRST},
+    /* modifyable: the volume's modifications. */
+    {.type = "aws.ebs",
+     .client = "ec2",
+     .service = "ec2",
+     .operation = "DescribeVolumesModifications",
+     .items = "VolumesModifications",
+     .item_key = "VolumeId",
+     .res_key = "VolumeId",
+     .key = "c7n:volume-modifications",
+     .mode = JOIN_LIST},
     /* Custodian's universal_taggable types get Tags from the tagging API
      * (resources whose listing has no Tags; [] when the API has none). */
     TAGGING("aws.sqs"),
@@ -540,6 +560,10 @@ static const struct account_spec {
      "AWSOrganizationsNotInUse", true},
     {"emr", "elasticmapreduce", "GetBlockPublicAccessConfiguration", NULL,
      "c7n:emr-block-public-access", NULL, false},
+    {"glue", "glue", "GetDataCatalogEncryptionSettings", "DataCatalogEncryptionSettings",
+     "c7n:glue-catalog-encryption", NULL, false},
+    {"ses", "email", "GetSendStatistics", "SendDataPoints", "c7n:ses-send-data-points", NULL,
+     false},
 };
 
 static bool code_in(const char *code, const char *list)

@@ -167,6 +167,7 @@ bool jv_truthy(const jv *v)
 
 bool jv_equal(const jv *a, const jv *b)
 {
+    if (!a || !b) return false; /* a missing member (jv_get's NULL) equals nothing */
     if (a->kind != b->kind) return false;
     switch (a->kind) {
     case JV_NULL:

@@ -136,7 +136,8 @@ const char *jv_kind_name(jv_kind k); /* JMESPath type names: "null","boolean",..
 
 /* JMESPath truthiness: false, null, "", [], {} are false. */
 bool jv_truthy(const jv *v);
-/* Deep equality (objects unordered, numbers by value). */
+/* Deep equality (objects unordered, numbers by value).  NULL (a missing
+ * member from jv_get) equals nothing, not even another NULL. */
 bool jv_equal(const jv *a, const jv *b);
 /* Deep copy into arena a (for values that must outlive their source arena). */
 jv jv_copy(arena *a, const jv *v);
