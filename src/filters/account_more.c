@@ -25,6 +25,11 @@
  *                     annotations and matches on that alone, so value
  *                     filter keys given to ses-agg-send-stats are accepted
  *                     and, as in Custodian, do not narrow the match.
+ *   check-config      AWS Config is not fully on: no delivery channel, or no
+ *                     recorder left after global-resources (records global
+ *                     types), all-resources (allSupported) and running
+ *                     (default true: the recorder's status is recording
+ *                     with last status pending or success).
  * A call that was not collected is reported (needs.h), never read as
  * "nothing configured".
  *
@@ -33,6 +38,7 @@
  * Missing filter ("no trail", "no flow log", ...).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "engine/scope.h"
 #include "filters/filter_opts.h"
@@ -42,7 +48,7 @@
 
 extern const filter_type filter_type_access_analyzer, filter_type_check_macie,
     filter_type_organization, filter_type_emr_bpa, filter_type_missing, filter_type_glue_config,
-    filter_type_ses_agg, filter_type_ses_send;
+    filter_type_ses_agg, filter_type_ses_send, filter_type_check_config;
 
 typedef struct acct_filter {
     filter base;
@@ -130,6 +136,75 @@ static bool emr_match(const filter *base, const jv *r, eval_ctx *ctx)
                          "emr.GetBlockPublicAccessConfiguration");
     if (!doc || jv_is(doc, JV_NULL)) return false;
     return value_filter_match(f->vf, doc, ctx);
+}
+
+/* ---- check-config ---- */
+
+typedef struct config_filter {
+    filter base;
+    bool global, all, running;
+} config_filter;
+
+static filter *config_compile(filter_compiler *fc, const jv *spec)
+{
+    config_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_check_config;
+    f->base.pos = fc->where;
+    f->running = true;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        bool ok = true;
+        if (!strcmp(m->key, "type")) continue;
+        if (!strcmp(m->key, "global-resources"))
+            ok = opt_bool(fc, &m->val, m->key, &f->global);
+        else if (!strcmp(m->key, "all-resources"))
+            ok = opt_bool(fc, &m->val, m->key, &f->all);
+        else if (!strcmp(m->key, "running"))
+            ok = opt_bool(fc, &m->val, m->key, &f->running);
+        else
+            ok = opt_unknown(fc, m, "check-config");
+        if (!ok) return NULL;
+    }
+    return &f->base;
+}
+
+static bool recorder_running(const jv *status, const jv *name)
+{
+    for (uint32_t i = 0; jv_is(status, JV_ARRAY) && i < status->len; i++) {
+        const jv *s = &status->u.items[i];
+        if (!jv_equal(jv_get(s, "name"), name)) continue;
+        const jv *last = jv_get(s, "lastStatus");
+        bool ok = jv_is(last, JV_STRING) &&
+                  (!strcasecmp(last->u.str, "pending") || !strcasecmp(last->u.str, "success"));
+        return jv_truthy(jv_get(s, "recording")) && ok;
+    }
+    return false;
+}
+
+static bool config_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const config_filter *f = (const config_filter *)base;
+    const jv *ch =
+        need(r, "c7n:config_channels", ctx, "check-config", "config.DescribeDeliveryChannels");
+    const jv *rec = need(r, "c7n:config_recorders", ctx, "check-config",
+                         "config.DescribeConfigurationRecorders");
+    if (!ch || !rec) return false;
+    const jv *status = NULL;
+    size_t left = 0;
+    for (uint32_t i = 0; jv_is(rec, JV_ARRAY) && i < rec->len; i++) {
+        const jv *g = jv_get(&rec->u.items[i], "recordingGroup");
+        if (f->global && !jv_truthy(jv_get(g, "includeGlobalResourceTypes"))) continue;
+        if (f->all && !jv_truthy(jv_get(g, "allSupported"))) continue;
+        if (f->running) {
+            if (!status)
+                status = need(r, "c7n:config_status", ctx, "check-config",
+                              "config.DescribeConfigurationRecorderStatus");
+            if (!status) return false;
+            if (!recorder_running(status, jv_get(&rec->u.items[i], "name"))) continue;
+        }
+        left++;
+    }
+    return !(jv_is(ch, JV_ARRAY) && ch->len && left);
 }
 
 /* ---- SES sending statistics ---- */
@@ -334,6 +409,7 @@ const filter_type filter_type_check_macie = {"check-macie", acct, macie_compile,
 const filter_type filter_type_organization = {"organization", acct, org_compile, org_match};
 const filter_type filter_type_emr_bpa = {"emr-block-public-access", acct, emr_compile, emr_match};
 const filter_type filter_type_missing = {"missing", acct, missing_compile, missing_match};
+const filter_type filter_type_check_config = {"check-config", acct, config_compile, config_match};
 const filter_type filter_type_ses_agg = {"ses-agg-send-stats", acct, ses_agg_compile, ses_match};
 const filter_type filter_type_ses_send = {"ses-send-stats", acct, ses_send_compile, ses_match};
 const filter_type filter_type_glue_config = {"glue-security-config", acct, glue_compile,

@@ -16,6 +16,10 @@
  *                 no EC2 instance (KeyName) and no auto scaling group
  *                 (c7n:launch-key-names) uses the key's name; state:
  *                 false inverts;
+ *   iam-analyzer  sqs, s3, iam-role, kms-key, lambda: IAM Access Analyzer
+ *                 has an active finding on the resource (ListFindings by
+ *                 ARN, c7n:AccessAnalysis); with a value filter, one
+ *                 finding must match it;
  *   grant-count   kms (aliases): the key's grants (ListGrants per alias,
  *                 c7n:grants) number at least `min` (default 5).
  * Each filter looks at every element on its own, as Custodian's (which
@@ -32,7 +36,7 @@
 #include "resources/resource.h"
 
 extern const filter_type filter_type_ssh_key, filter_type_prefix_entry, filter_type_login_profile,
-    filter_type_snapshots, filter_type_grant_count;
+    filter_type_snapshots, filter_type_grant_count, filter_type_iam_analyzer;
 
 typedef struct elem_filter {
     filter base;
@@ -219,6 +223,40 @@ static bool grant_count_match(const filter *base, const jv *r, eval_ctx *ctx)
     return jv_is(g, JV_ARRAY) && (double)g->len >= f->min;
 }
 
+/* ---- iam-analyzer ---- */
+
+static filter *analyzer_compile(filter_compiler *fc, const jv *spec)
+{
+    static const char *const drop[] = {"analyzer", NULL};
+    elem_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_iam_analyzer;
+    f->base.pos = fc->where;
+    f->key = "c7n:AccessAnalysis";
+    f->call = "accessanalyzer.ListFindings";
+    jv vspec = iam_value_spec(fc, spec, drop, NULL);
+    if (jv_get(&vspec, "key") || jv_get(&vspec, "value")) {
+        f->vf = value_filter_compile(fc, &vspec, true);
+        if (!f->vf) return NULL;
+    }
+    return &f->base;
+}
+
+static bool analyzer_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const elem_filter *f = (const elem_filter *)base;
+    const jv *fs = jv_get(r, f->key);
+    if (!fs) {
+        filter_note_missing(ctx, "iam-analyzer", f->call);
+        return false;
+    }
+    for (uint32_t i = 0; jv_is(fs, JV_ARRAY) && i < fs->len; i++) {
+        const jv *st = jv_get(&fs->u.items[i], "status");
+        if (st && !jv_str_eq(st, "ACTIVE")) continue;
+        if (!f->vf || value_filter_match(f->vf, &fs->u.items[i], ctx)) return true;
+    }
+    return false;
+}
+
 /* ---- key-pair unused ---- */
 
 typedef struct keypair_filter {
@@ -276,3 +314,7 @@ const filter_type filter_type_login_profile = {"login-profile", user, login_prof
 const filter_type filter_type_snapshots = {"snapshots", ebs, snapshots_compile, snapshots_match};
 const filter_type filter_type_grant_count = {"grant-count", kms, grant_count_compile,
                                              grant_count_match};
+static const char *const analyzer_applies[] = {"aws.sqs",     "aws.s3",     "aws.iam-role",
+                                               "aws.kms-key", "aws.lambda", NULL};
+const filter_type filter_type_iam_analyzer = {"iam-analyzer", analyzer_applies, analyzer_compile,
+                                              analyzer_match};

@@ -71,10 +71,12 @@ extern const filter_type filter_type_missing;
 extern const filter_type filter_type_missing_route;
 extern const filter_type filter_type_stale;
 extern const filter_type filter_type_modifyable;
+extern const filter_type filter_type_fault_tolerant;
 extern const filter_type filter_type_cross_az_nat;
 extern const filter_type filter_type_glue_config;
 extern const filter_type filter_type_ses_agg;
 extern const filter_type filter_type_ses_send;
+extern const filter_type filter_type_check_config;
 /* lists from per-resource calls (list_filters.c) */
 extern const filter_type filter_type_ssh_key;
 extern const filter_type filter_type_prefix_entry;
@@ -90,6 +92,7 @@ extern const filter_type filter_type_pending_maintenance;
 extern const filter_type filter_type_db_parameter;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
+extern const filter_type filter_type_iam_analyzer;
 /* related resources (related.c) */
 extern const filter_type filter_type_rel_security_group;
 extern const filter_type filter_type_rel_subnet;
@@ -167,10 +170,12 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_missing_route,
     &filter_type_stale,
     &filter_type_modifyable,
+    &filter_type_fault_tolerant,
     &filter_type_cross_az_nat,
     &filter_type_glue_config,
     &filter_type_ses_agg,
     &filter_type_ses_send,
+    &filter_type_check_config,
     /* lists from per-resource calls */
     &filter_type_ssh_key,
     &filter_type_prefix_entry,
@@ -186,6 +191,7 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_db_parameter,
     &filter_type_snapshots,
     &filter_type_grant_count,
+    &filter_type_iam_analyzer,
     /* related resources */
     &filter_type_rel_security_group,
     &filter_type_rel_subnet,

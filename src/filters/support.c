@@ -29,10 +29,6 @@ static const struct {
     {"lakeformation-s3-cross-account", "Lake Formation data is not collected; use "
                                        "cross-account on the buckets"},
     {"consecutive-aws-backups", "AWS Backup jobs are not collected; use snapshot-age"},
-    {"iam-analyzer", "Access Analyzer findings are not collected; use cross-account"},
-    {"fault-tolerant", "use the `snapshots` data through snapshot-age (a volume without "
-                       "recent snapshots is not fault tolerant)"},
-    {"check-config", "AWS Config recorders are not collected"},
 };
 
 const char *filter_unsupported(const char *name)

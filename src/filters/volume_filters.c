@@ -10,7 +10,9 @@
  *               and no modification is in progress or failed
  *               (DescribeVolumesModifications: modifying, optimizing,
  *               failed; c7n:volume-modifications).  An instance not in
- *               the inventory takes the volume out, as in Custodian.
+ *               the inventory takes the volume out, as in Custodian;
+ *   fault-tolerant  ebs: Trusted Advisor's EBS snapshot check does not flag
+ *               the volume (tolerant: false, the flagged ones).
  */
 #include <string.h>
 
@@ -19,7 +21,7 @@
 #include "resources/resource.h"
 #include "util/date.h"
 
-extern const filter_type filter_type_stale, filter_type_modifyable;
+extern const filter_type filter_type_stale, filter_type_modifyable, filter_type_fault_tolerant;
 
 static filter *plain(filter_compiler *fc, const jv *spec, const filter_type *ft)
 {
@@ -95,9 +97,43 @@ static bool modifyable_match(const filter *f, const jv *v, eval_ctx *ctx)
     return true;
 }
 
+typedef struct tolerant_filter {
+    filter base;
+    bool tolerant;
+} tolerant_filter;
+
+static filter *tolerant_compile(filter_compiler *fc, const jv *spec)
+{
+    tolerant_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_fault_tolerant;
+    f->base.pos = fc->where;
+    f->tolerant = true;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (strcmp(m->key, "tolerant") != 0) return opt_unknown(fc, m, "fault-tolerant"), NULL;
+        if (!opt_bool(fc, &m->val, m->key, &f->tolerant)) return NULL;
+    }
+    return &f->base;
+}
+
+static bool tolerant_match(const filter *base, const jv *v, eval_ctx *ctx)
+{
+    const tolerant_filter *f = (const tolerant_filter *)base;
+    const jv *flag = jv_get(v, "c7n:ta-not-fault-tolerant");
+    if (!flag) {
+        filter_note_missing(ctx, "fault-tolerant",
+                            "support.DescribeTrustedAdvisorCheckResult (H7IgTzjTYb)");
+        return false;
+    }
+    return jv_truthy(flag) != f->tolerant;
+}
+
 static const char *const sg[] = {"aws.security-group", NULL};
 static const char *const ebs[] = {"aws.ebs", NULL};
 
 const filter_type filter_type_stale = {"stale", sg, stale_compile, stale_match};
+const filter_type filter_type_fault_tolerant = {"fault-tolerant", ebs, tolerant_compile,
+                                                tolerant_match};
 const filter_type filter_type_modifyable = {"modifyable", ebs, modifyable_compile,
                                             modifyable_match};

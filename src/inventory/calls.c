@@ -308,6 +308,18 @@ static const join_spec JOINS[] = {
      .res_key = "VolumeId",
      .key = "c7n:volume-modifications",
      .mode = JOIN_LIST},
+/* iam-analyzer: Access Analyzer findings on the resource (by ARN). */
+#define ANALYZER(tn)                                                                               \
+    {                                                                                              \
+        .type = (tn), .client = "accessanalyzer", .service = "access-analyzer",                    \
+        .operation = "ListFindings", .items = "findings", .item_key = "resource",                  \
+        .key = "c7n:AccessAnalysis", .mode = JOIN_LIST                                             \
+    }
+    ANALYZER("aws.sqs"),
+    ANALYZER("aws.s3"),
+    ANALYZER("aws.iam-role"),
+    ANALYZER("aws.kms-key"),
+    ANALYZER("aws.lambda"),
     /* Custodian's universal_taggable types get Tags from the tagging API
      * (resources whose listing has no Tags; [] when the API has none). */
     TAGGING("aws.sqs"),
@@ -525,6 +537,7 @@ void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scop
     if (strcmp(t->name, "aws.rds") == 0) inv_rds_parameters(lc, scope, items, n, diags);
     if (strcmp(t->name, "aws.lambda") == 0) inv_lambda_edge(lc, scope, items, n, diags);
     if (strcmp(t->name, "aws.asg") == 0) inv_asg_key_names(lc, scope, items, n, diags);
+    if (strcmp(t->name, "aws.ebs") == 0) inv_ebs_fault_tolerance(lc, scope, items, n, diags);
     static const char *const health_types[] = {"aws.ec2", "aws.rds", "aws.elb", "aws.app-elb",
                                                "aws.ebs"};
     for (size_t k = 0; k < COUNT(health_types); k++)
@@ -562,6 +575,12 @@ static const struct account_spec {
      "c7n:emr-block-public-access", NULL, false},
     {"glue", "glue", "GetDataCatalogEncryptionSettings", "DataCatalogEncryptionSettings",
      "c7n:glue-catalog-encryption", NULL, false},
+    {"config", "config", "DescribeDeliveryChannels", "DeliveryChannels", "c7n:config_channels",
+     NULL, false},
+    {"config", "config", "DescribeConfigurationRecorders", "ConfigurationRecorders",
+     "c7n:config_recorders", NULL, false},
+    {"config", "config", "DescribeConfigurationRecorderStatus", "ConfigurationRecordersStatus",
+     "c7n:config_status", NULL, false},
     {"ses", "email", "GetSendStatistics", "SendDataPoints", "c7n:ses-send-data-points", NULL,
      false},
 };

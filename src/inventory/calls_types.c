@@ -5,7 +5,8 @@
  * RDS TagList as Tags, RDS parameter group values (db-parameter), AWS
  * Health events per resource (health-event) and CloudFront Lambda@Edge
  * associations (lambda-edge), the key pairs an auto scaling group launches
- * instances with (key-pair unused).  Which API call provides each is said
+ * instances with (key-pair unused), Trusted Advisor's EBS fault tolerance
+ * check (fault-tolerant).  Which API call provides each is said
  * above each function; inventory_calls() lists them for the collector.
  */
 #include <stdlib.h>
@@ -305,5 +306,30 @@ void inv_asg_key_names(load_ctx *lc, const inv_scope *scope, jv *items, size_t n
             if (pick) push_name(lc->a, &names, jv_get(jv_get(v, "LaunchTemplateData"), "KeyName"));
         }
         set_member(lc->a, &items[i], "c7n:launch-key-names", jvb_done(&names));
+    }
+}
+
+/* ---- Trusted Advisor H7IgTzjTYb (fault-tolerant) ---- */
+
+/* Volumes the "Amazon EBS Snapshots" check flags (no recent snapshot):
+ * support.DescribeTrustedAdvisorCheckResult for check H7IgTzjTYb (the
+ * account's, global), flaggedResources[].metadata[1] = the volume id;
+ * c7n:ta-not-fault-tolerant true/false on every volume when collected. */
+void inv_ebs_fault_tolerance(load_ctx *lc, const inv_scope *scope, jv *items, size_t n,
+                             diag_list *diags)
+{
+    jv flagged;
+    if (!inv_read_listing(lc, scope, true, "support", "support",
+                          "DescribeTrustedAdvisorCheckResult", "result.flaggedResources", &flagged,
+                          diags))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const jv *vid = jv_get(&items[i], "VolumeId");
+        bool hit = false;
+        for (uint32_t k = 0; vid && k < flagged.len && !hit; k++) {
+            const jv *md = jv_get(&flagged.u.items[k], "metadata");
+            hit = jv_is(md, JV_ARRAY) && md->len > 1 && jv_equal(&md->u.items[1], vid);
+        }
+        set_member(lc->a, &items[i], "c7n:ta-not-fault-tolerant", jv_bool(hit));
     }
 }

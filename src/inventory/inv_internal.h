@@ -218,6 +218,8 @@ void inv_rds_parameters(load_ctx *lc, const inv_scope *scope, jv *items, size_t 
                         diag_list *diags);
 void inv_lambda_edge(load_ctx *lc, const inv_scope *scope, jv *items, size_t n, diag_list *diags);
 void inv_asg_key_names(load_ctx *lc, const inv_scope *scope, jv *items, size_t n, diag_list *diags);
+void inv_ebs_fault_tolerance(load_ctx *lc, const inv_scope *scope, jv *items, size_t n,
+                             diag_list *diags);
 void inv_health_events(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
                        size_t n, diag_list *diags);
 
