@@ -11,7 +11,14 @@
 
 #include "cli/cli.h"
 #include "filters/support.h"
+#include "inventory/inventory.h"
 #include "policy/policy.h"
+
+static void print_call(const inventory_call *c, void *arg)
+{
+    buf_printf(arg, "| `%s` | %s.%s | %s | `%s` | %s |\n", c->type, c->client, c->operation,
+               c->kind, c->file, c->provides);
+}
 
 static void usage(FILE *f)
 {
@@ -27,6 +34,8 @@ static void usage(FILE *f)
                "\n"
                "  --supported   print the Markdown table of supported resource types and\n"
                "                filters (README.md embeds it)\n"
+               "  --calls       print the Markdown table of the API calls the inventory reads\n"
+               "                (what the collector must collect; README.md embeds it)\n"
                "  --help        this text\n");
 }
 
@@ -36,6 +45,15 @@ int cmd_validate(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--calls")) {
+            buf b = BUF_INIT;
+            buf_puts(&b, "| resource type | call | made | layout file | fills |\n"
+                         "|---|---|---|---|---|\n");
+            inventory_calls(print_call, &b);
+            fwrite(b.data, 1, b.len, stdout);
+            buf_free(&b);
             return 0;
         }
         if (!strcmp(argv[i], "--supported")) {

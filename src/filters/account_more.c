@@ -37,6 +37,8 @@
  * filters}) finds no resource in the same account/region, Custodian's
  * Missing filter ("no trail", "no flow log", ...).
  */
+#include "filters/account_more.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -45,10 +47,6 @@
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
-
-extern const filter_type filter_type_access_analyzer, filter_type_check_macie,
-    filter_type_organization, filter_type_emr_bpa, filter_type_missing, filter_type_glue_config,
-    filter_type_ses_agg, filter_type_ses_send, filter_type_check_config;
 
 typedef struct acct_filter {
     filter base;

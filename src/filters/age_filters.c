@@ -24,6 +24,8 @@
  *   latest        rds-snapshot: the newest snapshot of its DB instance
  *                 (manual ones only with automatic: false).
  */
+#include "filters/age_filters.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -33,10 +35,6 @@
 #include "filters/needs.h"
 #include "resources/resource.h"
 #include "util/date.h"
-
-extern const filter_type filter_type_instance_age, filter_type_state_age, filter_type_image_age,
-    filter_type_rds_snapshot_age, filter_type_default_vpc, filter_type_singleton,
-    filter_type_is_shadow, filter_type_route, filter_type_latest;
 
 /* ---- ages ---- */
 

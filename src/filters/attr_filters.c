@@ -32,6 +32,8 @@
  * When the call was not collected the annotation is absent, and the
  * filter reports it (needs.h) instead of answering "no match".
  */
+#include "filters/attr_filters.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -40,11 +42,6 @@
 #include "filters/needs.h"
 #include "resources/resource.h"
 #include "util/ipaddr.h"
-
-extern const filter_type filter_type_trail_status, filter_type_event_selectors, filter_type_ssm,
-    filter_type_service_details, filter_type_instance_attribute, filter_type_termination_protected,
-    filter_type_user_data, filter_type_vpc_attributes, filter_type_dhcp_options,
-    filter_type_flow_logs;
 
 /* ---- one annotation, one value filter ---- */
 

@@ -9,13 +9,13 @@
  * per resource come from the inventory (c7n:health-events, calls.c);
  * when they were not collected the scan says so.
  */
+#include "filters/health.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
-
-extern const filter_type filter_type_health_event;
 
 typedef struct health_filter {
     filter base;

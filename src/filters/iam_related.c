@@ -20,6 +20,8 @@
  * and the resource's) is in `value` (a missing one fails unless
  * missing-ok).
  */
+#include "filters/iam_related.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
@@ -27,8 +29,6 @@
 #include "filters/needs.h"
 #include "filters/related.h"
 #include "resources/resource.h"
-
-extern const filter_type filter_type_has_specific_managed_policy, filter_type_iam_role_tag_mirror;
 
 #define MAX_ROLES 16
 

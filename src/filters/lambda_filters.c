@@ -10,14 +10,14 @@
  *                 (GetPolicy) allows to invoke it; a function without a
  *                 policy never matches.
  */
+#include "filters/lambda_filters.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/iam_policy.h"
 #include "filters/needs.h"
-
-extern const filter_type filter_type_lambda_edge, filter_type_event_source;
 
 typedef struct edge_filter {
     filter base;

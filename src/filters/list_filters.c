@@ -35,9 +35,6 @@
 #include "filters/needs.h"
 #include "resources/resource.h"
 
-extern const filter_type filter_type_ssh_key, filter_type_prefix_entry, filter_type_login_profile,
-    filter_type_snapshots, filter_type_grant_count, filter_type_iam_analyzer;
-
 typedef struct elem_filter {
     filter base;
     const char *key, *call;

@@ -12,6 +12,13 @@
 
 #include "filters/filter.h"
 
+extern const filter_type filter_type_ssh_key;
+extern const filter_type filter_type_prefix_entry;
+extern const filter_type filter_type_login_profile;
+extern const filter_type filter_type_snapshots;
+extern const filter_type filter_type_grant_count;
+extern const filter_type filter_type_iam_analyzer;
+
 filter *keypair_unused_compile(filter_compiler *fc, const jv *spec);
 bool keypair_unused_match(const filter *f, const jv *r, eval_ctx *ctx);
 

@@ -13,14 +13,14 @@
  * was not collected the scan says so.  Which metric was recorded is the
  * collector's business; the filter checks the statistic it asks for.
  */
+#include "filters/metrics.h"
+
 #include <math.h>
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "filters/pyval.h"
-
-extern const filter_type filter_type_metrics;
 
 enum { M_LT, M_LE, M_GT, M_GE, M_EQ, M_NE };
 

@@ -19,14 +19,14 @@
  * unless missing-ok).  EC2 instances count only in pending, running,
  * shutting-down, stopping or stopped (Custodian's EC2NetworkLocation).
  */
+#include "filters/netloc.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "filters/related.h"
 #include "resources/resource.h"
-
-extern const filter_type filter_type_network_location;
 
 enum { NL_NOT_EQUAL, NL_EQUAL, NL_IN };
 #define MAXREL 32

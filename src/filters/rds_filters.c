@@ -15,6 +15,8 @@
  * Versions compare as Custodian's LooseVersion: runs of digits as numbers,
  * other runs as text.  Missing data is reported (needs.h).
  */
+#include "filters/rds_filters.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +24,6 @@
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
-
-extern const filter_type filter_type_rds_engine, filter_type_upgrade_available,
-    filter_type_pending_maintenance, filter_type_db_parameter;
 
 typedef struct rds_vf {
     filter base;

@@ -16,13 +16,13 @@
  * Route tables, subnets and NAT gateways come from the same account and
  * region; a listing that was not collected is reported (needs.h).
  */
+#include "filters/route_filters.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
-
-extern const filter_type filter_type_missing_route, filter_type_cross_az_nat;
 
 static filter *plain_compile(filter_compiler *fc, const jv *spec, const filter_type *ft)
 {

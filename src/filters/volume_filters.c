@@ -14,14 +14,14 @@
  *   fault-tolerant  ebs: Trusted Advisor's EBS snapshot check does not flag
  *               the volume (tolerant: false, the flagged ones).
  */
+#include "filters/volume_filters.h"
+
 #include <string.h>
 
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
 #include "util/date.h"
-
-extern const filter_type filter_type_stale, filter_type_modifyable, filter_type_fault_tolerant;
 
 static filter *plain(filter_compiler *fc, const jv *spec, const filter_type *ft)
 {

@@ -268,7 +268,7 @@ call_result inv_classify(const pfile *f)
         return r;
     }
     const char *c = jv_is(code, JV_STRING) ? code->u.str : "";
-    if (starts_with(c, "NoSuch") || strstr(c, "NotFound"))
+    if (starts_with(c, "NoSuch") || strstr(c, "NotFound") || strstr(c, "NonExistent"))
         r.outcome = CALL_NOT_FOUND;
     else if (strcmp(c, "AccessDenied") == 0)
         r.outcome = CALL_DENIED;

@@ -50,6 +50,8 @@
 
 static const detail_spec METRIC_ONLY[] = {METRIC_DATAPOINTS};
 
+/* A queue's id is its URL; its file is named by the URL's last segment
+ * (the queue name): sqs.GetQueueAttributes.<QueueName>.json. */
 static const detail_spec SQS_DETAILS[] = {
     {.client = "sqs",
      .service = "sqs",
@@ -58,7 +60,8 @@ static const detail_spec SQS_DETAILS[] = {
      .select = "Attributes",
      .select_strict = true,
      .mode = DM_MERGE,
-     .drop_not_found = true},
+     .drop_not_found = true,
+     .file_tail = true},
     METRIC_DATAPOINTS,
 };
 static const detail_spec SNS_DETAILS[] = {
@@ -763,4 +766,109 @@ int inv_load_children(load_ctx *lc, const resource_type *t, const resource_set *
     jv list = jvb_done(&b);
     inv_finish_set(lc->a, t, scope, list.u.items, list.len, out);
     return diags->n == before ? 0 : -1;
+}
+
+/* ---- the list of calls, for the collector and the README ---- */
+
+static void emit(void (*fn)(const inventory_call *, void *), void *arg, const char *type,
+                 const char *client, const char *op, const char *kind, const char *file,
+                 const char *provides)
+{
+    inventory_call c = {type, client, op, kind, file, provides};
+    fn(&c, arg);
+}
+
+void inventory_calls(void (*fn)(const inventory_call *c, void *arg), void *arg)
+{
+    buf file = BUF_INIT, what = BUF_INIT;
+    for (int i = 0; resource_type_at(i); i++) {
+        const resource_type *t = resource_type_at(i);
+        const char *dir = t->global ? "global" : "REGION";
+        if (t->operation) {
+            buf_reset(&file);
+            if (t->parent)
+                buf_printf(&file, "%s/%s.%s.<%s id>.json", dir, t->client, t->operation, t->parent);
+            else
+                buf_printf(&file, "%s/%s.%s.json", dir, t->client, t->operation);
+            emit(fn, arg, t->name, t->client, t->operation, t->parent ? "per parent" : "listing",
+                 file.data, "the resources");
+        }
+        size_t nd = 0;
+        const detail_spec *ds = inv_details(t, &nd);
+        for (size_t k = 0; k < nd; k++) {
+            buf_reset(&file);
+            buf_reset(&what);
+            if (ds[k].placebo_only)
+                buf_puts(&file, "recordings only");
+            else
+                buf_printf(&file, "%s/%s.%s.<%s%s>.json", dir, ds[k].client, ds[k].operation,
+                           ds[k].file_key ? ds[k].file_key : t->id_field,
+                           ds[k].file_tail ? " after its last /" : "");
+            buf_puts(&what, ds[k].mode == DM_SET ? ds[k].key : "merged into the document");
+            emit(fn, arg, t->name, ds[k].client, ds[k].operation, "per resource", file.data,
+                 what.data);
+        }
+        for (size_t k = 0; k < COUNT(JOINS); k++) {
+            if (strcmp(JOINS[k].type, t->name) != 0) continue;
+            buf_reset(&file);
+            buf_printf(&file, "%s/%s.%s.json", dir, JOINS[k].client, JOINS[k].operation);
+            emit(fn, arg, t->name, JOINS[k].client, JOINS[k].operation, "listing, joined",
+                 file.data, JOINS[k].key);
+        }
+        for (size_t k = 0; k < COUNT(MERGES); k++) {
+            if (strcmp(MERGES[k].type, t->name) != 0) continue;
+            buf_reset(&file);
+            buf_printf(&file, "%s/%s.%s.<%s>.json (every attribute in one file)", dir,
+                       MERGES[k].client, MERGES[k].operation, t->id_field);
+            emit(fn, arg, t->name, MERGES[k].client, MERGES[k].operation,
+                 "per resource and attribute", file.data, MERGES[k].key);
+        }
+        for (size_t k = 0; k < COUNT(BY_ID); k++) {
+            if (strcmp(BY_ID[k].type, t->name) != 0) continue;
+            buf_reset(&file);
+            buf_printf(&file, "%s/%s.%s.<%s>.json", dir, t->client, BY_ID[k].operation,
+                       t->id_field);
+            emit(fn, arg, t->name, t->client, BY_ID[k].operation,
+                 "per resource (when the listing is absent)", file.data, "the resources");
+        }
+    }
+    for (size_t k = 0; k < COUNT(ACCOUNT_CALLS); k++) {
+        const struct account_spec *c = &ACCOUNT_CALLS[k];
+        buf_reset(&file);
+        buf_printf(&file, "%s/%s.%s.json", c->global ? "global" : "REGION", c->client,
+                   c->operation);
+        emit(fn, arg, "aws.account", c->client, c->operation, "account", file.data, c->key);
+    }
+    /* calls_types.c */
+    static const struct {
+        const char *type, *client, *op, *kind, *file, *key;
+    } SPECIAL[] = {
+        {"aws.ec2", "ec2", "DescribeTags", "listing, joined", "REGION/ec2.DescribeTags.json",
+         "Tags (instances listed without them)"},
+        {"aws.iam-user, aws.account", "iam", "GetCredentialReport", "account",
+         "global/iam.GetCredentialReport.json", "c7n:credential-report"},
+        {"aws.account", "iam", "GetAccountSummary", "account", "global/iam.GetAccountSummary.json",
+         "c7n:iam_summary"},
+        {"aws.account", "iam", "GetAccountPasswordPolicy", "account",
+         "global/iam.GetAccountPasswordPolicy.json", "c7n:password_policy"},
+        {"aws.rds", "rds", "DescribeDBParameters", "per parameter group",
+         "REGION/rds.DescribeDBParameters.<DBParameterGroupName>.json", "c7n:db-parameters"},
+        {"aws.lambda", "cloudfront", "ListDistributions", "listing, joined",
+         "global/cloudfront.ListDistributions.json", "c7n:DistributionIds"},
+        {"aws.asg", "autoscaling", "DescribeLaunchConfigurations", "listing, joined",
+         "REGION/autoscaling.DescribeLaunchConfigurations.json", "c7n:launch-key-names"},
+        {"aws.asg", "ec2", "DescribeLaunchTemplateVersions", "listing, joined",
+         "REGION/ec2.DescribeLaunchTemplateVersions.json", "c7n:launch-key-names"},
+        {"aws.ebs", "support", "DescribeTrustedAdvisorCheckResult", "account (checkId H7IgTzjTYb)",
+         "global/support.DescribeTrustedAdvisorCheckResult.json", "c7n:ta-not-fault-tolerant"},
+        {"aws.ec2, aws.rds, aws.elb, aws.app-elb, aws.ebs", "health", "DescribeEvents", "account",
+         "global/health.DescribeEvents.json", "c7n:health-events"},
+        {"aws.ec2, aws.rds, aws.elb, aws.app-elb, aws.ebs", "health", "DescribeAffectedEntities",
+         "account", "global/health.DescribeAffectedEntities.json", "c7n:health-events"},
+    };
+    for (size_t k = 0; k < COUNT(SPECIAL); k++)
+        emit(fn, arg, SPECIAL[k].type, SPECIAL[k].client, SPECIAL[k].op, SPECIAL[k].kind,
+             SPECIAL[k].file, SPECIAL[k].key);
+    buf_free(&file);
+    buf_free(&what);
 }

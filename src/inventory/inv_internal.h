@@ -131,6 +131,9 @@ typedef struct detail_spec {
     /* Placebo only: in the custos layout the same data is read another
      * way (e.g. through the related role's own files). */
     bool placebo_only;
+    /* Layout file names use the part of the id after its last '/' (an SQS
+     * queue URL -> the queue name). */
+    bool file_tail;
 } detail_spec;
 
 /* The detail calls for type t (n returned in *n); NULL when none. */

@@ -119,6 +119,18 @@ int inventory_load_part(inventory *inv, const resource_type *t, const inv_scope 
 /* True when scope is its account's first scope (where global types load). */
 bool inventory_scope_is_first(const inventory *inv, const inv_scope *scope);
 
+/* Every API call whose answer the inventory reads, for the live collector
+ * and the README (`custos validate --calls`): the resource type it serves,
+ * the boto3/CLI service name and operation, how it is made ("listing",
+ * "per resource", "listing, joined", "account", ...), the custos layout
+ * file that holds it (REGION = the scope's region directory; <X> = the
+ * resource's member X), and the document key it fills.  The strings are
+ * valid during the callback only. */
+typedef struct inventory_call {
+    const char *type, *client, *operation, *kind, *file, *provides;
+} inventory_call;
+void inventory_calls(void (*fn)(const inventory_call *c, void *arg), void *arg);
+
 /* Lower level, for tools and fuzzing: parses one response file's text into
  * the API response (placebo: unwraps {"status_code", "data"} into *out and
  * *http_status; datetimes become ISO-8601 strings).  Returns 0, -1 for bad

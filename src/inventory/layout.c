@@ -368,6 +368,7 @@ static void apply_details(load_ctx *lc, const char *dir, const strvec *files,
             const jv *fk = d->file_key ? jv_get(&items[i], d->file_key) : NULL;
             const char *id =
                 d->file_key ? (jv_is(fk, JV_STRING) ? fk->u.str : NULL) : resource_id(t, &items[i]);
+            if (id && d->file_tail && strrchr(id, '/')) id = strrchr(id, '/') + 1;
             if (!id || strchr(id, '/')) continue;
             char name[1024];
             snprintf(name, sizeof name, "%s%s.json", prefix, id);

@@ -1,0 +1,19 @@
+/* route_filters.h - route tables and peering routes (route_filters.c).
+ *
+ * Contract: each filter_type below is one Custodian filter, registered in
+ * filters/registry.c; route_filters.c's header comment gives each one's semantics
+ * (Custodian's, with any difference said there), the inventory keys it
+ * reads (inventory/calls.c says which API call fills each), and what it
+ * reports as missing data (needs.h) when those were not collected.
+ * Compile functions report bad options with positions; match functions
+ * are pure and thread-safe (scratch memory from eval_ctx).
+ */
+#ifndef CUSTOS_ROUTE_FILTERS_H
+#define CUSTOS_ROUTE_FILTERS_H
+
+#include "filters/filter.h"
+
+extern const filter_type filter_type_missing_route;
+extern const filter_type filter_type_cross_az_nat;
+
+#endif
