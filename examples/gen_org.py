@@ -103,6 +103,8 @@ PLACE = {
     "default-sg-open": ("web-dev", "us-east-1"),
     "instance-imdsv1": ("mobile-staging", "us-east-1"),
     "trap-imds-off": ("network", "us-east-1"),
+    "lambda-old-runtime": ("ml-prod", "us-east-1"),
+    "elb-http-only": ("search-dev", "us-east-1"),
     "kms-rotation-off": ("payments-prod", "eu-west-1"),
     "trail-single-region": ("search-staging", None),
     "trail-stopped": ("checkout-prod", None),
@@ -895,6 +897,18 @@ class Region:
             inst["MetadataOptions"]["HttpTokens"] = "optional"
             self.P("ec2-imdsv2-not-required", "aws.ec2", inst["InstanceId"],
                    "HttpTokens optional: IMDSv1 answers, so an SSRF can read the role's credentials")
+        if "lambda-old-runtime" in k:
+            fn = self.lambdas[0]
+            fn["Runtime"] = "python3.8"
+            self.P("lambda-runtime-deprecated", "aws.lambda", fn["FunctionName"],
+                   "runs on python3.8, deprecated by AWS in 2024")
+        if "elb-http-only" in k:
+            lb = self.elbs[0]
+            lb["ListenerDescriptions"] = [{"Listener": {"Protocol": "HTTP", "LoadBalancerPort": 80,
+                                                        "InstanceProtocol": "HTTP", "InstancePort": 8080},
+                                           "PolicyNames": []}]
+            self.P("elb-no-secure-listener", "aws.elb", lb["LoadBalancerName"],
+                   "its only listener is HTTP on port 80")
         if "trap-imds-off" in k:
             inst = self.instances[0]
             inst["MetadataOptions"].update(HttpTokens="optional", HttpEndpoint="disabled")
