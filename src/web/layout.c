@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/cli.h"
+#include "version.h"
 #include "json/json.h"
 #include "web/markdown.h"
 
