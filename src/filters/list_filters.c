@@ -20,6 +20,12 @@
  *                 has an active finding on the resource (ListFindings by
  *                 ARN, c7n:AccessAnalysis); with a value filter, one
  *                 finding must match it;
+ *   ssm-inventory ec2: the instance's installed applications (SSM
+ *                 ListInventoryEntries, AWS:Application) include one that
+ *                 satisfies every `query` term ({Key, Values, Type}: Equal
+ *                 (default), NotEqual, BeginWith, LessThan, GreaterThan,
+ *                 Exists), the filters Custodian sends with the call,
+ *                 applied here to the collected entries;
  *   grant-count   kms (aliases): the key's grants (ListGrants per alias,
  *                 c7n:grants) number at least `min` (default 5).
  * Each filter looks at every element on its own, as Custodian's (which
@@ -220,6 +226,91 @@ static bool grant_count_match(const filter *base, const jv *r, eval_ctx *ctx)
     return jv_is(g, JV_ARRAY) && (double)g->len >= f->min;
 }
 
+/* ---- ssm-inventory ---- */
+
+typedef struct ssm_inv_filter {
+    filter base;
+    const jv *query; /* list of {Key, Values, Type} */
+} ssm_inv_filter;
+
+static filter *ssm_inv_compile(filter_compiler *fc, const jv *spec)
+{
+    static const char *const types[] = {"Equal",    "NotEqual",    "BeginWith",
+                                        "LessThan", "GreaterThan", "Exists"};
+    ssm_inv_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_ssm_inventory;
+    f->base.pos = fc->where;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (strcmp(m->key, "query") != 0) return opt_unknown(fc, m, "ssm-inventory"), NULL;
+        if (!jv_is(&m->val, JV_ARRAY)) {
+            fc_error(fc, &m->val, "ssm-inventory: query must be a list of {Key, Values, Type}");
+            return NULL;
+        }
+        for (uint32_t q = 0; q < m->val.len; q++) {
+            const jv *t = &m->val.u.items[q];
+            const jv *ty = jv_get(t, "Type");
+            bool ok = jv_is(jv_get(t, "Key"), JV_STRING) && jv_is(jv_get(t, "Values"), JV_ARRAY);
+            for (size_t k = 0; ty && ok && k < 6 && !jv_str_eq(ty, types[k]); k++)
+                ok = k < 5;
+            if (!ok) {
+                fc_error(fc, t,
+                         "ssm-inventory: each query term needs Key, Values (a list) and "
+                         "an optional Type (Equal, NotEqual, BeginWith, LessThan, "
+                         "GreaterThan, Exists)");
+                return NULL;
+            }
+        }
+        f->query = &m->val;
+    }
+    return &f->base;
+}
+
+static bool term_ok(const jv *entry, const jv *term)
+{
+    const jv *key = jv_get(term, "Key"), *vals = jv_get(term, "Values");
+    const jv *ty = jv_get(term, "Type");
+    const jv *have = jv_get(entry, key->u.str);
+    if (jv_str_eq(ty, "Exists")) return have != NULL;
+    if (!jv_is(have, JV_STRING)) return false;
+    bool any = false;
+    for (uint32_t i = 0; i < vals->len && !any; i++) {
+        const jv *v = &vals->u.items[i];
+        if (!jv_is(v, JV_STRING)) continue;
+        int c = strcmp(have->u.str, v->u.str);
+        if (!ty || jv_str_eq(ty, "Equal"))
+            any = c == 0;
+        else if (jv_str_eq(ty, "NotEqual"))
+            any = c != 0;
+        else if (jv_str_eq(ty, "BeginWith"))
+            any = strncmp(have->u.str, v->u.str, v->len) == 0;
+        else if (jv_str_eq(ty, "LessThan"))
+            any = c < 0;
+        else
+            any = c > 0;
+    }
+    return any;
+}
+
+static bool ssm_inv_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const ssm_inv_filter *f = (const ssm_inv_filter *)base;
+    const jv *inv = jv_get(r, "c7n:ssm-inventory");
+    if (!inv) {
+        filter_note_missing(ctx, "ssm-inventory", "ssm.ListInventoryEntries");
+        return false;
+    }
+    const jv *es = jv_get(inv, "Entries");
+    for (uint32_t i = 0; jv_is(es, JV_ARRAY) && i < es->len; i++) {
+        bool all = true;
+        for (uint32_t q = 0; f->query && q < f->query->len && all; q++)
+            all = term_ok(&es->u.items[i], &f->query->u.items[q]);
+        if (all) return true;
+    }
+    return false;
+}
+
 /* ---- iam-analyzer ---- */
 
 static filter *analyzer_compile(filter_compiler *fc, const jv *spec)
@@ -315,3 +406,6 @@ static const char *const analyzer_applies[] = {"aws.sqs",     "aws.s3",     "aws
                                                "aws.kms-key", "aws.lambda", NULL};
 const filter_type filter_type_iam_analyzer = {"iam-analyzer", analyzer_applies, analyzer_compile,
                                               analyzer_match};
+static const char *const ec2_only[] = {"aws.ec2", NULL};
+const filter_type filter_type_ssm_inventory = {"ssm-inventory", ec2_only, ssm_inv_compile,
+                                               ssm_inv_match};

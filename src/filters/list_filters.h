@@ -18,6 +18,7 @@ extern const filter_type filter_type_login_profile;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
 extern const filter_type filter_type_iam_analyzer;
+extern const filter_type filter_type_ssm_inventory;
 
 filter *keypair_unused_compile(filter_compiler *fc, const jv *spec);
 bool keypair_unused_match(const filter *f, const jv *r, eval_ctx *ctx);

@@ -11,7 +11,12 @@
  *   db-parameter         a value filter over the instance's parameter
  *                        group's values (DescribeDBParameters, recast by
  *                        DataType as Custodian does; c7n:db-parameters):
- *                        `key` is the parameter name.
+ *                        `key` is the parameter name;
+ *   consecutive-aws-backups  AWS Backup has a recovery point with `status`
+ *                        in each of the last `count` days (or hours, weeks:
+ *                        `period`), dated like Custodian's (UTC dates, or
+ *                        date and hour; ListRecoveryPointsByResource,
+ *                        c7n:AwsBackups).
  * Versions compare as Custodian's LooseVersion: runs of digits as numbers,
  * other runs as text.  Missing data is reported (needs.h).
  */
@@ -20,10 +25,12 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
+#include "util/date.h"
 
 typedef struct rds_vf {
     filter base;
@@ -149,6 +156,85 @@ static bool upgrade_match(const filter *base, const jv *r, eval_ctx *ctx)
     return best ? true : !f->value;
 }
 
+/* ---- consecutive-aws-backups ---- */
+
+enum { P_HOURS, P_DAYS, P_WEEKS };
+
+typedef struct backups_filter {
+    filter base;
+    int count, period;
+    const char *status;
+} backups_filter;
+
+static filter *backups_compile(filter_compiler *fc, const jv *spec)
+{
+    backups_filter *f = arena_calloc(fc->a, sizeof *f);
+    f->base.type = &filter_type_consecutive_backups;
+    f->base.pos = fc->where;
+    f->period = -1;
+    for (uint32_t i = 0; jv_is(spec, JV_OBJECT) && i < spec->len; i++) {
+        const jv_member *m = &spec->u.members[i];
+        if (!strcmp(m->key, "type")) continue;
+        if (!strcmp(m->key, "count") && jv_is(&m->val, JV_NUMBER) && m->val.u.num >= 1 &&
+            m->val.u.num <= 10000)
+            f->count = (int)m->val.u.num;
+        else if (!strcmp(m->key, "period") && jv_str_eq(&m->val, "hours"))
+            f->period = P_HOURS;
+        else if (!strcmp(m->key, "period") && jv_str_eq(&m->val, "days"))
+            f->period = P_DAYS;
+        else if (!strcmp(m->key, "period") && jv_str_eq(&m->val, "weeks"))
+            f->period = P_WEEKS;
+        else if (!strcmp(m->key, "status") && jv_is(&m->val, JV_STRING))
+            f->status = m->val.u.str;
+        else
+            return opt_unknown(fc, m, "consecutive-aws-backups"), NULL;
+    }
+    if (!f->count || f->period < 0 || !f->status) {
+        fc_error(fc, spec,
+                 "consecutive-aws-backups needs count (>= 1), period (hours, days, weeks) and "
+                 "status (COMPLETED, PARTIAL, DELETING, EXPIRED)");
+        return NULL;
+    }
+    return &f->base;
+}
+
+/* The UTC date (and hour) of t as Custodian formats it. */
+static void day_key(time_t t, bool hours, char *out, size_t n)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, hours ? "%Y-%m-%d-%H" : "%Y-%m-%d", &tm);
+}
+
+static bool backups_match(const filter *base, const jv *r, eval_ctx *ctx)
+{
+    const backups_filter *f = (const backups_filter *)base;
+    const jv *pts = jv_get(r, "c7n:AwsBackups");
+    if (!pts) {
+        filter_note_missing(ctx, "consecutive-aws-backups", "backup.ListRecoveryPointsByResource");
+        return false;
+    }
+    bool hours = f->period == P_HOURS;
+    long step = hours ? 3600 : f->period == P_DAYS ? 86400 : 7 * 86400;
+    for (int k = 1; k <= f->count; k++) {
+        char want[32];
+        day_key(ctx->now - (time_t)(k * step), hours, want, sizeof want);
+        bool found = false;
+        for (uint32_t i = 0; jv_is(pts, JV_ARRAY) && i < pts->len && !found; i++) {
+            const jv *p = &pts->u.items[i];
+            double when;
+            char have[32];
+            if (!jv_str_eq(jv_get(p, "Status"), f->status) ||
+                !date_parse_jv(jv_get(p, "CreationDate"), &when))
+                continue;
+            day_key((time_t)when, hours, have, sizeof have);
+            found = strcmp(have, want) == 0;
+        }
+        if (!found) return false;
+    }
+    return true;
+}
+
 /* ---- pending-maintenance ---- */
 
 static filter *pending_compile(filter_compiler *fc, const jv *spec)
@@ -180,5 +266,7 @@ const filter_type filter_type_upgrade_available = {"upgrade-available", rds, upg
                                                    upgrade_match};
 const filter_type filter_type_pending_maintenance = {"pending-maintenance", rds, pending_compile,
                                                      pending_match};
+const filter_type filter_type_consecutive_backups = {"consecutive-aws-backups", rds,
+                                                     backups_compile, backups_match};
 const filter_type filter_type_db_parameter = {"db-parameter", rds, db_parameter_compile,
                                               db_parameter_match};

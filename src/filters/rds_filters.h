@@ -17,5 +17,6 @@ extern const filter_type filter_type_rds_engine;
 extern const filter_type filter_type_upgrade_available;
 extern const filter_type filter_type_pending_maintenance;
 extern const filter_type filter_type_db_parameter;
+extern const filter_type filter_type_consecutive_backups;
 
 #endif

@@ -90,9 +90,11 @@ extern const filter_type filter_type_rds_engine;
 extern const filter_type filter_type_upgrade_available;
 extern const filter_type filter_type_pending_maintenance;
 extern const filter_type filter_type_db_parameter;
+extern const filter_type filter_type_consecutive_backups;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
 extern const filter_type filter_type_iam_analyzer;
+extern const filter_type filter_type_ssm_inventory;
 /* related resources (related.c) */
 extern const filter_type filter_type_rel_security_group;
 extern const filter_type filter_type_rel_subnet;
@@ -189,9 +191,11 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_upgrade_available,
     &filter_type_pending_maintenance,
     &filter_type_db_parameter,
+    &filter_type_consecutive_backups,
     &filter_type_snapshots,
     &filter_type_grant_count,
     &filter_type_iam_analyzer,
+    &filter_type_ssm_inventory,
     /* related resources */
     &filter_type_rel_security_group,
     &filter_type_rel_subnet,

@@ -24,11 +24,8 @@ static const struct {
     {"check-permissions", "IAM policy simulation is not available offline; use has-allow-all "
                           "or has-statement on the role's policies"},
     {"service-limit", "Trusted Advisor limits are not collected; use Service Quotas"},
-    {"ssm-inventory", "SSM inventory is not collected; use the `ssm` data in a value filter "
-                      "when collected"},
     {"lakeformation-s3-cross-account", "Lake Formation data is not collected; use "
                                        "cross-account on the buckets"},
-    {"consecutive-aws-backups", "AWS Backup jobs are not collected; use snapshot-age"},
 };
 
 const char *filter_unsupported(const char *name)

@@ -50,6 +50,20 @@
 
 static const detail_spec METRIC_ONLY[] = {METRIC_DATAPOINTS};
 
+/* consecutive-aws-backups: the instance's AWS Backup recovery points. */
+static const detail_spec RDS_DETAILS[] = {
+    METRIC_DATAPOINTS,
+    {.client = "backup",
+     .service = "backup",
+     .operation = "ListRecoveryPointsByResource",
+     .method = "list_recovery_points_by_resource",
+     .select = "RecoveryPoints",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "c7n:AwsBackups",
+     .dflt = DV_ARRAY},
+};
+
 /* A queue's id is its URL; its file is named by the URL's last segment
  * (the queue name): sqs.GetQueueAttributes.<QueueName>.json. */
 static const detail_spec SQS_DETAILS[] = {
@@ -177,8 +191,9 @@ const detail_spec *inv_more_details(const resource_type *t, size_t *n)
 {
     const char *name = t ? t->name : "";
     if (strcmp(name, "aws.ec2") == 0) return *n = COUNT(EC2_DETAILS), EC2_DETAILS;
-    if (strcmp(name, "aws.rds") == 0 || strcmp(name, "aws.ebs") == 0 ||
-        strcmp(name, "aws.elb") == 0 || strcmp(name, "aws.app-elb") == 0)
+    if (strcmp(name, "aws.rds") == 0) return *n = COUNT(RDS_DETAILS), RDS_DETAILS;
+    if (strcmp(name, "aws.ebs") == 0 || strcmp(name, "aws.elb") == 0 ||
+        strcmp(name, "aws.app-elb") == 0)
         return *n = COUNT(METRIC_ONLY), METRIC_ONLY;
     if (strcmp(name, "aws.kms") == 0) return *n = COUNT(ALIAS_DETAILS), ALIAS_DETAILS;
     if (strcmp(name, "aws.prefix-list") == 0) return *n = COUNT(PREFIX_DETAILS), PREFIX_DETAILS;
@@ -460,6 +475,8 @@ static const struct merge_spec {
 } MERGES[] = {
     {"aws.ec2", "ec2", "ec2", "DescribeInstanceAttribute", "InstanceId", "c7n:instance-attributes"},
     {"aws.vpc", "ec2", "ec2", "DescribeVpcAttribute", "VpcId", "c7n:vpc-attributes"},
+    /* ssm-inventory: TypeName AWS:Application, all pages in one file. */
+    {"aws.ec2", "ssm", "ssm", "ListInventoryEntries", "InstanceId", "c7n:ssm-inventory"},
     {"aws.cloudtrail", "cloudtrail", "cloudtrail", "GetEventSelectors", "TrailARN",
      "c7n:TrailEventSelectors"},
 };
