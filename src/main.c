@@ -19,6 +19,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"collect", cmd_collect, "collect an inventory from AWS: every account and region at once"},
+    {"shards", cmd_shards, "which shard of `scan --shard I/N` scans which account"},
     {"scan", cmd_scan, "evaluate policies over an inventory"},
     {"eval", cmd_eval, "evaluate policies over resources given as JSON"},
     {"explain", cmd_explain, "one finding: priority reasons, evidence and its runbook"},

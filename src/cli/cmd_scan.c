@@ -38,6 +38,11 @@ static const char usage_text[] =
     "      --suppressions FILE  sync suppression rules from this YAML file first\n"
     "      --notify           after recording, tell each team about its new and regressed\n"
     "                         findings (custos notify with accounts.yaml's settings)\n"
+    "      --shard I/N        scan only shard I (0-based) of N: a stable, balanced subset of\n"
+    "                         the accounts, so N workers cover the organisation into one\n"
+    "                         store; 'auto': I and N from AWS Batch's array variables\n"
+    "      --shards N         the same, I from $JOB_COMPLETION_INDEX (Kubernetes Indexed\n"
+    "                         Jobs) or $AWS_BATCH_JOB_ARRAY_INDEX\n"
     "  -j, --threads N        worker threads (default: all cores)\n"
     "      --load-only        read and parse what the policies need, evaluate nothing\n"
     "                         (measures the I/O floor; see bench/)\n"
@@ -167,6 +172,8 @@ int cmd_scan(int argc, char **argv)
         {"no-store", no_argument, 0, OPT_NO_STORE},
         {"suppressions", required_argument, 0, OPT_SUPPRESSIONS},
         {"notify", no_argument, 0, OPT_NOTIFY},
+        {"shard", required_argument, 0, OPT_SHARD},
+        {"shards", required_argument, 0, OPT_SHARDS},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -225,6 +232,7 @@ int cmd_scan(int argc, char **argv)
     }
     time_t as_of = 0;
     if (cli_check_output_opts("scan", &o, &as_of) < 0) goto out;
+    if (cli_shard_resolve("scan", &o) < 0) goto out;
     if (no_store && (db_url || sup_file || notify)) {
         fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions/--notify\n");
         goto out;
@@ -249,6 +257,11 @@ int cmd_scan(int argc, char **argv)
     };
     scan_session s;
     if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0) {
+        if (o.shard_n)
+            fprintf(stderr, "custos scan: shard %d of %d (0-based): %zu of %zu accounts\n",
+                    o.shard_i, o.shard_n,
+                    o.accounts.n == 1 && !strcmp(o.accounts.items[0], "-") ? 0 : o.accounts.n,
+                    inventory_account_count(s.inv));
         int stored = st ? scan_store(st, &s, &o, inv_spec, as_of) : 0;
         rc = cli_finish("scan", &o, &s.r);
         if (stored < 0) {

@@ -79,6 +79,12 @@ bool cli_common_option(int c, const char *arg, run_opts *o)
     case OPT_AS_OF:
         o->as_of = arg;
         return true;
+    case OPT_SHARD:
+        o->shard = arg;
+        return true;
+    case OPT_SHARDS:
+        o->shards = atoi(arg) > 0 ? atoi(arg) : -1;
+        return true;
     default:
         return false;
     }
@@ -119,7 +125,105 @@ int cli_load_policies(const char *cmd, const strlist *paths, policy_set *ps)
     return rc;
 }
 
-int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, const run_opts *o,
+int cli_shard_of(const char *account_id, int n)
+{
+    int best = 0;
+    uint64_t top = 0;
+    for (int s = 0; s < n; s++) {
+        uint64_t h = 1469598103934665603ULL;
+        for (const unsigned char *p = (const unsigned char *)account_id; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ '/') * 1099511628211ULL;
+        for (int v = s;; v /= 10) { /* the shard number's digits */
+            h = (h ^ (uint64_t)('0' + v % 10)) * 1099511628211ULL;
+            if (v < 10) break;
+        }
+        h ^= h >> 33; /* finalise (fmix64): FNV's low bits alone are weak */
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 33;
+        if (s == 0 || h > top) top = h, best = s;
+    }
+    return best;
+}
+
+static int env_int(const char *name, int *out)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (!v || !*v) return -1;
+    long x = strtol(v, &end, 10);
+    if (*end || x < 0 || x > 100000) return -2;
+    *out = (int)x;
+    return 0;
+}
+
+int cli_shard_resolve(const char *cmd, run_opts *o)
+{
+    o->shard_n = 0;
+    if (!o->shard && !o->shards) return 0;
+    if (o->shards < 0) {
+        fprintf(stderr, "custos %s: --shards must be a positive number\n", cmd);
+        return -1;
+    }
+    int i = -1, n = o->shards;
+    if (o->shard && !strcmp(o->shard, "auto")) {
+        if (env_int("AWS_BATCH_JOB_ARRAY_INDEX", &i) < 0 ||
+            env_int("AWS_BATCH_JOB_ARRAY_SIZE", &n) < 0) {
+            fprintf(stderr,
+                    "custos %s: --shard auto needs $AWS_BATCH_JOB_ARRAY_INDEX and "
+                    "$AWS_BATCH_JOB_ARRAY_SIZE (an AWS Batch array job); elsewhere use "
+                    "--shard I/N, or --shards N in a Kubernetes Indexed Job\n",
+                    cmd);
+            return -1;
+        }
+    } else if (o->shard) {
+        char tail;
+        if (sscanf(o->shard, "%d/%d%c", &i, &n, &tail) != 2) {
+            fprintf(stderr, "custos %s: --shard '%s' is not I/N (e.g. 0/4) or auto\n", cmd,
+                    o->shard);
+            return -1;
+        }
+    } else if (env_int("JOB_COMPLETION_INDEX", &i) < 0 &&
+               env_int("AWS_BATCH_JOB_ARRAY_INDEX", &i) < 0) {
+        fprintf(stderr,
+                "custos %s: --shards %d needs this shard's index: "
+                "$JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or "
+                "$AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch), or use --shard I/N\n",
+                cmd, n);
+        return -1;
+    }
+    if (n < 1 || n > 10000 || i < 0 || i >= n) {
+        fprintf(stderr, "custos %s: shard %d of %d: the index must be 0 to N-1, N 1 to 10000\n",
+                cmd, i, n);
+        return -1;
+    }
+    o->shard_i = i;
+    o->shard_n = n;
+    return 0;
+}
+
+/* Narrows o->accounts to the shard's (within any --account given), so the
+ * scan, its filter and the store's resolution scope all see one list.  An
+ * empty shard gets a list naming no account (not "all"). */
+static void shard_accounts(const inventory *inv, run_opts *o)
+{
+    strlist mine = {0};
+    for (size_t k = 0; k < inventory_account_count(inv); k++) {
+        const account_info *ai = inventory_account(inv, k);
+        bool asked = o->accounts.n == 0;
+        for (size_t j = 0; j < o->accounts.n && !asked; j++)
+            asked = !strcmp(o->accounts.items[j], ai->id) ||
+                    (ai->name && !strcmp(o->accounts.items[j], ai->name));
+        if (asked && cli_shard_of(ai->id, o->shard_n) == o->shard_i) strlist_add(&mine, ai->id);
+    }
+    if (mine.n == 0) strlist_add(&mine, "-"); /* no account id is "-" */
+    strlist_free(&o->accounts);
+    o->accounts = mine;
+}
+
+int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, run_opts *o,
                  engine_options *eo, scan_session *s)
 {
     memset(s, 0, sizeof *s);
@@ -133,6 +237,7 @@ int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, 
     };
     diag_list d = DIAG_LIST_INIT;
     int rc = inventory_open(inv_spec, &io, &s->inv, &d);
+    if (rc == 0 && o->shard_n) shard_accounts(s->inv, o);
     if (rc == 0) {
         eo->threads = o->threads;
         cli_fill_filter(o, &eo->filter);

@@ -32,6 +32,9 @@ typedef struct run_opts {
     const char *as_of;   /* --as-of DATE, or NULL */
     int threads;
     bool verbose;
+    const char *shard;    /* --shard I/N or auto, or NULL */
+    int shards;           /* --shards N (I from the batch engine), or 0 */
+    int shard_i, shard_n; /* resolved by cli_shard_resolve; n = 0: no sharding */
 } run_opts;
 
 /* Long-option codes shared by the commands. */
@@ -53,6 +56,8 @@ enum {
     OPT_LIMIT,
     OPT_OFFSET,
     OPT_SUPPRESSIONS,
+    OPT_SHARD,
+    OPT_SHARDS,
     OPT_NOTIFY
 };
 
@@ -73,7 +78,18 @@ typedef struct scan_session {
 /* Loads o's policies (or the pack) and the inventory, and scans with eo
  * (threads and filter filled from o).  Prints diagnostics; 0 or -1.  Call
  * cli_scan_done afterwards either way. */
-int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, const run_opts *o,
+/* Shards: shard I of N takes the accounts whose highest rendezvous hash
+ * (FNV-1a of "account-id/shard") is shard I's, so every account has exactly
+ * one shard, shards are balanced, adding an account moves no other and
+ * going from N to N+1 shards moves about 1/(N+1) of them.  I and N come
+ * from --shard I/N, or --shards N with I from $JOB_COMPLETION_INDEX
+ * (Kubernetes Indexed Jobs) or $AWS_BATCH_JOB_ARRAY_INDEX, or --shard auto
+ * with both from $AWS_BATCH_JOB_ARRAY_INDEX / _SIZE (AWS Batch arrays).
+ * Returns 0 (o->shard_n set, 0 when not sharding) or -1 printed. */
+int cli_shard_resolve(const char *cmd, run_opts *o);
+/* The shard (0..n-1) an account belongs to. */
+int cli_shard_of(const char *account_id, int n);
+int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, run_opts *o,
                  engine_options *eo, scan_session *s);
 void cli_scan_done(scan_session *s);
 
