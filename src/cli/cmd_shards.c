@@ -78,9 +78,10 @@ int cmd_shards(int argc, char **argv)
         } else
             return 1;
     }
-    if (!inv_spec || n < 1 || n > 10000 || (strcmp(fmt, "table") && strcmp(fmt, "json"))) {
+    bool json = fmt && !strcmp(fmt, "json"), fmt_ok = json || (fmt && !strcmp(fmt, "table"));
+    if (!inv_spec || n < 1 || n > 10000 || !fmt_ok) {
         fprintf(stderr, "custos shards: needs --inventory DIR and --shards N (1 to 10000)%s\n",
-                strcmp(fmt, "table") && strcmp(fmt, "json") ? "; --format is table or json" : "");
+                fmt_ok ? "" : "; --format is table or json");
         return 1;
     }
     inventory_options io = {0};
@@ -88,7 +89,7 @@ int cmd_shards(int argc, char **argv)
     diag_list d = DIAG_LIST_INIT;
     int rc = 1;
     if (inventory_open(inv_spec, &io, &inv, &d) == 0) {
-        print(inv, n, !strcmp(fmt, "json"));
+        print(inv, n, json);
         rc = 0;
     }
     cli_diag_print("shards", &d);

@@ -191,10 +191,11 @@ static jv finding_access_keys(arena *a, const jv *evidence, const jv *res)
             const jv *created = jv_get(&keys->u.items[k], "CreateDate");
             if (created && jv_equal(created, rot)) id = jv_get(&keys->u.items[k], "AccessKeyId");
         }
+        if (!id || id->kind != JV_STRING) continue;
         bool seen = false;
-        for (uint32_t j = 0; id && j < b.v.len; j++)
+        for (uint32_t j = 0; j < b.v.len; j++)
             seen |= jv_equal(&b.v.u.items[j], id);
-        if (jv_is(id, JV_STRING) && !seen) jvb_push(&b, *id);
+        if (!seen) jvb_push(&b, *id);
     }
     jv out = jvb_done(&b);
     return out.len ? out : jv_null();

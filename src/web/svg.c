@@ -240,8 +240,8 @@ static void axes(buf *b, const layout *L, size_t npoints, const char *const *xla
                  const char *ylabel)
 {
     double base = L->y0 + L->ph;
-    for (double v = 0; v <= L->ymax + 1e-9; v += L->ystep) {
-        double y = y_of(L, v);
+    for (int t = 0; t * L->ystep <= L->ymax + 1e-9; t++) {
+        double v = t * L->ystep, y = y_of(L, v);
         if (v > 0)
             buf_printf(b,
                        "<line class=\"svg-grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
