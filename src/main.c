@@ -19,6 +19,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"collect", cmd_collect, "collect an inventory from AWS: every account and region at once"},
+    {"compliance", cmd_compliance, "per account, each requirement of a framework: pass or fail"},
     {"shards", cmd_shards, "which shard of `scan --shard I/N` scans which account"},
     {"scan", cmd_scan, "evaluate policies over an inventory"},
     {"eval", cmd_eval, "evaluate policies over resources given as JSON"},

@@ -78,6 +78,32 @@ def main():
         fh.write(bad)
     r = run("checks", "--framework", "cis-aws-3.0", "--policies", os.path.join(OUT, "bad-ref.yml"))
     check("framework_rejects_unknown_reference", r.returncode == 1 and "'9.99'" in r.stderr, r.stderr[:200])
+    # --- the auditor's view of a store: custos compliance ---
+    cdb = "sqlite:" + os.path.join(OUT, "compliance.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(cdb[7:] + suffix):
+            os.unlink(cdb[7:] + suffix)
+    r = run("scan", "--inventory", ORG, "--db", cdb, "--format", "json", "-o", os.devnull)
+    r = run("compliance", "--framework", "cis-aws-3.0", "--db", cdb, "--format", "json")
+    comp = json.loads(r.stdout) if r.returncode == 0 else {}
+    by_acc = {a["name"]: {q["id"]: q for q in a["requirements"]} for a in comp.get("accounts", [])}
+    check("compliance_every_account", len(by_acc) == len(accounts), f"{len(by_acc)} accounts: {r.stderr[:200]}")
+    # Each planted CIS problem fails its requirement in its account, nowhere else.
+    cis_of = {c["name"]: c.get("compliance", {}).get("cis-aws-3.0", []) for c in checks}
+    name_of = {str(a["id"]): a["name"] for a in accounts}
+    want_fail = {(name_of[p["account"]], ref) for p in planted for ref in cis_of.get(p["check"], [])}
+    got_fail = {(acc, rid) for acc, reqs in by_acc.items() for rid, q in reqs.items() if q["status"] == "fail"}
+    check("compliance_fails_exactly_the_planted", got_fail == want_fail,
+          f"missing {sorted(want_fail - got_fail)[:4]} extra {sorted(got_fail - want_fail)[:4]}")
+    net = by_acc.get("network", {})
+    check("compliance_statuses", net.get("1.1", {}).get("status") == "manual" and
+          net.get("1.2", {}).get("status") == "not-covered" and net.get("1.4", {}).get("status") == "pass",
+          str({k: net.get(k) for k in ("1.1", "1.2", "1.4")}))
+    r = run("compliance", "--framework", "cis-aws-3.0", "--db", cdb, "--account", "network")
+    check("compliance_table_one_account", r.returncode == 0 and "network" in r.stdout and
+          "billing-prod" not in r.stdout, r.stdout[:300])
+    r = run("compliance", "--framework", "nope", "--db", cdb)
+    check("compliance_unknown_framework", r.returncode == 1 and "unknown framework" in r.stderr, r.stderr)
     r = run("checks", "--format", "markdown")
     readme = open("README.md").read()
     m = re.search(r"<!-- checks:begin -->\n(.*?)<!-- checks:end -->", readme, re.S)
