@@ -2,14 +2,18 @@
 # bench/web.sh - the dashboard under load, from a 1,000,000-finding store.
 #
 #   bash bench/web.sh [N]            N findings (default 1000000)
-#   env: DURATION (s per page, 10), CONNECTIONS (8), WRK_THREADS (2),
+#   env: SHAPE (scan: the store built by 30 daily `custos scan` runs, as
+#        users build it, bench/scan_store.py; fill: written directly by
+#        bench/fill_store.py and ANALYZEd), DURATION (s per page, 10),
+#        CONNECTIONS (50), WRK_THREADS (2),
 #        SERVE_THREADS (serve's --threads; default: serve's own), STORE (path),
 #        DB_URL (serve this instead of sqlite:STORE, e.g. a PostgreSQL copy of
 #        it made by bench/copy_store_pg.py; the SQLite store still picks the
 #        team, account and finding to request)
 #
-# Builds the store once with bench/fill_store.py (cached under build/bench/,
-# rebuilt when N, the script or custos's schema version changes), starts the
+# Builds the store once (cached under build/bench/, rebuilt when N, the
+# script or custos's schema version changes; a scan-built one takes 30
+# scans, about 10 minutes at 1,000,000 findings), starts the
 # release `custos serve` on a free loopback port, then for each page type
 # (overview, team, account, finding, filtered findings, trends, a JSON API
 # route): one request at a time with curl (-w time_total; best and median of
@@ -21,11 +25,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-8}
+CONNECTIONS=${CONNECTIONS:-50}
+SHAPE=${SHAPE:-scan}
 WRK_THREADS=${WRK_THREADS:-2}
 CUSTOS=${CUSTOS:-build/release/custos}
 DIR=build/bench
-STORE=${STORE:-$DIR/web-$N.db}
+STORE=${STORE:-$DIR/web-$SHAPE-$N.db}
 mkdir -p "$DIR"
 
 [ -x "$CUSTOS" ] || make -j2 all >/dev/null
@@ -37,10 +42,22 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # ---- the store (cached) ----
-key="n=$N $(sha256sum bench/fill_store.py | cut -c1-16) $(grep -h 'define STORE_SCHEMA_VERSION' src/store/store.h)"
+if [ "$SHAPE" = scan ]; then
+    builder=bench/scan_store.py
+else
+    builder=bench/fill_store.py
+fi
+key="n=$N $(sha256sum $builder | cut -c1-16) $(grep -h 'define STORE_SCHEMA_VERSION' src/store/store.h)"
 if [ ! -f "$STORE" ] || [ "$(cat "$STORE.key" 2>/dev/null)" != "$key" ]; then
-    echo "bench/web.sh: building a $N-finding store in $STORE (once; a few minutes)" >&2
-    /usr/bin/python3 bench/fill_store.py --db "$STORE" --custos "$CUSTOS" -n "$N"
+    echo "bench/web.sh: building a $N-finding store in $STORE ($SHAPE; once, minutes)" >&2
+    rm -f "$STORE" "$STORE-wal" "$STORE-shm"
+    if [ "$SHAPE" = scan ]; then
+        # about 1.75 findings per security group under the five policies
+        /usr/bin/python3 bench/scan_store.py --custos "$CUSTOS" --db "sqlite:$STORE" \
+            --work "$DIR/scan-inputs" -n $((N * 4 / 7)) --days 30 >&2
+    else
+        /usr/bin/python3 bench/fill_store.py --db "$STORE" --custos "$CUSTOS" -n "$N"
+    fi
     echo "$key" >"$STORE.key"
 fi
 
@@ -70,14 +87,31 @@ POLICY=$(q "SELECT policy FROM findings GROUP BY policy ORDER BY COUNT(*) LIMIT 
 OPEN=$(q "SELECT COUNT(*) FROM findings WHERE status IN ('new','open','regressed')")
 TEAM_OPEN=$(q "SELECT COUNT(*) FROM findings WHERE team='$TEAM' AND status IN ('new','open','regressed')")
 ACC_OPEN=$(q "SELECT COUNT(*) FROM findings WHERE account_id='$ACCOUNT' AND status IN ('new','open','regressed')")
+# Cursors for deep pages by key, as the pager's links carry them: the last
+# finding of the page before (the list's offset query, run once here).
+cursor() { "$CUSTOS" findings --db "sqlite:$STORE" --format csv --limit 1 --offset "$1" "${@:2}" |
+    awk -F, 'NR == 2 { print $1 }'; }
+DEEP=$((OPEN / 50 * 4 / 5))
+FP_DEEP=$(cursor $(((DEEP - 1) * 50 - 1)))
+TEAM_DEEP=$((TEAM_OPEN / 50 * 4 / 5))
+FP_TEAM_DEEP=$(cursor $(((TEAM_DEEP - 1) * 50 - 1)) --team "$TEAM")
 PAGES=(
     "overview|/"
+    "findings|/findings"
+    "findings-p2000|/findings?page=2000"
+    "findings-deep|/findings?page=$DEEP&after=$FP_DEEP"
+    "findings-back|/findings?page=$((DEEP - 1))&before=$FP_DEEP"
+    "team-deep|/team/$TEAM?page=$TEAM_DEEP&after=$FP_TEAM_DEEP"
+    "api-deep|/api/findings?page=$DEEP&after=$FP_DEEP"
+    "findings-sev|/findings?severity=medium"
     "team|/team/$TEAM"
     "team-page-100|/team/$TEAM?page=100"
     "account|/account/$ACCOUNT"
     "finding|/finding/$FP"
     "findings-filter|/findings?team=$TEAM&severity=high&env=prod"
     "findings-status|/findings?status=resolved"
+    "findings-regr|/findings?status=regressed"
+    "findings-new|/findings?status=new"
     "findings-supp|/findings?status=suppressed"
     "findings-policy|/findings?policy=$POLICY"
     "findings-crit|/findings?severity=critical"

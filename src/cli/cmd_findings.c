@@ -189,14 +189,19 @@ int cmd_findings(int argc, char **argv)
     q.limit = (size_t)limit;
     q.offset = (size_t)offset;
     if (!(st = cli_store_open_existing("findings", db_url))) goto done;
-    stored_finding *f;
-    size_t n;
-    if (store_findings(st, &q, a, &f, &n) < 0) {
-        fprintf(stderr, "custos findings: %s\n", store_error(st));
+    /* Streamed from the store row by row (issue 17): a whole store as
+     * SARIF held every finding and its JSON at once (1.5 GB at 1M). */
+    FILE *fo = stdout;
+    if (output && !(fo = fopen(output, "w"))) {
+        fprintf(stderr, "custos findings: cannot write %s: %m\n", output);
         goto done;
     }
-    stored_report_write(&out, fmt, f, n, q.now);
-    rc = cli_write_buf("findings", output, &out);
+    int src = stored_report_stream(st, &q, fmt, q.now, fo);
+    if (src == -1) fprintf(stderr, "custos findings: %s\n", store_error(st));
+    bool werr = src == -2 || fflush(fo) != 0;
+    if (fo != stdout && fclose(fo) != 0) werr = true;
+    if (werr) fprintf(stderr, "custos findings: error writing output: %m\n");
+    rc = src == 0 && !werr ? 0 : 1;
 done:
     store_close(st);
     buf_free(&out);

@@ -246,15 +246,20 @@ static jv event(arena *a, const stored_finding *f, const char *tool_version)
     return jvb_done(&e);
 }
 
+void ocsf_event(buf *b, arena *a, const stored_finding *f, const char *tool_version, bool first)
+{
+    jv e = event(a, f, tool_version);
+    buf_puts(b, first ? "\n" : ",\n");
+    json_write(b, &e);
+}
+
 void ocsf_write(buf *b, const stored_finding *f, size_t n, const char *tool_version)
 {
     arena *a = arena_new(0);
     buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
         arena_reset(a);
-        jv e = event(a, &f[i], tool_version);
-        buf_puts(b, i ? ",\n" : "\n");
-        json_write(b, &e);
+        ocsf_event(b, a, &f[i], tool_version, i == 0);
     }
     buf_puts(b, n ? "\n]\n" : "]\n");
     arena_free(a);

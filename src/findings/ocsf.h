@@ -21,14 +21,20 @@
 #ifndef CUSTOS_OCSF_H
 #define CUSTOS_OCSF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/store.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
 #define OCSF_VERSION "1.3.0"
 
 /* Appends the events for f[0..n) to b.  tool_version may be NULL. */
 void ocsf_write(buf *b, const stored_finding *f, size_t n, const char *tool_version);
+/* One event of that array, for a streaming writer: "[" first, then each
+ * event (first: the first one), then "\n]\n" ("]\n" when none).  a is
+ * scratch for the event. */
+void ocsf_event(buf *b, arena *a, const stored_finding *f, const char *tool_version, bool first);
 
 #endif

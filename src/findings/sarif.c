@@ -343,29 +343,56 @@ static void write_driver(buf *b, arena *a, const char *tool_version)
     }
 }
 
+void sarif_begin(buf *b, const char *tool_version)
+{
+    arena *a = arena_new(0);
+    buf_puts(b, "{\"$schema\":\"" SARIF_SCHEMA_URI "\",\"version\":\"2.1.0\",\"runs\":[\n"
+                "{\"tool\":{\"driver\":");
+    write_driver(b, a, tool_version);
+    buf_puts(b, ",\"rules\":[");
+    arena_free(a);
+}
+
+void sarif_rule(buf *b, arena *a, const stored_finding *f, bool first)
+{
+    jv r = rule_json(a, f);
+    buf_puts(b, first ? "\n" : ",\n");
+    json_write(b, &r);
+}
+
+void sarif_results_begin(buf *b)
+{
+    buf_puts(b, "]}},\n\"results\":[");
+}
+
+void sarif_result(buf *b, arena *a, const stored_finding *f, size_t rule_idx, bool first)
+{
+    jv r = result_json(a, f, rule_idx);
+    buf_puts(b, first ? "\n" : ",\n");
+    json_write(b, &r);
+}
+
+void sarif_end(buf *b)
+{
+    buf_puts(b, "]}\n]}\n");
+}
+
 void sarif_write(buf *b, const stored_finding *f, size_t n, const char *tool_version)
 {
     arena *a = arena_new(0);
     size_t nr;
     rule_ref *rules = collect_rules(f, n, &nr);
-    buf_puts(b, "{\"$schema\":\"" SARIF_SCHEMA_URI "\",\"version\":\"2.1.0\",\"runs\":[\n"
-                "{\"tool\":{\"driver\":");
-    write_driver(b, a, tool_version);
-    buf_puts(b, ",\"rules\":[");
+    sarif_begin(b, tool_version);
     for (size_t i = 0; i < nr; i++) {
         arena_reset(a);
-        jv r = rule_json(a, &f[rules[i].first]);
-        buf_puts(b, i ? ",\n" : "\n");
-        json_write(b, &r);
+        sarif_rule(b, a, &f[rules[i].first], i == 0);
     }
-    buf_puts(b, "]}},\n\"results\":[");
+    sarif_results_begin(b);
     for (size_t i = 0; i < n; i++) {
         arena_reset(a);
-        jv r = result_json(a, &f[i], rule_index(rules, nr, policy_of(&f[i])));
-        buf_puts(b, i ? ",\n" : "\n");
-        json_write(b, &r);
+        sarif_result(b, a, &f[i], rule_index(rules, nr, policy_of(&f[i])), i == 0);
     }
-    buf_puts(b, "]}\n]}\n");
+    sarif_end(b);
     free(rules);
     arena_free(a);
 }

@@ -26,9 +26,11 @@
 #ifndef CUSTOS_SARIF_H
 #define CUSTOS_SARIF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/store.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
 #define SARIF_SCHEMA_URI                                                                           \
@@ -41,6 +43,17 @@
 
 /* Appends the SARIF log for f[0..n) to b.  tool_version may be NULL. */
 void sarif_write(buf *b, const stored_finding *f, size_t n, const char *tool_version);
+
+/* The same log in pieces, for a writer that streams findings from the
+ * store (stored_report_stream): begin, every rule (sorted by policy name,
+ * each from its policy's first finding), results_begin, every result with
+ * the index of its policy's rule, end.  first: the first of its list.
+ * a is scratch for one piece (reset it between calls). */
+void sarif_begin(buf *b, const char *tool_version);
+void sarif_rule(buf *b, arena *a, const stored_finding *f, bool first);
+void sarif_results_begin(buf *b);
+void sarif_result(buf *b, arena *a, const stored_finding *f, size_t rule_idx, bool first);
+void sarif_end(buf *b);
 
 /* The code-scanning security-severity for a severity rank 0..4 ("9.5" for
  * critical ... "1.0" for info), and the SARIF level ("error", "warning",

@@ -103,54 +103,91 @@ static void write_json(buf *b, const stored_finding *f, size_t n)
     buf_printf(b, "\n],\"count\":%zu}\n", n);
 }
 
+static const char CSV_HEADER[] =
+    "fingerprint,status,priority,severity,policy,resource,id,name,account,account_name,team,"
+    "environment,region,first_seen,last_seen,resolved_at,fix,reasons,evidence\r\n";
+
+static void write_csv_row(buf *b, const stored_finding *x)
+{
+    char prio[16], t1[21] = "", t2[21] = "", t3[21] = "";
+    snprintf(prio, sizeof prio, "%d", x->priority);
+    if (x->first_seen) iso_time(x->first_seen, t1);
+    if (x->last_seen) iso_time(x->last_seen, t2);
+    if (x->resolved_at) iso_time(x->resolved_at, t3);
+    const char *cols[] = {x->fingerprint,
+                          x->status,
+                          prio,
+                          x->severity,
+                          x->policy,
+                          x->resource_type,
+                          x->resource_id,
+                          x->resource_name,
+                          x->account_id,
+                          x->account_name,
+                          x->team,
+                          x->environment,
+                          x->region,
+                          t1,
+                          t2,
+                          t3,
+                          x->fix,
+                          x->reasons,
+                          x->evidence};
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        if (c) buf_putc(b, ',');
+        csv_field(b, cols[c]);
+    }
+    buf_puts(b, "\r\n");
+}
+
 static void write_csv(buf *b, const stored_finding *f, size_t n)
 {
-    buf_puts(b, "fingerprint,status,priority,severity,policy,resource,id,name,account,"
-                "account_name,team,environment,region,first_seen,last_seen,resolved_at,fix,"
-                "reasons,evidence\r\n");
-    for (size_t i = 0; i < n; i++) {
-        const stored_finding *x = &f[i];
-        char prio[16], t1[21] = "", t2[21] = "", t3[21] = "";
-        snprintf(prio, sizeof prio, "%d", x->priority);
-        if (x->first_seen) iso_time(x->first_seen, t1);
-        if (x->last_seen) iso_time(x->last_seen, t2);
-        if (x->resolved_at) iso_time(x->resolved_at, t3);
-        const char *cols[] = {x->fingerprint,
-                              x->status,
-                              prio,
-                              x->severity,
-                              x->policy,
-                              x->resource_type,
-                              x->resource_id,
-                              x->resource_name,
-                              x->account_id,
-                              x->account_name,
-                              x->team,
-                              x->environment,
-                              x->region,
-                              t1,
-                              t2,
-                              t3,
-                              x->fix,
-                              x->reasons,
-                              x->evidence};
-        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-            if (c) buf_putc(b, ',');
-            csv_field(b, cols[c]);
-        }
-        buf_puts(b, "\r\n");
+    buf_puts(b, CSV_HEADER);
+    for (size_t i = 0; i < n; i++)
+        write_csv_row(b, &f[i]);
+}
+
+typedef struct table_widths {
+    int policy, account, region;
+} table_widths;
+
+static void widen(table_widths *w, const stored_finding *x)
+{
+    const char *acc = x->account_name ? x->account_name : x->account_id;
+    size_t p = x->policy ? strlen(x->policy) : 0, a = acc ? strlen(acc) : 1,
+           r = x->region ? strlen(x->region) : 1;
+    if ((int)p > w->policy) w->policy = (int)p;
+    if ((int)a > w->account) w->account = (int)a;
+    if ((int)r > w->region) w->region = (int)r;
+}
+
+static void write_table_head(buf *b, const table_widths *w)
+{
+    buf_printf(b, "%4s  %-8s  %-10s  %4s  %-*s  %-*s  %-*s  %s\n", "PRIO", "SEVERITY", "STATUS",
+               "AGE", w->policy, "POLICY", w->account, "ACCOUNT", w->region, "REGION", "RESOURCE");
+}
+
+static void write_table_row(buf *b, const table_widths *w, const stored_finding *x, int64_t now)
+{
+    char age[24];
+    short_age(now - x->first_seen, age);
+    const char *acc = x->account_name ? x->account_name : x->account_id;
+    bool named = x->resource_name && *x->resource_name;
+    buf_printf(b, "%4d  %-8s  %-10s  %4s  %-*s  %-*s  %-*s  %s %s%s%s%s\n", x->priority,
+               x->severity, x->status, age, w->policy, x->policy, w->account, acc ? acc : "-",
+               w->region, x->region ? x->region : "-", x->resource_type, x->resource_id,
+               named ? " (" : "", named ? x->resource_name : "", named ? ")" : "");
+    if (x->fix) buf_printf(b, "      fix: %s  (custos explain %.8s)\n", x->fix, x->fingerprint);
+    if (x->suppression_id) {
+        char until[21];
+        iso_time(x->suppressed_until, until);
+        buf_printf(b, "      suppressed by %s until %.10s: %s\n",
+                   x->suppression_author ? x->suppression_author : "?", until,
+                   x->suppression_reason ? x->suppression_reason : "");
     }
 }
 
-static size_t width(const stored_finding *f, size_t n, size_t off, size_t min)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *s = *(const char *const *)((const char *)&f[i] + off);
-        if (s && strlen(s) > min) min = strlen(s);
-    }
-    return min;
-}
-#define WIDTH(f, n, field, min) width(f, n, offsetof(stored_finding, field), min)
+static const table_widths TABLE_MIN = {6, 7, 6};
 
 static void write_table(buf *b, const stored_finding *f, size_t n, int64_t now)
 {
@@ -158,29 +195,12 @@ static void write_table(buf *b, const stored_finding *f, size_t n, int64_t now)
         buf_puts(b, "No findings match.\n");
         return;
     }
-    int wp = (int)WIDTH(f, n, policy, 6), wa = (int)WIDTH(f, n, account_name, 7),
-        wr = (int)WIDTH(f, n, region, 6);
-    buf_printf(b, "%4s  %-8s  %-10s  %4s  %-*s  %-*s  %-*s  %s\n", "PRIO", "SEVERITY", "STATUS",
-               "AGE", wp, "POLICY", wa, "ACCOUNT", wr, "REGION", "RESOURCE");
-    for (size_t i = 0; i < n; i++) {
-        const stored_finding *x = &f[i];
-        char age[24];
-        short_age(now - x->first_seen, age);
-        const char *acc = x->account_name ? x->account_name : x->account_id;
-        bool named = x->resource_name && *x->resource_name;
-        buf_printf(b, "%4d  %-8s  %-10s  %4s  %-*s  %-*s  %-*s  %s %s%s%s%s\n", x->priority,
-                   x->severity, x->status, age, wp, x->policy, wa, acc ? acc : "-", wr,
-                   x->region ? x->region : "-", x->resource_type, x->resource_id, named ? " (" : "",
-                   named ? x->resource_name : "", named ? ")" : "");
-        if (x->fix) buf_printf(b, "      fix: %s  (custos explain %.8s)\n", x->fix, x->fingerprint);
-        if (x->suppression_id) {
-            char until[21];
-            iso_time(x->suppressed_until, until);
-            buf_printf(b, "      suppressed by %s until %.10s: %s\n",
-                       x->suppression_author ? x->suppression_author : "?", until,
-                       x->suppression_reason ? x->suppression_reason : "");
-        }
-    }
+    table_widths w = TABLE_MIN;
+    for (size_t i = 0; i < n; i++)
+        widen(&w, &f[i]);
+    write_table_head(b, &w);
+    for (size_t i = 0; i < n; i++)
+        write_table_row(b, &w, &f[i], now);
     buf_printf(b, "\n%zu findings.\n", n);
 }
 
@@ -203,4 +223,175 @@ void stored_report_write(buf *b, stored_format fmt, const stored_finding *f, siz
         ocsf_write(b, f, n, CUSTOS_VERSION);
         break;
     }
+}
+
+/* ---- streaming from the store ---- */
+
+/* The output side: rows go into b, which is written out every 64 KiB, so
+ * memory stays flat whatever the store's size. */
+typedef struct streamer {
+    buf b;
+    FILE *out;
+    bool werr;
+    stored_format fmt;
+    int64_t now;
+    size_t n;
+    arena *a; /* scratch for one row's JSON */
+    table_widths w;
+    /* sarif: the rules, sorted by policy name, each rule's JSON text */
+    struct rule_text {
+        const char *policy, *json;
+    } * rules;
+    size_t nrules, rcap;
+    arena *rules_a;
+} streamer;
+
+static void drain(streamer *s, bool all)
+{
+    if (s->b.len < (all ? 1 : 65536)) return;
+    if (fwrite(s->b.data, 1, s->b.len, s->out) != s->b.len) s->werr = true;
+    buf_reset(&s->b);
+}
+
+static int stream_row(void *ctx, const stored_finding *f)
+{
+    streamer *s = ctx;
+    arena_reset(s->a);
+    switch (s->fmt) {
+    case SR_TABLE:
+        write_table_row(&s->b, &s->w, f, s->now);
+        break;
+    case SR_JSON:
+        buf_puts(&s->b, s->n ? ",\n" : "\n");
+        write_json_one(&s->b, f);
+        break;
+    case SR_CSV:
+        write_csv_row(&s->b, f);
+        break;
+    case SR_SARIF: {
+        size_t lo = 0, hi = s->nrules;
+        const char *pol = f->policy ? f->policy : "unknown";
+        while (lo < hi) { /* its rule: binary search of the sorted names */
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(s->rules[mid].policy, pol) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        sarif_result(&s->b, s->a, f, lo, s->n == 0);
+        break;
+    }
+    case SR_OCSF:
+        ocsf_event(&s->b, s->a, f, CUSTOS_VERSION, s->n == 0);
+        break;
+    }
+    s->n++;
+    drain(s, false);
+    return s->werr ? -2 : 0;
+}
+
+static int widths_row(void *ctx, const stored_finding *f)
+{
+    streamer *s = ctx;
+    widen(&s->w, f);
+    s->n++;
+    return 0;
+}
+
+/* A policy's rule from its first finding (pass 1 walks in list order). */
+static int rules_row(void *ctx, const stored_finding *f)
+{
+    streamer *s = ctx;
+    const char *pol = f->policy ? f->policy : "unknown";
+    size_t lo = 0, hi = s->nrules;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->rules[mid].policy, pol);
+        if (c == 0) return 0;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    s->rules = arena_grow(s->rules_a, s->rules, &s->rcap, s->nrules + 1, sizeof *s->rules);
+    memmove(&s->rules[lo + 1], &s->rules[lo], (s->nrules - lo) * sizeof *s->rules);
+    buf r = BUF_INIT;
+    arena_reset(s->a);
+    sarif_rule(&r, s->a, f, true);
+    s->rules[lo].policy = arena_strdup(s->rules_a, pol);
+    s->rules[lo].json = arena_strdup(s->rules_a, r.data + 1); /* without its "\n" */
+    buf_free(&r);
+    s->nrules++;
+    return 0;
+}
+
+int stored_report_stream(store *st, const finding_query *q, stored_format fmt, int64_t now,
+                         FILE *out)
+{
+    streamer s = {.b = BUF_INIT,
+                  .out = out,
+                  .fmt = fmt,
+                  .now = now,
+                  .a = arena_new(0),
+                  .w = TABLE_MIN,
+                  .rules_a = arena_new(0)};
+    int rc = store_read_begin(st);
+    /* Pass 1 where the head depends on every row: the table's column
+     * widths, SARIF's rules (sorted, before the results). */
+    if (rc == 0 && fmt == SR_TABLE) rc = store_findings_each(st, q, widths_row, &s);
+    if (rc == 0 && fmt == SR_SARIF) rc = store_findings_each(st, q, rules_row, &s);
+    if (rc == 0) {
+        switch (fmt) {
+        case SR_TABLE:
+            if (s.n) write_table_head(&s.b, &s.w);
+            break;
+        case SR_JSON:
+            buf_puts(&s.b, "{\"findings\":[");
+            break;
+        case SR_CSV:
+            buf_puts(&s.b, CSV_HEADER);
+            break;
+        case SR_SARIF:
+            sarif_begin(&s.b, CUSTOS_VERSION);
+            for (size_t i = 0; i < s.nrules; i++) {
+                buf_puts(&s.b, i ? ",\n" : "\n");
+                buf_puts(&s.b, s.rules[i].json);
+            }
+            sarif_results_begin(&s.b);
+            break;
+        case SR_OCSF:
+            buf_putc(&s.b, '[');
+            break;
+        }
+        s.n = 0;
+        rc = store_findings_each(st, q, stream_row, &s);
+    }
+    if (rc == 0) {
+        switch (fmt) {
+        case SR_TABLE:
+            if (s.n)
+                buf_printf(&s.b, "\n%zu findings.\n", s.n);
+            else
+                buf_puts(&s.b, "No findings match.\n");
+            break;
+        case SR_JSON:
+            buf_printf(&s.b, "\n],\"count\":%zu}\n", s.n);
+            break;
+        case SR_CSV:
+            break;
+        case SR_SARIF:
+            sarif_end(&s.b);
+            break;
+        case SR_OCSF:
+            buf_puts(&s.b, s.n ? "\n]\n" : "]\n");
+            break;
+        }
+    }
+    store_read_end(st);
+    drain(&s, true);
+    buf_free(&s.b);
+    arena_free(s.a);
+    arena_free(s.rules_a);
+    if (s.werr) return -2;
+    return rc < 0 ? -1 : 0;
 }

@@ -200,9 +200,47 @@ int db_rollback(db *d)
     return d->ops->rollback(d);
 }
 
+/* Test hook: CUSTOS_DEBUG_PLAN=1 prints the plan of every SELECT to
+ * stderr before running it (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
+ * PostgreSQL, with the same parameters), so a test can assert that the
+ * store's queries use its indexes on a store that scans built: a planner
+ * regression then fails make check, not a dashboard in production. */
+static void debug_plan(db *d, const char *sql, const db_val *params, size_t nparams)
+{
+    const char *on = getenv("CUSTOS_DEBUG_PLAN");
+    if (!on || *on != '1' || strncmp(sql, "SELECT", 6) != 0) return;
+    char *q = db_strdupf("%s%s", d->dialect == DB_SQLITE ? "EXPLAIN QUERY PLAN " : "EXPLAIN ", sql);
+    db_stmt *s = d->ops->query(d, q, params, nparams);
+    free(q);
+    if (!s) return;
+    buf b = BUF_INIT;
+    buf_printf(&b, "custos: plan: %s\n", sql);
+    while (db_step(s) == 1) {
+        size_t n = db_ncols(s);
+        const char *line = n ? db_col_text(s, n - 1) : NULL;
+        /* SQLite: the node's id and its parent's (0: the top level) */
+        if (n >= 4)
+            buf_printf(&b, "custos: plan:   %lld %lld %s\n", (long long)db_col_int(s, 0),
+                       (long long)db_col_int(s, 1), line ? line : "");
+        else
+            buf_printf(&b, "custos: plan:   %s\n", line ? line : "");
+    }
+    db_finish(s);
+    fputs(b.data, stderr);
+    buf_free(&b);
+}
+
 db_stmt *db_query(db *d, const char *sql, const db_val *params, size_t nparams)
 {
+    debug_plan(d, sql, params, nparams);
     return d->ops->query(d, sql, params, nparams);
+}
+
+db_stmt *db_query_stream(db *d, const char *sql, const db_val *params, size_t nparams)
+{
+    debug_plan(d, sql, params, nparams);
+    return d->ops->query_stream ? d->ops->query_stream(d, sql, params, nparams)
+                                : d->ops->query(d, sql, params, nparams);
 }
 
 int db_step(db_stmt *s)

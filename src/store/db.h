@@ -61,6 +61,9 @@ int db_rollback(db *d);
 /* Queries: prepare, bind, step through rows, finish.  Column values stay
  * valid until the next db_step or db_finish. */
 db_stmt *db_query(db *d, const char *sql, const db_val *params, size_t nparams);
+/* The same, holding one row at a time whatever the result's size; no
+ * other statement may run on d until it is finished. */
+db_stmt *db_query_stream(db *d, const char *sql, const db_val *params, size_t nparams);
 int db_step(db_stmt *s); /* 1 = a row, 0 = done, -1 = error (db_errmsg) */
 size_t db_ncols(const db_stmt *s);
 const char *db_col_text(const db_stmt *s, size_t i); /* NULL for SQL NULL */

@@ -22,6 +22,8 @@ typedef struct db_ops {
     int (*commit)(db *d);
     int (*rollback)(db *d);
     db_stmt *(*query)(db *d, const char *sql, const db_val *params, size_t nparams);
+    /* NULL: query already streams (SQLite) */
+    db_stmt *(*query_stream)(db *d, const char *sql, const db_val *params, size_t nparams);
     int (*step)(db_stmt *s);
     size_t (*ncols)(const db_stmt *s);
     const char *(*col_text)(const db_stmt *s, size_t i);

@@ -10,6 +10,9 @@
  * Queries fetch their whole result (PQexecParams), not row by row: the
  * store writes while it iterates (db_run inside a db_step loop), and a
  * libpq connection cannot start a command while another streams rows.
+ * db_query_stream is the exception, for readers that write nothing while
+ * they walk (exports of a whole store): single-row mode, one row in memory
+ * at a time instead of the whole result (1 GB for a million findings).
  *
  * Bulk loads use COPY FROM STDIN in text format, buffered in 64 KiB
  * chunks: a scan of 100k findings is one statement and a few round trips.
@@ -44,6 +47,7 @@ typedef struct pg_stmt {
     struct db_stmt base;
     PGresult *res;
     int row, nrows;
+    bool stream, done; /* db_query_stream: rows arrive one PGresult each */
 } pg_stmt;
 
 typedef struct pg_copy {
@@ -318,9 +322,78 @@ static db_stmt *pg_query(db *d, const char *sql, const db_val *params, size_t np
     return &q->base;
 }
 
+/* Reads and drops what is left of a streamed result (libpq needs every
+ * PGresult read before the connection takes the next command). */
+static void pg_drain(pg_stmt *q)
+{
+    PGconn *conn = PG(q->base.d)->conn;
+    PGresult *r;
+    while ((r = PQgetResult(conn)) != NULL)
+        PQclear(r);
+    q->done = true;
+}
+
+static db_stmt *pg_query_stream(db *d, const char *sql, const db_val *params, size_t nparams)
+{
+    pg_db *p = PG(d);
+    size_t want;
+    char *qs = rewrite_qmarks(sql, &want);
+    if (want != nparams) {
+        db_set_err(d, "statement takes %zu parameters, %zu given (in: %.200s)", want, nparams, sql);
+        free(qs);
+        return NULL;
+    }
+    pg_params pp;
+    params_make(&pp, params, nparams);
+    int sent = PQsendQueryParams(p->conn, qs, (int)nparams, pp.types, pp.values, NULL, NULL, 0);
+    params_free(&pp);
+    free(qs);
+    if (!sent) {
+        db_set_err(d, "%s (in: %.200s)", PQerrorMessage(p->conn), sql);
+        return NULL;
+    }
+    pg_stmt *q = calloc(1, sizeof *q);
+    if (!q) abort();
+    q->base.d = d;
+    q->stream = true;
+    q->row = -1;
+    if (!PQsetSingleRowMode(p->conn)) {
+        db_set_err(d, "cannot stream the result (in: %.200s)", sql);
+        pg_drain(q);
+        free(q);
+        return NULL;
+    }
+    return &q->base;
+}
+
+static int pg_step_stream(pg_stmt *q)
+{
+    PQclear(q->res);
+    q->res = NULL;
+    q->row = -1;
+    q->nrows = 0;
+    if (q->done) return 0;
+    PGresult *r = PQgetResult(PG(q->base.d)->conn);
+    if (r && PQresultStatus(r) == PGRES_SINGLE_TUPLE) {
+        q->res = r;
+        q->row = 0;
+        q->nrows = 1;
+        return 1;
+    }
+    int rc = 0;
+    if (r && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        res_err(PG(q->base.d), r, "a streamed query");
+        rc = -1;
+    }
+    PQclear(r);
+    pg_drain(q);
+    return rc;
+}
+
 static int pg_step(db_stmt *qs)
 {
     pg_stmt *q = (pg_stmt *)qs;
+    if (q->stream) return pg_step_stream(q);
     if (q->row < q->nrows) q->row++;
     return q->row < q->nrows ? 1 : 0;
 }
@@ -357,6 +430,7 @@ static void pg_finish(db_stmt *qs)
 {
     pg_stmt *q = (pg_stmt *)qs;
     PQclear(q->res);
+    if (q->stream && !q->done) pg_drain(q);
     free(q);
 }
 
@@ -464,6 +538,7 @@ static const db_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .query = pg_query,
+    .query_stream = pg_query_stream,
     .step = pg_step,
     .ncols = pg_ncols,
     .col_text = pg_col_text,

@@ -39,7 +39,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_DEFAULT_URL "sqlite:custos.db"
 
 typedef struct store store;
@@ -113,13 +113,31 @@ typedef struct finding_query {
     int64_t min_age;         /* seconds open (now - first_seen) >= this; 0 = any */
     int64_t now;             /* for ages and expiry; 0 = time(NULL) */
     size_t limit, offset;    /* limit 0 = all */
+    /* Keyset pages: the findings right after (or right before) the one
+     * with this full fingerprint, in list order; offset is then ignored.
+     * A page so chosen costs the same at any depth, where an offset walks
+     * every row before it.  A fingerprint no longer stored falls back to
+     * the offset. */
+    const char *after, *before;
 } finding_query;
 
 /* Findings matching q, highest priority first.  Returns 0 or -1. */
 int store_findings(store *s, const finding_query *q, arena *a, stored_finding **out, size_t *n);
-/* Total matching q, ignoring limit/offset.  max > 0 stops counting at max
- * (*out == max then means "at least max"): an exact count reads every match,
- * which on a large store costs far more than the page itself. */
+/* The same, one finding at a time to fn (its strings valid only during the
+ * call), holding one row in memory whatever the result's size: exports of
+ * a whole store.  No other store call may be made from fn.  fn returns 0
+ * to go on; anything else stops the walk and is returned. */
+int store_findings_each(store *s, const finding_query *q,
+                        int (*fn)(void *ctx, const stored_finding *f), void *ctx);
+/* A read snapshot around several queries (an export that reads twice),
+ * without blocking scans.  end always succeeds. */
+int store_read_begin(store *s);
+void store_read_end(store *s);
+/* Total matching q, ignoring limit/offset; with q->after, only those after
+ * that finding (a pager counts what follows its page, a walk as long as
+ * the count whatever the depth).  max > 0 stops counting at max (*out ==
+ * max then means "at least max"): an exact count reads every match, which
+ * on a large store costs far more than the page itself. */
 int store_count_findings(store *s, const finding_query *q, int64_t max, int64_t *out);
 
 /* Scans, newest first. */

@@ -7,8 +7,14 @@
  * URL so a view can be shared as a link; the form is a plain GET form
  * that works without JavaScript.
  *
- * Cost: one indexed query for the page of findings (LIMIT/OFFSET), one
- * COUNT for the pager, and the daily counts for the chart.
+ * Cost: one indexed query for the page of findings, one capped COUNT for
+ * the pager, and the daily counts for the chart.  Pages are chosen by key
+ * (issue 17): the pager's links carry the fingerprint of the last (next)
+ * or first (previous) finding shown, `after=` / `before=`, and the store
+ * seeks to it, so page 8,000 costs what page 2 does; the count is of what
+ * follows the page (at most WEB_COUNT_AHEAD), added to the rows before
+ * it.  A bare `page=N` (a typed URL, an old link) still works, by offset,
+ * at a cost that grows with N.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,29 @@ typedef struct filters {
     finding_query q;
     int64_t page;
 } filters;
+
+/* after= / before= (a full fingerprint) into q; on a bad value answers
+ * 400 and returns -1. */
+static int read_cursor(page_ctx *c, finding_query *q)
+{
+    const char *names[] = {"after", "before"};
+    const char **dst[] = {&q->after, &q->before};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = web_kv_get(&c->rq->query, names[i]);
+        if (!v || !*v) continue;
+        bool ok = strlen(v) == 16;
+        for (size_t k = 0; ok && k < 16; k++)
+            ok = (v[k] >= '0' && v[k] <= '9') || (v[k] >= 'a' && v[k] <= 'f');
+        if (!ok) {
+            page_error(c, 400, "Bad page link",
+                       arena_sprintf(c->a, "%s must be a finding's fingerprint (16 hex digits).",
+                                     names[i]));
+            return -1;
+        }
+        *dst[i] = v;
+    }
+    return 0;
+}
 
 /* "a,b" -> list (in the arena); NULL or "" -> none. */
 static const char *const *split_list(arena *a, const char *s, size_t *n)
@@ -99,7 +128,7 @@ static int read_filters(page_ctx *c, filters *f)
     }
     f->q.limit = WEB_PAGE_SIZE;
     f->q.offset = (size_t)(f->page - 1) * WEB_PAGE_SIZE;
-    return 0;
+    return read_cursor(c, &f->q);
 }
 
 /* The filters as a query string prefix for the pager: "/findings?a=b&". */
@@ -132,14 +161,29 @@ static int load_list(page_ctx *c, const finding_query *q, list_result *r)
 {
     if (store_findings(c->st, q, c->a, &r->f, &r->n) < 0) return -1;
     r->more = false;
+    bool keyed = q->after || q->before;
     /* A first page that is not full is the whole count. */
-    if (q->offset == 0 && r->n < q->limit) {
+    if (q->offset == 0 && !keyed && r->n < q->limit) {
         r->total = (int64_t)r->n;
         return 0;
     }
-    int64_t max = (int64_t)q->offset + WEB_PAGE_SIZE + WEB_COUNT_AHEAD;
-    if (store_count_findings(c->st, q, max, &r->total) < 0) return -1;
-    r->more = r->total == max;
+    if (!r->n) { /* past the end: how far the list goes (a key's depth is unknown) */
+        int64_t max = (keyed ? 0 : (int64_t)q->offset) + WEB_PAGE_SIZE + WEB_COUNT_AHEAD;
+        finding_query all = *q;
+        all.after = all.before = NULL;
+        if (store_count_findings(c->st, &all, max, &r->total) < 0) return -1;
+        r->more = r->total == max;
+        return 0;
+    }
+    /* What follows the page, counted from its last row by key: as cheap
+     * on page 8,000 as on page 2. */
+    finding_query rest = *q;
+    rest.after = r->f[r->n - 1].fingerprint;
+    rest.before = NULL;
+    int64_t after;
+    if (store_count_findings(c->st, &rest, WEB_COUNT_AHEAD, &after) < 0) return -1;
+    r->total = (int64_t)q->offset + (int64_t)r->n + after;
+    r->more = after == WEB_COUNT_AHEAD;
     return 0;
 }
 
@@ -147,6 +191,26 @@ static int load_list(page_ctx *c, const finding_query *q, list_result *r)
 static const char *total_text(page_ctx *c, const list_result *r)
 {
     return arena_sprintf(c->a, "%lld%s", (long long)r->total, r->more ? "+" : "");
+}
+
+/* Previous / next by key (read_cursor): "base" ends in '?' or '&'. */
+static void list_pager(page_ctx *c, const char *base, int64_t page, const list_result *r)
+{
+    int64_t pages = r->total ? (r->total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE : 1;
+    if (pages <= 1 && !r->more) return;
+    buf *b = c->out;
+    buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+    if (page == 2)
+        html_printf(b, "<a href=\"%spage=1\" rel=\"prev\">&larr; Previous %d</a>", base,
+                    WEB_PAGE_SIZE);
+    else if (page > 2)
+        html_printf(b, "<a href=\"%spage=%l&amp;before=%s\" rel=\"prev\">&larr; Previous %d</a>",
+                    base, page - 1, r->f[0].fingerprint, WEB_PAGE_SIZE);
+    html_printf(b, "<span>Page %l of %l%s</span>", page, pages, r->more ? "+" : "");
+    if (page < pages || r->more)
+        html_printf(b, "<a href=\"%spage=%l&amp;after=%s\" rel=\"next\">Next %d &rarr;</a>", base,
+                    page + 1, r->f[r->n - 1].fingerprint, WEB_PAGE_SIZE);
+    buf_puts(b, "</nav>\n");
 }
 
 static void html_list(page_ctx *c, const list_result *r, int64_t page, const char *base,
@@ -165,22 +229,46 @@ static void html_list(page_ctx *c, const list_result *r, int64_t page, const cha
     for (size_t i = 0; i < r->n; i++)
         web_finding_row(c, &r->f[i]);
     buf_puts(b, "</ol>\n");
-    web_pager(c, base, page, r->total, r->more);
+    list_pager(c, base, page, r);
 }
 
-static void json_list(page_ctx *c, jw *w, const list_result *r, int64_t page)
+/* base as html_list's; the links point at the JSON API. */
+static void json_list(page_ctx *c, jw *w, const list_result *r, int64_t page, const char *base)
 {
     jw_kint(w, "total", r->total);
     jw_key(w, "total_exact");
     jw_bool(w, !r->more);
     jw_kint(w, "page", page);
     jw_kint(w, "page_size", WEB_PAGE_SIZE);
-    jw_kint(w, "pages", r->total ? (r->total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE : 1);
+    int64_t pages = r->total ? (r->total + WEB_PAGE_SIZE - 1) / WEB_PAGE_SIZE : 1;
+    jw_kint(w, "pages", pages);
+    /* The pager's links: by key, so a client walking every page pays the
+     * same for each (a page= loop walks every row before its page). */
+    jw_kstr(w, "next",
+            r->n && (page < pages || r->more)
+                ? arena_sprintf(c->a, "/api%spage=%lld&after=%s", base, (long long)page + 1,
+                                r->f[r->n - 1].fingerprint)
+                : NULL);
+    jw_kstr(w, "prev",
+            r->n && page > 1 ? arena_sprintf(c->a, "/api%spage=%lld&before=%s", base,
+                                             (long long)page - 1, r->f[0].fingerprint)
+                             : NULL);
     jw_key(w, "findings");
     jw_arr(w);
     for (size_t i = 0; i < r->n; i++)
         web_finding_json(c, w, &r->f[i], false);
     jw_end(w);
+}
+
+/* "/team/NAME?" with NAME URL-encoded (the JSON links; raw text). */
+static const char *url_base(page_ctx *c, const char *prefix, const char *name)
+{
+    buf b = BUF_INIT;
+    buf_puts(&b, prefix);
+    html_printf(&b, "%u?", name);
+    const char *out = arena_strdup(c->a, b.data);
+    buf_free(&b);
+    return out;
 }
 
 /* ---- trend ------------------------------------------------------------- */
@@ -290,6 +378,7 @@ void page_team(page_ctx *c)
                        .now = c->now,
                        .limit = WEB_PAGE_SIZE,
                        .offset = (size_t)(page - 1) * WEB_PAGE_SIZE};
+    if (read_cursor(c, &q) < 0) return;
     list_result r;
     if (load_list(c, &q, &r) < 0) {
         page_store_error(c);
@@ -320,7 +409,7 @@ void page_team(page_ctx *c)
             jw_end(&w);
         }
         jw_end(&w);
-        json_list(c, &w, &r, page);
+        json_list(c, &w, &r, page, url_base(c, "/team/", team));
         json_trend(c, &w, &wc, &s);
         jw_end(&w);
         buf_putc(c->out, '\n');
@@ -394,6 +483,7 @@ void page_account(page_ctx *c)
                        .now = c->now,
                        .limit = WEB_PAGE_SIZE,
                        .offset = (size_t)(page - 1) * WEB_PAGE_SIZE};
+    if (read_cursor(c, &q) < 0) return;
     list_result r;
     if (load_list(c, &q, &r) < 0) {
         page_store_error(c);
@@ -412,7 +502,7 @@ void page_account(page_ctx *c)
         jw_kint(&w, "max_priority", acc->max_priority);
         jw_key(&w, "last_scan");
         jw_time(&w, sa->last_scan_at);
-        json_list(c, &w, &r, page);
+        json_list(c, &w, &r, page, url_base(c, "/account/", sa->account_id));
         json_trend(c, &w, &wc, &s);
         jw_end(&w);
         buf_putc(c->out, '\n');
@@ -564,7 +654,7 @@ void page_findings(page_ctx *c)
         jw_kstr(&w, "severity", f.severity);
         jw_kstr(&w, "status", f.status);
         jw_end(&w);
-        json_list(c, &w, &r, f.page);
+        json_list(c, &w, &r, f.page, filters_base(c, "/findings", &f));
         jw_end(&w);
         buf_putc(c->out, '\n');
         return;

@@ -464,13 +464,21 @@ def upgrade(url_of, tag, org):
     before = run("findings", "--db", db, "--status", "all", "--format", "json", env=v1)
     r = run("findings", "--db", db, "--status", "all", "--format", "json")
     version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
-    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["4"]],
+    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["5"]],
           f"{version} {r.stderr[-300:]}")
     names = index_names(db)
     check(f"{tag}_upgrade_swaps_indexes", {"findings_by_rank", "findings_by_team_rank",
                                            "findings_by_account_rank", "findings_by_team_filter",
                                            "findings_by_severity"} <= names
           and "findings_by_team" not in names and "findings_by_account" not in names, str(names))
+    # Schema 5 (issue 17): no status index for an OR of statuses to lead a
+    # plan with; a partial index per rare status; statistics taken by the
+    # upgrade itself (the store was never analysed before).
+    check(f"{tag}_upgrade_5_partial_indexes", {"findings_new", "findings_regressed",
+                                                "findings_resolved", "findings_suppressed"} <= names
+          and "findings_by_status" not in names, str(names))
+    stats = query(db, "SELECT value FROM meta WHERE key = 'stats_rows'")
+    check(f"{tag}_upgrade_takes_statistics", stats and int(stats[0][0]) > 0, str(stats))
     old = json.loads(before.stdout)["findings"] if before.returncode == 0 else None
     new = json.loads(r.stdout)["findings"] if r.returncode == 0 else []
     check(f"{tag}_upgrade_keeps_findings", old is not None and len(old) > 0 and old == new,

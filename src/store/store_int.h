@@ -1,0 +1,87 @@
+/* store_int.h - what the store's own files share (not for other modules).
+ *
+ * The store is split by job: store.c (schema, migrations, opening, the
+ * planner's statistics), suppress.c (rules and reconciling findings with
+ * them), record.c and record_write.c (recording a scan), query.c (reading
+ * findings, scans, events, history).  They share the handle, the error
+ * helper and the suppression rules a scan matches findings against.
+ */
+#ifndef CUSTOS_STORE_INT_H
+#define CUSTOS_STORE_INT_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+#include "util/strmap.h"
+
+struct store {
+    db *d;
+    char *url;   /* redacted */
+    int version; /* schema version in use (below current only through the test hook) */
+    char err[512];
+};
+
+/* Sets the store's error to "what: <driver message>"; returns -1. */
+static inline int fail(store *s, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "%s: %s", what, db_errmsg(s->d));
+    return -1;
+}
+
+static inline char *col_dup(arena *a, const db_stmt *q, size_t i)
+{
+    const char *t = db_col_text(q, i);
+    return t ? arena_strdup(a, t) : NULL;
+}
+
+/* ---- suppression rules (suppress.c) ---- */
+
+typedef struct rule_set {
+    suppression *r;
+    size_t n;
+} rule_set;
+
+/* The subject of a rule: what a finding is matched on. */
+typedef struct rule_subject {
+    const char *fingerprint, *policy, *account_id, *account_name, *region, *resource_id,
+        *resource_name;
+} rule_subject;
+
+const suppression *store_rule_match(const rule_set *rs, const rule_subject *f);
+/* The rules active at now. */
+int store_load_rules(store *s, int64_t now, arena *a, rule_set *rs);
+int store_rules_at(store *s, int64_t *out);
+int64_t store_set_rules_at(store *s, int64_t now);
+
+/* A day's counts of one account and severity. */
+typedef struct day_row {
+    const char *account_id;
+    int sev;
+    int64_t open, suppressed, new_, resolved, regressed, max_priority;
+} day_row;
+void store_tally_status(day_row *r, const char *status, int64_t count, int64_t max_priority);
+
+/* What a scan asks of reconcile (NULL: a suppression change, which looks
+ * at every unresolved finding). */
+typedef struct recon_opts {
+    bool lapsed_only;      /* only suppressed findings whose rule is not active at now */
+    int64_t scan_id;       /* the scan, for the rows-written count only */
+    const strmap *counted; /* accounts whose day counts the caller recomputes */
+    /* out: the findings whose status changed, and to what */
+    arena *a;
+    uint64_t *fps;
+    const char **statuses;
+    size_t n;
+    int64_t rows; /* rows written */
+} recon_opts;
+int store_reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_out);
+
+/* ---- the planner's statistics (store.c) ---- */
+
+/* After a write that grew or changed the findings table by `rows`:
+ * refreshes the statistics the query planner chooses indexes by, when
+ * they are missing or the table has changed a lot since they were taken.
+ * Inside the caller's transaction.  Returns 0 or -1 (the store's error). */
+int store_maintain_stats(store *s, int64_t rows);
+
+#endif
