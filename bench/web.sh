@@ -83,7 +83,7 @@ print(con.execute(sys.argv[2]).fetchone()[0])' "$STORE" "$1"; }
 TEAM=$(q "SELECT team FROM findings WHERE status IN ('new','open','regressed') GROUP BY team ORDER BY COUNT(*) DESC LIMIT 1")
 ACCOUNT=$(q "SELECT account_id FROM findings WHERE status IN ('new','open','regressed') GROUP BY account_id ORDER BY COUNT(*) DESC LIMIT 1")
 FP=$(q "SELECT fingerprint FROM findings WHERE status IN ('new','open','regressed') ORDER BY priority DESC LIMIT 1")
-POLICY=$(q "SELECT policy FROM findings GROUP BY policy ORDER BY COUNT(*) LIMIT 1 OFFSET 5")
+POLICY=$(q "SELECT policy FROM findings GROUP BY policy ORDER BY COUNT(*) LIMIT 1 OFFSET (SELECT MIN(5, COUNT(DISTINCT policy) - 1) FROM findings)")
 OPEN=$(q "SELECT COUNT(*) FROM findings WHERE status IN ('new','open','regressed')")
 TEAM_OPEN=$(q "SELECT COUNT(*) FROM findings WHERE team='$TEAM' AND status IN ('new','open','regressed')")
 ACC_OPEN=$(q "SELECT COUNT(*) FROM findings WHERE account_id='$ACCOUNT' AND status IN ('new','open','regressed')")

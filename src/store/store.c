@@ -168,6 +168,13 @@ static const char *const MIGRATION_4[] = {
     "'" status "'"
 static const char *const MIGRATION_5[] = {
     "DROP INDEX findings_by_status",
+    /* A policy's list in list order too (it led with the filter columns
+     * only: SQLite sorted the policy's matches, 24,000 to 570,000 rows, or
+     * walked the rank index and sorted each priority group). */
+    "DROP INDEX findings_by_policy",
+    "CREATE INDEX findings_by_policy ON findings (policy, priority DESC, severity_rank DESC,"
+    " account_id, region, resource_id, team, environment, status, suppressed_until,"
+    " fingerprint)",
     RARE_STATUS_INDEX("findings_new", "new"),
     RARE_STATUS_INDEX("findings_regressed", "regressed"),
     RARE_STATUS_INDEX("findings_resolved", "resolved"),
@@ -298,11 +305,14 @@ void store_close(store *s)
  * retaken when there are none yet (the first scan) or when the writes since
  * reach half the rows they describe: the planner's row estimates are then
  * off by 1.5x or more, while a steady rescan (a few rows) never pays for
- * it.  SQLite samples (analysis_limit: about that many rows per index, so
- * the cost does not grow with the store); PostgreSQL's ANALYZE samples on
+ * it.  SQLite reads every index (analysis_limit 0: 2-4 s at a million
+ * findings, against 100 s for the first scan that triggers it; a limit
+ * reads each index's first rows only, which all share their leading
+ * value, and its "1,000 rows per policy" made a policy's list sort 570,000
+ * rows); PostgreSQL's ANALYZE samples on
  * its own, and its autovacuum would also get there, but only after the
  * commit and up to a minute later, while the dashboard reads at once. */
-#define STATS_LIMIT "1000"
+#define STATS_LIMIT "0"
 static int meta_int(store *s, const char *key, int64_t *v)
 {
     db_val p[] = {DB_S(key)};
