@@ -250,7 +250,7 @@ done:
 
 int cmd_serve(int argc, char **argv)
 {
-    serve_opts o = {.listen = "127.0.0.1:8080", .threads = 4, .stale_after = 2 * 86400};
+    serve_opts o = {.listen = "127.0.0.1:8080", .threads = 4, .stale_after = (int64_t)2 * 86400};
     int pr = parse_args(argc, argv, &o);
     if (pr) return pr == 2 ? 0 : 1;
     char host[64];
