@@ -12,6 +12,14 @@ OUT.c: for each service its metadata, its operations (HTTP method, request
 URI, input/output shape, result wrapper, paginator) and only the shapes
 reachable from them, as the tables of src/aws/model.h.  Uses nothing but the
 standard library, so the build needs no botocore import.
+
+The reference models are Debian 12's python3-botocore (1.29): the build is
+the same on every Debian 12 machine, whatever else is installed.  An AWS CLI
+with newer models prints members these do not have (SecurityGroupArn,
+ListBuckets' Prefix, ...); tests/aws/test_collect_moto.py reads the CLI's
+output through these models' shapes, so custos and the referee agree on
+what the reference has, and the test lists what newer models would add.
+Taking a newer model is passing its DATA_DIR (and updating that test).
 """
 import glob
 import json

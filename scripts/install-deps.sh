@@ -9,6 +9,9 @@ PKGS=(
   python3 python3-jmespath python3-jsonschema
   libmicrohttpd-dev libcmark-dev
   libssl-dev libxml2-dev python3-botocore
+  # the collector's tests install moto and the AWS CLI into a venv where
+  # they are not on PATH (tests/aws/aws_peer.py)
+  python3-venv
   chromium fonts-dejavu-core
 )
 # Browser tests (tests/browser) run playwright-core on Node.js: use the

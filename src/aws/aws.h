@@ -157,6 +157,7 @@ typedef struct collect_options {
     int concurrency;  /* requests in flight overall (default 64) */
     int max_attempts; /* per request (default 10; AWS_MAX_ATTEMPTS) */
     long timeout_ms;  /* per request (default 30000) */
+    double retry_s;   /* retrying per request at most, seconds (default 30) */
     bool progress;    /* a progress line on stderr */
     const char *profile;
 } collect_options;

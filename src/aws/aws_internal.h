@@ -127,6 +127,9 @@ void aws_loop_stats(const aws_loop *l, size_t *requests, size_t *retries, size_t
 void aws_loop_on_tick(aws_loop *l, void (*tick)(void *ctx), void *ctx);
 /* Request timeout in milliseconds (default 30000). */
 void aws_loop_set_timeout(aws_loop *l, long ms);
+/* Seconds a page may spend retrying, from its first failed attempt
+ * (default 30); a retry whose backoff would end later is not made. */
+void aws_loop_set_retry_time(aws_loop *l, double seconds);
 
 /* A new job for client/operation in region (NULL fields left zero); the
  * endpoint is resolved from the environment/profile.  Returns NULL with

@@ -792,6 +792,7 @@ int aws_collect(const collect_options *opt, collect_summary *sum, diag_list *d)
     if (!max_attempts && env) max_attempts = atoi(env);
     c.loop = aws_loop_new(opt->concurrency, max_attempts);
     aws_loop_set_timeout(c.loop, opt->timeout_ms);
+    aws_loop_set_retry_time(c.loop, opt->retry_s);
     if (setup(&c, opt, d) != 0) {
         /* positions name the file by a copy in the arena freed below */
         for (size_t i = 0; i < d->n; i++)

@@ -144,7 +144,8 @@ static void add_account(collect_config *c, const jv *e, const jv *idv, const src
 
 static void parse_accounts(collect_config *c, const jv *list, const srcmap *map, diag_list *d)
 {
-    size_t n = jv_is(list, JV_ARRAY) || jv_is(list, JV_OBJECT) ? list->len : 0;
+    size_t n = 0;
+    if (jv_is(list, JV_ARRAY) || jv_is(list, JV_OBJECT)) n = list->len;
     c->accounts = arena_calloc(c->a, (n ? n : 1) * sizeof *c->accounts);
     if (jv_is(list, JV_ARRAY)) {
         for (uint32_t i = 0; i < list->len; i++) {

@@ -133,9 +133,9 @@ static int form_member(const aws_service *s, const aws_member *m, const char *va
 
 static void json_scalar(buf *b, const aws_shape *sh, const char *v)
 {
-    if (sh->type == SH_INT || sh->type == SH_FLOAT)
+    if (sh && (sh->type == SH_INT || sh->type == SH_FLOAT))
         buf_puts(b, v);
-    else if (sh->type == SH_BOOL)
+    else if (sh && sh->type == SH_BOOL)
         buf_puts(b, strcmp(v, "true") == 0 ? "true" : "false");
     else
         json_write_string(b, v, strlen(v));

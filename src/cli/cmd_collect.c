@@ -36,6 +36,7 @@ static void usage(FILE *f)
                "  -c, --concurrency N    requests in flight at once (default 64)\n"
                "      --max-attempts N   attempts per request (default 10, or $AWS_MAX_ATTEMPTS)\n"
                "      --timeout SECONDS  per request (default 30)\n"
+               "      --retry-time SECONDS  retrying one request at most (default 30)\n"
                "      --profile NAME     the shared-config profile of the base credentials\n"
                "  -q, --quiet            no progress line\n"
                "\n"
@@ -56,6 +57,7 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
                                           {"concurrency", required_argument, 0, 'c'},
                                           {"max-attempts", required_argument, 0, 'm'},
                                           {"timeout", required_argument, 0, 't'},
+                                          {"retry-time", required_argument, 0, 'R'},
                                           {"profile", required_argument, 0, 'P'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
@@ -79,6 +81,9 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
         case 't':
             cl->timeout_s = atol(optarg);
             break;
+        case 'R':
+            cl->o.retry_s = atof(optarg);
+            break;
         case 'P':
             cl->o.profile = optarg;
             break;
@@ -99,9 +104,9 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
         return 1;
     }
     if (cl->o.concurrency < 0 || cl->o.concurrency > 1024 || cl->o.max_attempts < 0 ||
-        cl->o.max_attempts > 50 || cl->timeout_s < 0) {
+        cl->o.max_attempts > 50 || cl->timeout_s < 0 || cl->o.retry_s < 0) {
         fprintf(stderr, "custos collect: --concurrency 1..1024, --max-attempts 1..50, "
-                        "--timeout > 0\n");
+                        "--timeout > 0, --retry-time > 0\n");
         return 1;
     }
     return -1;

@@ -2,7 +2,14 @@
 of tests/aws/test_collect_moto.py): reads one JSON argv list per stdin line,
 prints one JSON line {"rc": N, "out": "...", "err": "..."} per command.
 Same code path as the `aws` command (awscli.clidriver), without starting a
-Python per call."""
+Python per call.
+
+One addition to the CLI's requests: rest-json calls (Lambda) carry a signed
+X-Amz-Content-SHA256 header, as custos sends them (src/aws/loop.c).  moto
+otherwise hashes a GET's query parameters (or its headers, with no query)
+as the body when it checks the signature, and rejects the real CLI's
+ListFunctions with SignatureDoesNotMatch; AWS accepts both forms."""
+import hashlib
 import io
 import json
 import sys
@@ -10,12 +17,22 @@ from contextlib import redirect_stderr, redirect_stdout
 
 from awscli.clidriver import create_clidriver
 
+
+def payload_hash_header(request, **kwargs):
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(body).hexdigest()
+
+
 for line in sys.stdin:
     argv = json.loads(line)
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         try:
-            rc = create_clidriver().main(argv)
+            driver = create_clidriver()
+            driver.session.register("before-sign.lambda", payload_hash_header)
+            rc = driver.main(argv)
         except SystemExit as e:
             rc = e.code if isinstance(e.code, int) else 1
     sys.__stdout__.write(json.dumps({"rc": rc, "out": out.getvalue(), "err": err.getvalue()}) + "\n")

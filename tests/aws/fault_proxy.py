@@ -4,7 +4,9 @@ answered with a throttling error in its protocol's own format (EC2
 RequestLimitExceeded, query Throttling, S3 SlowDown, JSON
 ThrottlingException, rest-json 429 TooManyRequestsException), a 503, a
 connection reset (closed without an answer), or delayed by `latency`
-seconds.  Counts what it did in `stats`.  Use: FaultProxy(upstream_port,
+seconds; `always500` (a string) answers every request whose body or path
+contains it with the same 500 InternalError, as moto does for some calls.
+Counts what it did in `stats`.  Use: FaultProxy(upstream_port,
 throttle=0.3).start() -> .port; .configure(...) changes the odds."""
 import http.client
 import random
@@ -47,12 +49,13 @@ class FaultProxy:
         self.upstream = upstream_port
         self.rnd = random.Random(seed)
         self.lock = threading.Lock()
-        self.stats = {"forwarded": 0, "throttle": 0, "error503": 0, "reset": 0}
+        self.stats = {"forwarded": 0, "throttle": 0, "error503": 0, "reset": 0, "always500": 0}
         self.configure(**odds)
 
-    def configure(self, throttle=0.0, error503=0.0, reset=0.0, latency=0.0):
+    def configure(self, throttle=0.0, error503=0.0, reset=0.0, latency=0.0, always500=None):
         self.odds = (throttle, error503, reset)
         self.latency = latency
+        self.always500 = always500.encode() if always500 else None
 
     def pick(self):
         with self.lock:
@@ -81,6 +84,8 @@ class FaultProxy:
                 if proxy.latency:
                     time.sleep(proxy.latency)
                 what = proxy.pick()
+                if proxy.always500 and (proxy.always500 in body or proxy.always500 in self.path.encode()):
+                    what = "always500"
                 with proxy.lock:
                     proxy.stats[what if what != "forward" else "forwarded"] += 1
                 if what == "reset":
@@ -88,9 +93,13 @@ class FaultProxy:
                     self.connection.close()
                     self.close_connection = True
                     return
-                if what in ("throttle", "error503"):
+                if what in ("throttle", "error503", "always500"):
                     if what == "throttle":
                         status, ctype, text, extra = THROTTLE[protocol_of(self.headers, self.path)]
+                    elif what == "always500":
+                        status, ctype, text, extra = 500, "text/xml", (
+                            "<Response><Errors><Error><Code>InternalError</Code><Message>moto-like failure"
+                            "</Message></Error></Errors><RequestID>f5</RequestID></Response>"), {}
                     else:
                         status, ctype, text, extra = 503, "text/html", "<html>Service Unavailable</html>", {}
                     data = text.encode()

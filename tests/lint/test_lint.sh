@@ -13,8 +13,10 @@ out=$(cppcheck --enable=warning,performance,portability --std=c11 --quiet --inli
   --suppress=missingIncludeSystem -D__GNUC__ src tests/unit 2>&1 | grep -E '^(src|tests)/')
 if [ -z "$out" ]; then echo "PASS cppcheck"; else
   echo "FAIL cppcheck: $(echo "$out" | head -5)"; fails=1; fi
+# libxml2's headers live in their own directory (pkg-config / xml2-config).
+xml_cflags=$(pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags 2>/dev/null || echo -I/usr/include/libxml2)
 tidy=$(find src -name '*.c' | sort | xargs -P "$(nproc)" -I{} \
-  clang-tidy -quiet {} -- -Isrc -I/usr/include/postgresql -std=c17 -D_GNU_SOURCE -DCUSTOS_HAVE_SIMDJSON 2>/dev/null |
+  clang-tidy -quiet {} -- -Isrc -I/usr/include/postgresql -std=c17 -D_GNU_SOURCE -DCUSTOS_HAVE_SIMDJSON $xml_cflags 2>/dev/null |
   grep -E 'warning:|error:')
 if [ -z "$tidy" ]; then echo "PASS clang-tidy"; else
   echo "FAIL clang-tidy: $(echo "$tidy" | head -5)"; fails=1; fi
