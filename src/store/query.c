@@ -1,9 +1,14 @@
 /* query.c - reading the store: findings, scans, events, history, accounts.
  *
  * Every list is ordered by rank (priority, severity, then policy, account,
- * region, resource) and walks an index in exactly that order (migrations 2
- * and 3 in store.c), so a page reads about as many index entries as it
- * returns; counts stop early (store_count_findings' max).
+ * region, resource) and walks an index in exactly that order (migrations 2,
+ * 3 and 5 in store.c: overall, per team, per account, per policy, per rare
+ * status), testing the other filters while it walks, so a page reads about
+ * as many index entries as it returns, on a store that was never analysed
+ * too (issue 17).  Pages are chosen by offset or by key (a fingerprint:
+ * the rows right after or before it, as six disjoint index seeks), counts
+ * stop early (store_count_findings' max), and store_findings_each streams a
+ * whole list one row at a time (exports).
  */
 #include <stdio.h>
 #include <stdlib.h>
