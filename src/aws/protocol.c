@@ -371,6 +371,31 @@ static jv header_value(arena *a, const aws_shape *sh, const char *v)
 }
 
 /* Header and status-code members of a rest output shape into b. */
+/* Raw text (a string payload, a header) goes into the JSON as it came:
+ * only when it is UTF-8, or the inventory file would not be JSON. */
+static bool utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (!k || i + k > n || (k == 2 && c < 0xC2)) return false;
+        for (size_t j = 1; j < k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return false;
+        if (k == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0)))
+            return false;
+        if (k == 4 &&
+            ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && s[i + 1] >= 0x90)))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 static void rest_non_payload(arena *a, const aws_service *s, const aws_shape *sh,
                              const aws_http_response *r, jv_builder *b)
 {
@@ -380,7 +405,8 @@ static void rest_non_payload(arena *a, const aws_service *s, const aws_shape *sh
         char v[1024];
         if (m->location == LOC_STATUS)
             jvb_set(b, m->name, strlen(m->name), jv_int(r->status));
-        else if (m->location == LOC_HEADER && aws_header_get(r->headers, m->wire, v, sizeof v))
+        else if (m->location == LOC_HEADER && aws_header_get(r->headers, m->wire, v, sizeof v) &&
+                 utf8_valid(v, strlen(v)))
             jvb_set(b, m->name, strlen(m->name), header_value(a, ms, v));
     }
 }
@@ -394,6 +420,10 @@ static int body_json(arena *a, const aws_http_response *r, jv *out, buf *err)
     json_error je;
     if (json_parse(a, r->body, r->len, out, &je) != 0) {
         buf_printf(err, "invalid JSON response (line %d, column %d): %s", je.line, je.col, je.msg);
+        return -1;
+    }
+    if (!jv_is(out, JV_OBJECT)) {
+        buf_printf(err, "the JSON response is not an object");
         return -1;
     }
     return 0;
@@ -434,6 +464,10 @@ static int rest_convert(arena *a, const aws_service *s, const aws_operation *op,
     if (pm) {
         const aws_shape *ps = aws_shape_at(s, pm->shape);
         jv v;
+        if ((ps->type == SH_STRING || ps->type == SH_BLOB) && !utf8_valid(r->body, r->len)) {
+            buf_printf(err, "%s: the %s payload is not UTF-8 text", op->name, pm->name);
+            return -1;
+        }
         if (ps->type == SH_STRING || ps->type == SH_BLOB)
             v = jv_str(a, r->body ? r->body : "", r->len);
         else if (body_by_shape(a, s, pm->shape, r, &v, err) != 0)
