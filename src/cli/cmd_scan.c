@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/scan_gaps.h"
 #include "notify/notify.h"
 #include "store/suppress_file.h"
 
@@ -91,15 +92,55 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     const account_info **info = calloc(na ? na : 1, sizeof *info);
     if (!acc || !pol || !info) abort();
     scan_scope sc = {.accounts = acc, .account_info = info, .policies = pol};
+    /* What `custos collect` could not collect stays out of the resolution
+     * scope (scan_gaps.c): an account not collected at all, and every
+     * policy a gap of a scanned account feeds (in every account: the
+     * scope is accounts x regions x policies). */
+    arena *ga = arena_new(0);
+    scan_gaps gaps = {0};
+    if (strncmp(inv_spec, "placebo:", 8) != 0 && scan_gaps_load(ga, inv_spec, &gaps) < 0) {
+        arena_free(ga);
+        free(acc);
+        free(info);
+        free(pol);
+        return -1;
+    }
     for (size_t i = 0; i < na; i++) {
         const account_info *ai = inventory_account(s->inv, i);
         if (!listed(&o->accounts, ai->id, ai->name)) continue;
+        if (scan_gaps_account(&gaps, ai->id)) {
+            fprintf(stderr, "custos scan: not collected: %s (all of it): nothing of it resolved\n",
+                    ai->name ? ai->name : ai->id);
+            continue;
+        }
         info[sc.n_accounts] = ai;
         acc[sc.n_accounts++] = ai->id;
     }
-    for (size_t i = 0; i < np; i++)
-        if (listed(&o->policies, s->ps.items[i].name, NULL))
-            pol[sc.n_policies++] = s->ps.items[i].name;
+    for (size_t i = 0; i < np; i++) {
+        const policy *p = &s->ps.items[i];
+        if (!listed(&o->policies, p->name, NULL)) continue;
+        bool hit = false;
+        for (size_t k = 0; k < sc.n_accounts && !hit; k++)
+            hit = scan_gaps_hit(&gaps, acc[k], p);
+        if (hit) {
+            fprintf(stderr, "custos scan: not resolving %s: its data was not all collected\n",
+                    p->name);
+            continue;
+        }
+        pol[sc.n_policies++] = p->name;
+    }
+    for (size_t i = 0; i < gaps.n; i++) {
+        const scan_gap *g = &gaps.items[i];
+        const char *name = g->account;
+        for (size_t k = 0; k < na; k++) {
+            const account_info *ai = inventory_account(s->inv, k);
+            if (ai->name && strcmp(ai->id, g->account) == 0) name = ai->name;
+        }
+        if (strcmp(g->region, "*") != 0)
+            fprintf(stderr, "custos scan: not collected: %s %s %s: %s\n", name, g->region,
+                    g->service, g->code);
+    }
+    arena_free(ga);
     if (o->regions.n) {
         sc.regions = (const char *const *)o->regions.items;
         sc.n_regions = o->regions.n;
