@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/aws.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "cli/scan_gaps.h"
@@ -18,6 +19,10 @@ static const char usage_text[] =
     "\n"
     "  -i, --inventory SPEC   inventory directory (accounts.yaml + <account>/<region>/*.json)\n"
     "                         or placebo:DIR for Cloud Custodian recorded responses\n"
+    "      --collect          collect from AWS first (custos collect) into the --inventory\n"
+    "                         directory, default ./custos-inventory (replaced atomically),\n"
+    "                         then scan it; needs --accounts\n"
+    "      --accounts FILE    with --collect: the accounts.yaml to collect\n"
     "  -p, --policies PATH    policy file or directory; repeatable, and further\n"
     "                         arguments after the options are policy paths too;\n"
     "                         default: the built-in pack (custos checks lists it)\n"
@@ -51,6 +56,7 @@ static const char usage_text[] =
     "  -h, --help             this text\n"
     "\n"
     "Exit status: 0 no findings at or above --fail-on, 3 there are, 1 error;\n"
+    "with --collect, 5 when the collection was partial (and neither 1 nor 3);\n"
     "with --notify, 4 when a notification is still undelivered (and neither of those).\n";
 
 /* A progress line on a terminal, for scans that take more than a moment. */
@@ -170,6 +176,26 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     return rc;
 }
 
+/* `scan --collect`: custos collect into dir first.  COLLECT_OK,
+ * COLLECT_PARTIAL or COLLECT_ERROR (diagnostics printed). */
+static int scan_collect(const char *accounts_file, const char *dir)
+{
+    collect_options co = {.accounts_path = accounts_file, .out_dir = dir, .progress = isatty(2)};
+    collect_summary sum;
+    diag_list d = DIAG_LIST_INIT;
+    int rc = aws_collect(&co, &sum, &d);
+    if (rc == COLLECT_ERROR)
+        cli_diag_print("scan", &d);
+    else
+        fprintf(stderr,
+                "custos scan: collected %zu accounts into %s: %zu operations collected, %zu not "
+                "collected (%s/collection.json), %zu requests, %.1f s\n",
+                sum.accounts, dir, sum.collected, sum.not_collected, dir, sum.requests,
+                sum.seconds);
+    diag_free(&d);
+    return rc;
+}
+
 /* The notification run after a recorded scan: 0, 4 (undelivered) or 1. */
 static int scan_notify(store *st, inventory *inv)
 {
@@ -194,6 +220,8 @@ static int scan_notify(store *st, inventory *inv)
     return rc;
 }
 
+enum { OPT_COLLECT = 0x1000, OPT_ACCOUNTS_FILE };
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -213,6 +241,8 @@ int cmd_scan(int argc, char **argv)
         {"no-store", no_argument, 0, OPT_NO_STORE},
         {"suppressions", required_argument, 0, OPT_SUPPRESSIONS},
         {"notify", no_argument, 0, OPT_NOTIFY},
+        {"collect", no_argument, 0, OPT_COLLECT},
+        {"accounts", required_argument, 0, OPT_ACCOUNTS_FILE},
         {"shard", required_argument, 0, OPT_SHARD},
         {"shards", required_argument, 0, OPT_SHARDS},
         {"verbose", no_argument, 0, 'v'},
@@ -221,7 +251,9 @@ int cmd_scan(int argc, char **argv)
     };
     run_opts o = {0};
     const char *inv_spec = NULL, *account_id = NULL, *db_url = NULL, *sup_file = NULL;
-    bool load_only = false, no_store = false, notify = false;
+    bool load_only = false, no_store = false, notify = false, collect = false;
+    const char *accounts_file = NULL;
+    int collected = COLLECT_OK;
     int c, rc = 1;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "i:p:f:o:j:vh", longopts)) != -1) {
@@ -250,6 +282,12 @@ int cmd_scan(int argc, char **argv)
         case OPT_SUPPRESSIONS:
             sup_file = optarg;
             break;
+        case OPT_COLLECT:
+            collect = true;
+            break;
+        case OPT_ACCOUNTS_FILE:
+            accounts_file = optarg;
+            break;
         case OPT_NOTIFY:
             notify = true;
             break;
@@ -267,6 +305,14 @@ int cmd_scan(int argc, char **argv)
     }
     for (int i = optind; i < argc; i++)
         strlist_add(&o.policy_paths, argv[i]);
+    if (collect || accounts_file) {
+        if (!collect || !accounts_file) {
+            fprintf(stderr, "custos scan: --collect and --accounts go together\n");
+            goto out;
+        }
+        if (!inv_spec) inv_spec = "custos-inventory";
+        if ((collected = scan_collect(accounts_file, inv_spec)) == COLLECT_ERROR) goto out;
+    }
     if (!inv_spec) {
         fprintf(stderr, "custos scan: --inventory is required\n%s", usage_text);
         goto out;
@@ -305,6 +351,7 @@ int cmd_scan(int argc, char **argv)
                     inventory_account_count(s.inv));
         int stored = st ? scan_store(st, &s, &o, inv_spec, as_of) : 0;
         rc = cli_finish("scan", &o, &s.r);
+        if (rc == 0 && collected == COLLECT_PARTIAL) rc = COLLECT_PARTIAL;
         if (stored < 0) {
             rc = 1;
         } else if (notify && st) {
