@@ -127,7 +127,7 @@ static void html_teams(page_ctx *c, const web_counts *wc, const team_row *rows, 
                 "class=\"num\">Resolved (7 days)</th><th scope=\"col\">Trend</th></tr></thead>\n"
                 "<tbody>\n");
     /* "steady" means nothing when nobody looked this week. */
-    bool recent = wc->last_scan && c->now - wc->last_scan <= 7 * 86400;
+    bool recent = wc->last_scan && c->now - wc->last_scan <= (int64_t)7 * 86400;
     for (size_t i = 0; i < n; i++) {
         const team_row *r = &rows[i];
         const char *word = !recent                 ? "no scan this week"
