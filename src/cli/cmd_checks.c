@@ -41,14 +41,6 @@ static void refs(const policy *p, const char *fw, buf *out)
             buf_printf(out, "%s%s", out->len ? ", " : "", c->u.items[i].u.str);
 }
 
-static bool refers_to(const policy *p, const char *fw, const char *id)
-{
-    const jv *c = jv_get(jv_get(&p->metadata, "compliance"), fw);
-    for (uint32_t i = 0; jv_is(c, JV_ARRAY) && i < c->len; i++)
-        if (jv_is(&c->u.items[i], JV_STRING) && !strcmp(c->u.items[i].u.str, id)) return true;
-    return false;
-}
-
 static int by_severity(const void *a, const void *b)
 {
     const policy *x = *(const policy *const *)a, *y = *(const policy *const *)b;
@@ -149,7 +141,7 @@ static int print_framework(const policy_set *ps, const framework *fw, const char
         const framework_req *q = &fw->reqs[j];
         buf_reset(&who);
         for (size_t i = 0; i < ps->n; i++)
-            if (refers_to(&ps->items[i], fw->name, q->id))
+            if (framework_refers(&ps->items[i].metadata, fw->name, q->id))
                 buf_printf(&who, "%s%s", who.len ? ", " : "", ps->items[i].name);
         req_state st = who.len ? REQ_COVERED : q->automatable ? REQ_OPEN : REQ_MANUAL;
         static const char *const word[] = {"covered", "not covered yet", "needs a person"};
@@ -165,7 +157,7 @@ static int print_framework(const policy_set *ps, const framework *fw, const char
                        : st == REQ_OPEN  ? "not-covered"
                                          : "manual");
             for (size_t i = 0, n = 0; i < ps->n; i++)
-                if (refers_to(&ps->items[i], fw->name, q->id)) {
+                if (framework_refers(&ps->items[i].metadata, fw->name, q->id)) {
                     if (n++) buf_putc(&b, ',');
                     json_write_string(&b, ps->items[i].name, strlen(ps->items[i].name));
                 }

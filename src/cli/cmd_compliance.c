@@ -18,6 +18,7 @@
 #include "cli/common.h"
 #include "json/json.h"
 #include "policy/framework.h"
+#include "util/strmap.h"
 
 static const char usage_text[] =
     "usage: custos compliance --framework FW [--db URL] [--account ID|NAME] [--team T]\n"
@@ -42,14 +43,6 @@ typedef struct coverage {
     size_t n_names;
 } coverage;
 
-static bool refers(const policy *p, const char *fw, const char *id)
-{
-    const jv *c = jv_get(jv_get(&p->metadata, "compliance"), fw);
-    for (uint32_t i = 0; jv_is(c, JV_ARRAY) && i < c->len; i++)
-        if (jv_str_eq(&c->u.items[i], id)) return true;
-    return false;
-}
-
 static void map_checks(const policy_set *ps, const framework *fw, arena *a, coverage *cv)
 {
     cv->by_req = arena_calloc(a, fw->n * sizeof *cv->by_req);
@@ -59,7 +52,8 @@ static void map_checks(const policy_set *ps, const framework *fw, arena *a, cove
         cv->by_req[j] = arena_calloc(a, (ps->n + 1) * sizeof **cv->by_req);
         size_t k = 0;
         for (size_t i = 0; i < ps->n; i++)
-            if (refers(&ps->items[i], fw->name, fw->reqs[j].id)) cv->by_req[j][k++] = &ps->items[i];
+            if (framework_refers(&ps->items[i].metadata, fw->name, fw->reqs[j].id))
+                cv->by_req[j][k++] = &ps->items[i];
     }
     for (size_t i = 0; i < ps->n; i++) {
         const jv *c = jv_get(jv_get(&ps->items[i].metadata, "compliance"), fw->name);
@@ -67,17 +61,24 @@ static void map_checks(const policy_set *ps, const framework *fw, arena *a, cove
     }
 }
 
-/* Open findings of check `name` in account `acc`. */
-static size_t open_in(const stored_finding *f, size_t n, const char *acc, const char *name)
+/* "account\x1fcheck", the key of the open-finding counts. */
+static const char *count_key(arena *a, const char *acc, const char *check)
 {
-    size_t k = 0;
+    return arena_sprintf(a, "%s\x1f%s", acc, check);
+}
+
+/* One pass over the findings: open findings per (account, check), so the
+ * report is accounts x requirements lookups, not a scan of every finding
+ * per cell (a million findings times 44 x 62 cells). */
+static void count_open(strmap *m, arena *a, const stored_finding *f, size_t n)
+{
+    strmap_init(m, a, n);
     for (size_t i = 0; i < n; i++)
-        k += !strcmp(f[i].account_id, acc) && !strcmp(f[i].policy, name);
-    return k;
+        (*strmap_slot(m, count_key(a, f[i].account_id, f[i].policy), 0))++;
 }
 
 static void report(const framework *fw, const coverage *cv, const stored_account *acc, size_t na,
-                   const stored_finding *f, size_t nf, bool json)
+                   const strmap *open, arena *scratch, bool json)
 {
     buf b = BUF_INIT;
     if (json) {
@@ -87,7 +88,7 @@ static void report(const framework *fw, const coverage *cv, const stored_account
     }
     for (size_t a = 0; a < na; a++) {
         const stored_account *s = &acc[a];
-        size_t pass = 0, failed = 0, open = 0;
+        size_t pass = 0, failed = 0;
         buf fails = BUF_INIT;
         if (json) {
             buf_puts(&b, a ? ",\n{\"id\":" : "\n{\"id\":");
@@ -100,14 +101,14 @@ static void report(const framework *fw, const coverage *cv, const stored_account
         for (size_t j = 0; j < fw->n; j++) {
             size_t found = 0;
             for (const policy **p = cv->by_req[j]; *p; p++)
-                found += open_in(f, nf, s->account_id, (*p)->name);
+                found += (size_t)strmap_get(open, count_key(scratch, s->account_id, (*p)->name), 0);
             const char *st = !cv->by_req[j][0]
                                  ? (fw->reqs[j].automatable ? "not-covered" : "manual")
                              : found ? "fail"
                                      : "pass";
             if (!strcmp(st, "pass")) pass++;
             if (!strcmp(st, "fail")) {
-                failed++, open += found;
+                failed++;
                 buf_printf(&fails, "%s%s (%zu)", fails.len ? ", " : "", fw->reqs[j].id, found);
             }
             if (json)
@@ -121,7 +122,6 @@ static void report(const framework *fw, const coverage *cv, const stored_account
                        s->name ? s->name : s->account_id, s->account_id, pass, failed,
                        fails.len ? "  failing: " : "", fails.len ? fails.data : "");
         buf_free(&fails);
-        (void)open;
     }
     if (json) buf_puts(&b, "\n]}\n");
     fputs(b.data ? b.data : "", stdout);
@@ -205,7 +205,9 @@ int cmd_compliance(int argc, char **argv)
             for (size_t i = 0; i < na; i++)
                 if (wanted(&acc[i], &accounts, &teams)) acc[keep++] = acc[i];
             if (!json) printf("%s\n\n", fw->title);
-            report(fw, &cv, acc, keep, f, nf, json);
+            strmap open;
+            count_open(&open, a, f, nf);
+            report(fw, &cv, acc, keep, &open, a, json);
             rc = 0;
         }
     }

@@ -431,7 +431,7 @@ typedef struct fence {
     bool shell;
 } fence;
 
-static bool shell_info(const char *s, size_t n)
+bool tmpl_shell_language(const char *s, size_t n)
 {
     static const char *const langs[] = {"sh", "bash", "shell", "zsh", "console"};
     for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++)
@@ -457,7 +457,7 @@ static bool fence_open(const char *s, size_t i, size_t e, fence *f)
     while (w < e && !strchr(" \t{", s[w]))
         w++;
     if (f->ch == '`' && memchr(s + j, '`', e - j)) return false; /* an inline span */
-    f->shell = shell_info(s + j, w - j);
+    f->shell = tmpl_shell_language(s + j, w - j);
     return true;
 }
 

@@ -36,6 +36,7 @@
 #ifndef CUSTOS_TEMPLATE_H
 #define CUSTOS_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "json/json.h"
@@ -66,6 +67,10 @@ tmpl *tmpl_compile(arena *a, const char *text, size_t len, tmpl_error *err);
  * a NUL byte); out then holds the text up to that placeholder.
  * Thread-safe: t is read-only. */
 int tmpl_render(const tmpl *t, const jv *ctx, arena *scratch, buf *out, tmpl_error *err);
+/* Whether a code fence's info word (info[0..n)) marks shell: sh, bash,
+ * shell, zsh or console.  The dashboard's "copy fix command" uses the same
+ * test, so what it copies is what was quoted as shell. */
+bool tmpl_shell_language(const char *info, size_t n);
 /* Number of placeholders (tests). */
 size_t tmpl_holes(const tmpl *t);
 /* How placeholder i (0-based, in text order) is written. */

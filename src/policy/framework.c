@@ -94,3 +94,11 @@ const framework *framework_find(const char *name)
         if (!strcmp(FRAMEWORKS[i].name, name)) return &FRAMEWORKS[i];
     return NULL;
 }
+
+bool framework_refers(const jv *metadata, const char *fw, const char *id)
+{
+    const jv *c = jv_get(jv_get(metadata, "compliance"), fw);
+    for (uint32_t i = 0; jv_is(c, JV_ARRAY) && i < c->len; i++)
+        if (jv_str_eq(&c->u.items[i], id)) return true;
+    return false;
+}

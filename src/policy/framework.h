@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json/json.h"
+
 typedef struct framework_req {
     const char *id;    /* "1.4", "2.1.1" */
     const char *title; /* what it asks for */
@@ -30,6 +32,9 @@ typedef struct framework {
 
 /* The framework called name, or NULL. */
 const framework *framework_find(const char *name);
+/* Whether a policy's metadata names requirement id of framework fw
+ * (metadata.compliance.<fw> is a list holding id). */
+bool framework_refers(const jv *metadata, const char *fw, const char *id);
 /* Every known framework, for messages ("known: cis-aws-3.0"). */
 const framework *framework_at(size_t i); /* NULL past the end */
 

@@ -7,6 +7,8 @@
  */
 #include "web/markdown.h"
 
+#include "findings/template.h"
+
 #include <cmark.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -35,14 +37,10 @@ void web_markdown(buf *out, const char *md, size_t len)
     free(html);
 }
 
-/* The same languages the template compiler treats as shell (template.h). */
+/* The languages the template compiler quotes for (template.h). */
 static bool shell_fence(const char *info)
 {
-    static const char *const langs[] = {"sh", "bash", "shell", "zsh", "console"};
-    size_t n = info ? strcspn(info, " \t{") : 0;
-    for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++)
-        if (n == strlen(langs[k]) && !strncmp(info, langs[k], n)) return true;
-    return false;
+    return info && tmpl_shell_language(info, strcspn(info, " \t{"));
 }
 
 const char *web_fix_command(arena *a, const char *md)
