@@ -1,7 +1,7 @@
 /* aws.h - talking to AWS: signing, protocols, credentials, collection.
  *
  * The layer below the inventory and the engine (it includes only util/,
- * json/ and policy/yaml.h, never engine/, findings/, store/, web/ or cli/).
+ * json/ and format/yaml.h, never inventory/, engine/, store/, output/, web/ or cli/).
  * Its contract, piece by piece:
  *
  *  - Signature Version 4 (sigv4.c): aws_sigv4_sign turns a request into its

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "aws/collect_config.h"
-#include "policy/yaml.h"
+#include "format/yaml.h"
 
 static const char *str_or_num(arena *a, const jv *v)
 {

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include "aws/aws_internal.h"
+#include "json/jv_date.h"
 #include "util/date.h"
 
 void aws_creds_clear(aws_creds *c)

@@ -13,7 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-#include "findings/stored_report.h"
+#include "output/stored_report.h"
 #include "json/json.h"
 #include "util/strmap.h"
 

@@ -13,8 +13,8 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-#include "findings/priority.h"
-#include "findings/stored_report.h"
+#include "engine/priority.h"
+#include "output/stored_report.h"
 
 static const char usage_text[] =
     "usage: custos explain FINDING-ID [--db URL]\n"

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-#include "findings/stored_report.h"
+#include "output/stored_report.h"
 
 static const char usage_text[] =
     "usage: custos findings [--db URL] [filters] [--format FMT] [-o FILE]\n"

@@ -11,8 +11,8 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-#include "findings/report.h"
-#include "findings/stored_report.h"
+#include "output/report.h"
+#include "output/stored_report.h"
 #include "json/json.h"
 #include "store/trends.h"
 

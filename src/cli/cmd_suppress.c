@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-#include "findings/stored_report.h"
+#include "output/stored_report.h"
 #include "store/suppress_file.h"
 #include "util/date.h"
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "engine/engine.h"
-#include "findings/report.h"
+#include "output/report.h"
 #include "store/store.h"
 
 /* A growable list of strings from repeatable / comma-separated options. */

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/scope.h"
-#include "findings/priority.h"
-#include "findings/report.h"
-#include "findings/template.h"
+#include "inventory/scope.h"
+#include "engine/priority.h"
+#include "engine/finding.h"
+#include "format/template.h"
 #include "util/parallel.h"
 
 #define CHUNK 256

@@ -13,7 +13,7 @@
  * Findings are self-contained (ids, names and evidence are copied into the
  * result's arenas); account and policy pointers stay valid while the
  * inventory and policy set are open.  Each finding is scored (priority and
- * reasons, findings/priority.h) and its policy's fix line and runbook are
+ * reasons, engine/priority.h) and its policy's fix line and runbook are
  * rendered on the worker that found it, while the resource is at hand.
  * The result is ordered by priority (highest first), then policy severity
  * and name, then inventory order.
@@ -41,7 +41,7 @@ typedef struct finding {
     uint32_t json_len;
     uint32_t evidence_at;     /* where the evidence starts in json (when json is set) */
     uint64_t content_hash;    /* finding_json_hash of its JSON (engine_options.hash), or 0 */
-    int16_t priority;         /* 0..100, findings/priority.h */
+    int16_t priority;         /* 0..100, engine/priority.h */
     uint16_t nreasons;        /* entries in reasons */
     uint64_t fingerprint;     /* stable id: policy, type, account, region, resource id */
     const char **reasons;     /* why the priority is what it is */

@@ -35,7 +35,7 @@
 
 #include <stdbool.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "json/json.h"
 #include "resources/resource.h"
 

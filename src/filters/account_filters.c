@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "resources/resource.h"

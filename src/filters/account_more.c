@@ -42,7 +42,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"

@@ -29,11 +29,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
+#include "json/jv_date.h"
 #include "util/date.h"
 
 /* ---- ages ---- */

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_policy.h"
 #include "resources/resource.h"

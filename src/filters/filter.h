@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "json/json.h"
-#include "policy/yaml.h"
+#include "format/yaml.h"
 #include "util/diag.h"
 
 struct resource_type;
@@ -42,7 +42,7 @@ typedef struct eval_ctx {
      * across resources (SGReferences, unused, ...).  May be NULL. */
     const struct resource_set *related;
     /* The account/region the resource lives in: other resource types of
-     * it (engine/scope.h: scope_set), the organisation's accounts, and
+     * it (inventory/scope.h: scope_set), the organisation's accounts, and
      * memoised models such as exposure.  May be NULL (filters then act as
      * if the other types were empty). */
     struct scope_ctx *scope;

@@ -34,7 +34,7 @@
  */
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/list_filters.h"

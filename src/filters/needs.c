@@ -4,7 +4,7 @@
  * collected"). */
 #include "filters/needs.h"
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "resources/resource.h"
 #include "util/buf.h"
 

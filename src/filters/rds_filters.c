@@ -30,6 +30,7 @@
 #include "filters/filter_opts.h"
 #include "filters/iam_filters.h"
 #include "filters/needs.h"
+#include "json/jv_date.h"
 #include "util/date.h"
 
 typedef struct rds_vf {

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "filters/list_filters.h"
 #include "resources/resource.h"

@@ -19,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter_opts.h"
 #include "resources/resource.h"
+#include "json/jv_date.h"
 #include "util/date.h"
 
 static srcpos spec_pos(filter_compiler *fc, const jv *spec)

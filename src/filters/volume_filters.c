@@ -21,6 +21,7 @@
 #include "filters/filter_opts.h"
 #include "filters/needs.h"
 #include "resources/resource.h"
+#include "json/jv_date.h"
 #include "util/date.h"
 
 static filter *plain(filter_compiler *fc, const jv *spec, const filter_type *ft)

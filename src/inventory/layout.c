@@ -32,8 +32,9 @@
 #include <sys/stat.h>
 
 #include "inventory/inv_internal.h"
+#include "json/jv_date.h"
 #include "util/date.h"
-#include "policy/yaml.h"
+#include "format/yaml.h"
 
 /* ---- small helpers ---- */
 

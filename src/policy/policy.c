@@ -24,8 +24,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "findings/template.h"
-#include "policy/yaml.h"
+#include "format/template.h"
+#include "format/yaml.h"
 
 typedef struct seen_name {
     const char *name;

@@ -30,7 +30,7 @@ typedef struct policy {
     srcpos pos;
     bool needs_related; /* a filter looks at other resources of the set */
     /* metadata.fix (one line) and metadata.runbook (Markdown), compiled
-     * templates (findings/template.h); NULL when absent. */
+     * templates (format/template.h); NULL when absent. */
     struct tmpl *fix, *runbook;
 } policy;
 

@@ -8,7 +8,7 @@
  *   2. the comparison, in C: each finding of the scan against its stored
  *      row (a hash table on the 64-bit fingerprint), then the stored rows
  *      in the scan's scope it did not see.  The engine hashes each
- *      finding's JSON on its workers (findings/report.h), so "changed" is
+ *      finding's JSON on its workers (engine/finding.h), so "changed" is
  *      one integer compare; the transitions (new, open, regressed,
  *      suppressed, reopened, resolved) are decided here, as store.h says;
  *   3. only then the writes: events and new findings streamed (COPY on
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "findings/priority.h"
+#include "engine/priority.h"
 #include "store/record_int.h"
 
 const char *const STATUS_NAME[ST_COUNT] = {"new", "open", "regressed", "resolved", "suppressed"};

@@ -5,7 +5,7 @@
 #ifndef CUSTOS_RECORD_INT_H
 #define CUSTOS_RECORD_INT_H
 
-#include "findings/report.h"
+#include "engine/finding.h"
 #include "store/store_int.h"
 #include "util/buf.h"
 

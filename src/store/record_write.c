@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/priority.h"
+#include "engine/priority.h"
 #include "json/json.h"
 #include "store/record_int.h"
 

@@ -6,7 +6,7 @@
  * never written to.
  *
  * Lifecycle.  A finding is keyed by its fingerprint (policy + resource +
- * account + region, findings/priority.h).  store_record_scan writes one scan
+ * account + region, engine/priority.h).  store_record_scan writes one scan
  * in one transaction: a crash or kill -9 leaves the previous state whole.
  *   not stored before            -> new        (or suppressed)
  *   stored, status resolved      -> regressed  (or suppressed)

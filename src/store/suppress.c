@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/priority.h"
+#include "engine/priority.h"
 #include "store/store_int.h"
 #include "util/buf.h"
 

@@ -1,5 +1,5 @@
 /* suppress_file.c - YAML suppression rules; see suppress_file.h.  The
- * YAML becomes a jv tree with a source map (policy/yaml.h), so every error
+ * YAML becomes a jv tree with a source map (format/yaml.h), so every error
  * points at the key or value at fault. */
 #include "store/suppress_file.h"
 
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/yaml.h"
+#include "format/yaml.h"
 #include "util/buf.h"
 #include "util/date.h"
 

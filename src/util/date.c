@@ -251,7 +251,7 @@ static bool parse_tokens(const char *s, size_t len, double *out)
     return true;
 }
 
-static bool epoch_number(double v, double *out)
+bool date_from_epoch(double v, double *out)
 {
     if (!(v > DATE_FLOOR)) return false;
     if (v <= MAX_SECONDS) {
@@ -291,14 +291,5 @@ bool date_parse(const char *s, size_t len, double *out)
     double v = strtod(tmp, &end);
     if (end == tmp || *end || isnan(v)) return false;
     if (strchr(tmp, 'x') || strchr(tmp, 'X')) return false; /* strtod hex, not Python */
-    return epoch_number(v, out);
-}
-
-bool date_parse_jv(const jv *v, double *out)
-{
-    if (!v) return false;
-    if (v->kind == JV_STRING) return date_parse(v->u.str, v->len, out);
-    if (v->kind == JV_NUMBER) return epoch_number(v->u.num, out);
-    if (v->kind == JV_TRUE || v->kind == JV_FALSE) return false; /* float(True) = 1 < floor */
-    return false;
+    return date_from_epoch(v, out);
 }

@@ -16,12 +16,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "json/json.h"
-
 /* Parses text; true and *out = seconds since the epoch (UTC) on success. */
 bool date_parse(const char *s, size_t len, double *out);
-/* Parses a JSON value (string or number) as parse_date does. */
-bool date_parse_jv(const jv *v, double *out);
+/* An epoch number in seconds, or in milliseconds when the seconds reading
+ * is beyond year 9999; false below Custodian's floor (2006-03-19). */
+bool date_from_epoch(double v, double *out);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 long date_days_from_civil(long y, unsigned m, unsigned d);
 

@@ -7,7 +7,7 @@
  */
 #include "web/markdown.h"
 
-#include "findings/template.h"
+#include "format/template.h"
 
 #include <cmark.h>
 #include <stdbool.h>

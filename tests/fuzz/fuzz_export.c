@@ -1,4 +1,4 @@
-/* fuzz_export.c - SARIF and OCSF writers (findings/sarif.h, ocsf.h) must
+/* fuzz_export.c - SARIF and OCSF writers (output/sarif.h, ocsf.h) must
  * turn any stored finding into valid JSON that is valid UTF-8, never crash
  * or leak.  Input: up to 16 NUL-separated fields filling the finding's
  * strings in order (missing fields are NULL, an empty field is ""), the
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/ocsf.h"
-#include "findings/sarif.h"
+#include "output/ocsf.h"
+#include "output/sarif.h"
 #include "json/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "exposure/exposure.h"
 #include "filters/filter.h"
 #include "resources/resource.h"

@@ -1,4 +1,4 @@
-/* fuzz_template.c - runbook templates (findings/template.h) must never
+/* fuzz_template.c - runbook templates (format/template.h) must never
  * crash, leak or read out of bounds.  Input: template text, then a NUL
  * byte, then a JSON context (an empty object when absent or invalid).
  * Invariants: compile errors point inside the text; a rendering that
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/template.h"
+#include "format/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/ocsf.h"
-#include "findings/report.h"
-#include "findings/sarif.h"
+#include "output/ocsf.h"
+#include "output/report.h"
+#include "output/sarif.h"
 #include "json/json.h"
 #include "t.h"
 

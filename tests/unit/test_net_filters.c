@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "filters/filter.h"
 #include "resources/resource.h"
 #include "t.h"

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/priority.h"
-#include "findings/template.h"
+#include "engine/priority.h"
+#include "format/template.h"
 #include "json/json.h"
 #include "policy/policy.h"
 #include "t.h"

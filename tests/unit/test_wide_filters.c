@@ -7,7 +7,7 @@
 #include "t.h"
 #include "filter_test.h"
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 
 static scope_ctx *SC;
 

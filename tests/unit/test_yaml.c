@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "policy/yaml.h"
+#include "format/yaml.h"
 #include "t.h"
 
 static arena *A;

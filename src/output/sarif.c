@@ -9,12 +9,12 @@
  * finding in input order; every finding of a policy carries the same
  * description and severity, so which one does not matter.
  */
-#include "findings/sarif.h"
+#include "output/sarif.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings/export_util.h"
+#include "output/export_util.h"
 
 const char *sarif_security_severity(int rank)
 {

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/scope.h"
+#include "inventory/scope.h"
 #include "policy/policy.h"
 
 #define PRIORITY_MAX_REASONS 6

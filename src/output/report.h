@@ -11,19 +11,11 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "engine/finding.h"
 
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } report_format;
 
 int report_format_parse(const char *s, report_format *out); /* 0 ok, -1 unknown */
-/* Appends one finding as a JSON object (the json format's element).
- * Returns where its evidence (the last member's value) starts in b. */
-size_t finding_write_json(buf *b, const finding *f);
-/* A 64-bit hash of a finding's JSON: equal JSON, equal hash; any change
- * of a byte or of the length changes it (each step is a bijection). */
-uint64_t finding_json_hash(const char *json, size_t len);
-/* Appends a finding's evidence as JSON (its identity when no filter
- * described the match; never empty). */
-void finding_write_evidence(buf *b, const finding *f);
 /* Appends s as one RFC 4180 CSV field (quoted only when it must be; NULL
  * is empty).  A cell a spreadsheet would run as a formula (it starts with
  * '=', '+', '@', a tab, a carriage return, or '-' and is not a number) gets

@@ -1,16 +1,16 @@
 /* stored_report.c - table, JSON and CSV of stored findings; see
  * stored_report.h.  reasons and evidence are stored as JSON text and are
  * copied into JSON output as they are, not re-parsed. */
-#include "findings/stored_report.h"
+#include "output/stored_report.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "findings/ocsf.h"
-#include "findings/report.h"
-#include "findings/sarif.h"
+#include "output/ocsf.h"
+#include "output/report.h"
+#include "output/sarif.h"
 #include "json/json.h"
 #include "version.h"
 

@@ -6,7 +6,7 @@
  * that case.  The rare bad byte is replaced rather than dropped so that a
  * reader can see something was there.
  */
-#include "findings/export_util.h"
+#include "output/export_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
  * The srcmap is an open-addressing hash table from node address to
  * (line, col), allocated from the caller's arena.
  */
-#include "policy/yaml.h"
+#include "format/yaml.h"
 
 #include <errno.h>
 #include <math.h>

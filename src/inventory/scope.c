@@ -8,7 +8,7 @@
  * evaluation they serve, so one lock per scope is not a bottleneck; sets
  * already loaded are read through an acquire flag without taking it.
  */
-#include "engine/scope.h"
+#include "inventory/scope.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

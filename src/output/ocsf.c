@@ -10,11 +10,11 @@
  * keeps it without guessing at its meaning.  Times are epoch milliseconds
  * (OCSF timestamp_t), UTC (timezone_offset 0).
  */
-#include "findings/ocsf.h"
+#include "output/ocsf.h"
 
 #include <string.h>
 
-#include "findings/export_util.h"
+#include "output/export_util.h"
 
 typedef struct lifecycle {
     int activity_id;

@@ -20,7 +20,7 @@
  * value run.  That is why fences are recognised at any indentation and
  * why a '#' starts a comment only where it certainly starts a word.
  */
-#include "findings/template.h"
+#include "format/template.h"
 
 #include <stdbool.h>
 #include <stdio.h>

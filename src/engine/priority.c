@@ -13,7 +13,7 @@
  * finding at most about one band; stacked facts (prod, reachable, 40
  * instances) are what put a finding at the top.
  */
-#include "findings/priority.h"
+#include "engine/priority.h"
 
 #include <math.h>
 #include <stdarg.h>
