@@ -65,7 +65,6 @@ data "aws_iam_policy_document" "read" {
       "iam:GetRole",
       "iam:GetUser",
       "iam:ListAccessKeys",
-      "iam:ListEntitiesForPolicy",
       "iam:ListGroups",
       "iam:ListMFADevices",
       "iam:ListPolicies",

@@ -3,28 +3,14 @@
  * output) or JSON; with --framework, the auditor's view: every requirement
  * of a compliance framework (policy/framework.h) and the checks covering
  * it, from the policies' metadata.compliance. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "policy/framework.h"
-
-static const char usage_text[] =
-    "usage: custos checks [--policies PATH...] [--framework FW] [--format table|markdown|json]\n"
-    "\n"
-    "Lists the checks of the built-in pack (or of the given policies): name,\n"
-    "resource type, severity, category, CIS references and what each one finds,\n"
-    "most severe first.\n"
-    "\n"
-    "  -p, --policies PATH    policies to list (default: the built-in pack)\n"
-    "      --framework FW     instead, every requirement of FW (cis-aws-3.0) with the\n"
-    "                         checks that cover it, or 'not covered yet', or 'needs a\n"
-    "                         person'; exit 1 if a check names a requirement FW lacks\n"
-    "  -f, --format FMT       table (default), markdown, json\n"
-    "  -h, --help             this text\n";
 
 static const char *meta(const policy *p, const char *key)
 {
@@ -186,42 +172,35 @@ static int print_framework(const policy_set *ps, const framework *fw, const char
 
 int cmd_checks(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"policies", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},
-        {"framework", required_argument, 0, 'F'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     run_opts o = {0};
     const char *fmt = "table", *fw_name = NULL;
-    int c, rc = 1;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "p:f:h", longopts)) != -1) {
-        if (c == 'p')
-            strlist_add(&o.policy_paths, optarg);
-        else if (c == 'f')
-            fmt = optarg;
-        else if (c == 'F')
-            fw_name = optarg;
-        else if (c == 'h') {
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto out;
-        } else {
-            fputs(usage_text, stderr);
-            goto out;
-        }
-    }
-    if (strcmp(fmt, "table") && strcmp(fmt, "markdown") && strcmp(fmt, "json")) {
-        fprintf(stderr, "custos checks: unknown --format '%s' (expected table, markdown, json)\n",
-                fmt);
-        goto out;
-    }
-    if (optind != argc) {
-        fprintf(stderr, "custos checks: unexpected argument '%s'\n%s", argv[optind], usage_text);
-        goto out;
-    }
+    const cli_opt opts[] = {
+        {"policies", 'p', CLI_PATH, &o.policy_paths, "PATH",
+         "policies to list (default: the built-in pack)"},
+        {"framework", 0, CLI_STR, &fw_name, "FW",
+         "instead, every requirement of FW (cis-aws-3.0) with the\nchecks that cover it, or "
+         "'not covered yet', or 'needs a\nperson'; exit 1 if a check names a requirement FW "
+         "lacks"},
+        {"format", 'f', CLI_STR, &fmt, "FMT", "table (default), markdown, json"},
+        {0},
+    };
+    const cli_command cmd = {
+        "checks",
+        "usage: custos checks [--policies PATH...] [--framework FW] [--format "
+        "table|markdown|json]\n"
+        "\n"
+        "Lists the checks of the built-in pack (or of the given policies): name,\n"
+        "resource type, severity, category, CIS references and what each one finds,\n"
+        "most severe first.\n",
+        opts,
+        0,
+        NULL,
+        NULL};
+    int rc = 1;
+    if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto out;
+    rc = 1;
+    static const char *const formats[] = {"table", "markdown", "json", NULL};
+    if (cli_choice("checks", "format", fmt, formats, 0) < 0) goto out;
     const framework *fw = fw_name ? framework_find(fw_name) : NULL;
     if (fw_name && !fw) {
         fprintf(stderr, "custos checks: unknown framework '%s' (known:", fw_name);

@@ -9,32 +9,16 @@
  * scans recorded", which is what an auditor can be shown, with the dates.
  * Only the covering checks' findings are read.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "json/json.h"
 #include "policy/framework.h"
 #include "util/strmap.h"
-
-static const char usage_text[] =
-    "usage: custos compliance --framework FW [--db URL] [--account ID|NAME] [--team T]\n"
-    "                         [--policies PATH...] [--format table|json]\n"
-    "\n"
-    "Per account, each requirement of FW (cis-aws-3.0): pass (nothing open), fail (open\n"
-    "findings of the checks that cover it, counted), not covered (no check yet) or\n"
-    "manual (needs a person), from the findings store.\n"
-    "\n"
-    "      --framework FW     the framework (custos checks --framework FW lists it)\n"
-    "      --db URL           the findings store (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --account ID|NAME  only these accounts (repeatable, comma-separated)\n"
-    "      --team TEAM        only these teams\n"
-    "  -p, --policies PATH    the checks and their references (default: the built-in pack)\n"
-    "  -f, --format FMT       table (default) or json\n"
-    "  -h, --help             this text\n";
 
 /* Which checks cover requirement j: indexes into ps, by requirement. */
 typedef struct coverage {
@@ -142,40 +126,34 @@ static bool wanted(const stored_account *s, const strlist *accounts, const strli
 
 int cmd_compliance(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"framework", required_argument, 0, 'F'},
-        {"db", required_argument, 0, OPT_DB},
-        {"account", required_argument, 0, OPT_ACCOUNT},
-        {"team", required_argument, 0, OPT_TEAM},
-        {"policies", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     const char *fw_name = NULL, *db_url = NULL, *fmt = "table";
     strlist paths = {0}, accounts = {0}, teams = {0};
-    int c, rc = 1;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "p:f:h", longopts)) != -1) {
-        if (c == 'F')
-            fw_name = optarg;
-        else if (c == OPT_DB)
-            db_url = optarg;
-        else if (c == OPT_ACCOUNT)
-            strlist_add_csv(&accounts, optarg);
-        else if (c == OPT_TEAM)
-            strlist_add_csv(&teams, optarg);
-        else if (c == 'p')
-            strlist_add(&paths, optarg);
-        else if (c == 'f')
-            fmt = optarg;
-        else if (c == 'h') {
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto out;
-        } else
-            goto out;
-    }
+    const cli_opt opts[] = {
+        {"framework", 0, CLI_STR, &fw_name, "FW",
+         "the framework (custos checks --framework FW lists it)"},
+        CLI_OPT_DB(&db_url),
+        CLI_OPT_ACCOUNT(&accounts),
+        CLI_OPT_TEAM(&teams),
+        {"policies", 'p', CLI_PATH, &paths, "PATH",
+         "the checks and their references (default: the built-in pack)"},
+        {"format", 'f', CLI_STR, &fmt, "FMT", "table (default) or json"},
+        {0},
+    };
+    const cli_command cmd = {
+        "compliance",
+        "usage: custos compliance --framework FW [--db URL] [--account ID|NAME] [--team T]\n"
+        "                         [--policies PATH...] [--format table|json]\n"
+        "\n"
+        "Per account, each requirement of FW (cis-aws-3.0): pass (nothing open), fail (open\n"
+        "findings of the checks that cover it, counted), not covered (no check yet) or\n"
+        "manual (needs a person), from the findings store.\n",
+        opts,
+        0,
+        NULL,
+        NULL};
+    int rc = 1;
+    if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto out;
+    rc = 1;
     const framework *fw = framework_find(fw_name);
     bool json = fmt && !strcmp(fmt, "json");
     if (!fw || !(json || (fmt && !strcmp(fmt, "table")))) {

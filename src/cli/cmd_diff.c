@@ -5,7 +5,6 @@
  * and one that ends the window in the state it started in (new then
  * resolved; resolved then regressed) is not a change at all.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,10 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "output/stored_report.h"
 #include "json/json.h"
 #include "util/strmap.h"
-
-static const char usage_text[] =
-    "usage: custos diff [--db URL] [--from SCAN] [--to SCAN] [--team TEAM] [--format FMT]\n"
-    "\n"
-    "Shows what changed between two scans, per team: new, regressed, resolved and\n"
-    "suppressed findings.  Default: the latest scan against the one before it.\n"
-    "\n"
-    "      --db URL         findings store (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --from SCAN      the earlier scan id (custos history --scans lists them)\n"
-    "      --to SCAN        the later scan id (default: the latest)\n"
-    "      --team TEAM      only these teams (repeatable, comma-separated)\n"
-    "  -f, --format FMT     table (default on a terminal) or json\n"
-    "  -o, --output FILE    write to FILE instead of stdout\n"
-    "  -h, --help           this text\n";
 
 /* The net change of one finding over the window. */
 typedef struct change {
@@ -149,57 +135,39 @@ static void write_json(buf *b, const change *c, size_t n, int64_t from, int64_t 
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, OPT_DB},  {"from", required_argument, 0, 'F'},
-        {"to", required_argument, 0, 'T'},     {"team", required_argument, 0, OPT_TEAM},
-        {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
-    };
     const char *db_url = NULL, *format = NULL, *output = NULL;
-    long long from = -1, to = 0;
+    long from = -1, to = 0;
     strlist teams = {0};
-    int c, rc = 1;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_url),
+        {"from", 0, CLI_NUM, &from, "SCAN",
+         "the earlier scan id (custos history --scans lists them)"},
+        {"to", 0, CLI_NUM, &to, "SCAN", "the later scan id (default: the latest)"},
+        CLI_OPT_TEAM(&teams),
+        {"format", 'f', CLI_STR, &format, "FMT", "table (default on a terminal) or json"},
+        CLI_OPT_OUTPUT(&output),
+        {0},
+    };
+    const cli_command cmd = {
+        "diff",
+        "usage: custos diff [--db URL] [--from SCAN] [--to SCAN] [--team TEAM] [--format FMT]\n"
+        "\n"
+        "Shows what changed between two scans, per team: new, regressed, resolved and\n"
+        "suppressed findings.  Default: the latest scan against the one before it.\n",
+        opts,
+        0,
+        NULL,
+        NULL};
+    int rc = 1;
     store *st = NULL;
     arena *a = arena_new(0);
     buf out = BUF_INIT;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_url = optarg;
-            break;
-        case 'F':
-            from = atoll(optarg);
-            break;
-        case 'T':
-            to = atoll(optarg);
-            break;
-        case OPT_TEAM:
-            strlist_add_csv(&teams, optarg);
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto done;
-        default:
-            goto done;
-        }
-    }
-    bool json = !(isatty(STDOUT_FILENO) && !output);
-    if (format) {
-        if (strcmp(format, "json") && strcmp(format, "table")) {
-            fprintf(stderr, "custos diff: unknown --format '%s' (expected table or json)\n",
-                    format);
-            goto done;
-        }
-        json = !strcmp(format, "json");
-    }
+    if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto done;
+    rc = 1;
+    static const char *const formats[] = {"table", "json", NULL};
+    int fi = cli_choice("diff", "format", format, formats, cli_for_people(output) ? 0 : 1);
+    if (fi < 0) goto done;
+    bool json = fi == 1;
     if (!(st = cli_store_open_existing("diff", db_url))) goto done;
     stored_scan *scans;
     size_t ns;
@@ -222,8 +190,8 @@ int cmd_diff(int argc, char **argv)
             }
     }
     if (from >= to) {
-        fprintf(stderr, "custos diff: --from (%lld) must be an earlier scan than --to (%lld)\n",
-                from, to);
+        fprintf(stderr, "custos diff: --from (%ld) must be an earlier scan than --to (%ld)\n", from,
+                to);
         goto done;
     }
     finding_event *ev;

@@ -7,33 +7,14 @@
  * --inventory, explain re-runs the scan over that inventory instead (about
  * a second on a 44-account organisation) and picks the finding out.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "engine/priority.h"
 #include "output/stored_report.h"
-
-static const char usage_text[] =
-    "usage: custos explain FINDING-ID [--db URL]\n"
-    "       custos explain FINDING-ID --inventory DIR [--policies PATH...] [options]\n"
-    "\n"
-    "Prints one finding: what is wrong, where, why it has its priority, the evidence,\n"
-    "and its runbook with the commands to fix and verify it.  FINDING-ID is the\n"
-    "fingerprint from `custos scan` (json: \"fingerprint\"; table: the explain hint),\n"
-    "or any unique prefix of it (at least 4 hex digits).\n"
-    "\n"
-    "      --db URL           findings store to read it from (default $CUSTOS_DB, else\n"
-    "                         sqlite:custos.db); adds status, first/last seen, history\n"
-    "  -i, --inventory SPEC   scan this inventory instead of reading the store\n"
-    "  -p, --policies PATH    policies (default: the built-in pack)\n"
-    "  -f, --format FMT       text (default) or json (the finding as scan prints it)\n"
-    "      --as-of DATE       as for scan (findings whose ids depend on ages)\n"
-    "  -h, --help             this text\n"
-    "\n"
-    "Exit status: 0 found, 1 not found, ambiguous, or an error.\n";
 
 static bool valid_id(const char *s)
 {
@@ -172,44 +153,43 @@ static int explain_stored(const char *db_url, const char *id, const char *fmt)
 
 int cmd_explain(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"inventory", required_argument, 0, 'i'},
-        {"policies", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},
-        {"db", required_argument, 0, OPT_DB},
-        {"as-of", required_argument, 0, OPT_AS_OF},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     run_opts o = {0};
     const char *inv_spec = NULL, *fmt = "text", *id = NULL, *db_url = NULL;
-    int c, rc = 1;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "i:p:f:h", longopts)) != -1) {
-        if (c == 'i')
-            inv_spec = optarg;
-        else if (c == 'p')
-            strlist_add(&o.policy_paths, optarg);
-        else if (c == 'f')
-            fmt = optarg;
-        else if (c == OPT_AS_OF)
-            o.as_of = optarg;
-        else if (c == OPT_DB)
-            db_url = optarg;
-        else if (c == 'h') {
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto out;
-        } else {
-            fputs(usage_text, stderr);
-            goto out;
-        }
-    }
-    if (optind + 1 != argc) {
-        fprintf(stderr, "custos explain: expected one FINDING-ID\n%s", usage_text);
+    const cli_opt opts[] = {
+        {"db", 0, CLI_STR, &db_url, "URL",
+         "findings store to read it from (default $CUSTOS_DB, else\nsqlite:custos.db); adds "
+         "status, first/last seen, history"},
+        {"inventory", 'i', CLI_STR, &inv_spec, "SPEC",
+         "scan this inventory instead of reading the store"},
+        {"policies", 'p', CLI_PATH, &o.policy_paths, "PATH",
+         "policies (default: the built-in pack)"},
+        {"format", 'f', CLI_STR, &fmt, "FMT",
+         "text (default) or json (the finding as scan prints it)"},
+        {"as-of", 0, CLI_STR, &o.as_of, "DATE", "as for scan (findings whose ids depend on ages)"},
+        {0},
+    };
+    const cli_command cmd = {
+        "explain",
+        "usage: custos explain FINDING-ID [--db URL]\n"
+        "       custos explain FINDING-ID --inventory DIR [--policies PATH...] [options]\n"
+        "\n"
+        "Prints one finding: what is wrong, where, why it has its priority, the evidence,\n"
+        "and its runbook with the commands to fix and verify it.  FINDING-ID is the\n"
+        "fingerprint from `custos scan` (json: \"fingerprint\"; table: the explain hint),\n"
+        "or any unique prefix of it (at least 4 hex digits).\n",
+        opts,
+        1,
+        "FINDING-ID",
+        "Exit status: 0 found, 1 not found, ambiguous, or an error.\n"};
+    int rc = 1, nargs = 0;
+    if ((rc = cli_args(&cmd, argc, argv, &id, &nargs)) >= 0) goto out;
+    rc = 1;
+    if (nargs != 1) {
+        fprintf(stderr,
+                "custos explain: expected one FINDING-ID (the fingerprint custos scan prints)\n"
+                "Run 'custos explain --help' to see every option.\n");
         goto out;
     }
-    id = argv[optind];
     if (!valid_id(id)) {
         fprintf(stderr,
                 "custos explain: '%s' is not a finding id (4 to 16 hex digits, as "

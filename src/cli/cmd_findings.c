@@ -1,38 +1,12 @@
 /* cmd_findings.c - `custos findings`: findings from the store, filtered. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "output/stored_report.h"
-
-static const char usage_text[] =
-    "usage: custos findings [--db URL] [filters] [--format FMT] [-o FILE]\n"
-    "\n"
-    "Lists findings from the findings store, highest priority first.  By default\n"
-    "the open ones (status new, open or regressed).\n"
-    "\n"
-    "      --db URL            findings store: sqlite:PATH or postgresql://...\n"
-    "                          (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --account ID|NAME   only these accounts (repeatable, comma-separated)\n"
-    "      --team TEAM         only these teams\n"
-    "      --env ENV           only these environments (dev, staging, prod, ...)\n"
-    "      --policy NAME       only these policies\n"
-    "      --severity SEV      this severity or higher (info, low, medium, high, critical)\n"
-    "      --status LIST       new, open, regressed, resolved, suppressed, or all\n"
-    "                          (default new,open,regressed)\n"
-    "      --older-than AGE    open for at least AGE (e.g. 7d, 12h, 2w)\n"
-    "      --id FINGERPRINT    one finding (a prefix of 4+ hex digits works)\n"
-    "      --limit N           at most N findings (with --offset M: skip M first)\n"
-    "  -f, --format FMT        table (default on a terminal), json (default otherwise), csv\n"
-    "  -o, --output FILE       write to FILE instead of stdout\n"
-    "      --as-of DATE        the clock for ages and expiries (default: now)\n"
-    "  -h, --help              this text\n"
-    "\n"
-    "Exit status: 0 ok, 1 error.\n";
 
 static const char *const STATUSES[] = {"new", "open", "regressed", "resolved", "suppressed"};
 
@@ -60,90 +34,47 @@ static int check_statuses(const strlist *l, bool *all)
 
 int cmd_findings(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, OPT_DB},
-        {"account", required_argument, 0, OPT_ACCOUNT},
-        {"team", required_argument, 0, OPT_TEAM},
-        {"env", required_argument, 0, OPT_ENV},
-        {"policy", required_argument, 0, OPT_POLICY},
-        {"severity", required_argument, 0, OPT_SEVERITY},
-        {"status", required_argument, 0, OPT_STATUS},
-        {"older-than", required_argument, 0, OPT_OLDER_THAN},
-        {"id", required_argument, 0, 'I'},
-        {"limit", required_argument, 0, OPT_LIMIT},
-        {"offset", required_argument, 0, OPT_OFFSET},
-        {"format", required_argument, 0, 'f'},
-        {"output", required_argument, 0, 'o'},
-        {"as-of", required_argument, 0, OPT_AS_OF},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     strlist accounts = {0}, teams = {0}, envs = {0}, policies = {0}, statuses = {0};
     const char *db_url = NULL, *format = NULL, *output = NULL, *as_of = NULL, *sev = NULL,
                *older = NULL, *id = NULL;
     long limit = 0, offset = 0;
-    int c, rc = 1;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_url),
+        CLI_OPT_ACCOUNT(&accounts),
+        CLI_OPT_TEAM(&teams),
+        {"env", 0, CLI_LIST, &envs, "ENV", "only these environments (dev, staging, prod, ...)"},
+        {"policy", 0, CLI_LIST, &policies, "NAME", "only these policies"},
+        {"severity", 0, CLI_STR, &sev, "SEV",
+         "this severity or higher (info, low, medium, high, critical)"},
+        {"status", 0, CLI_LIST, &statuses, "LIST",
+         "new, open, regressed, resolved, suppressed, or all\n(default new,open,regressed)"},
+        {"older-than", 0, CLI_STR, &older, "AGE", "open for at least AGE (e.g. 7d, 12h, 2w)"},
+        {"id", 0, CLI_STR, &id, "FINGERPRINT", "one finding (a prefix of 4+ hex digits works)"},
+        {"limit", 0, CLI_NUM, &limit, "N", "at most N findings (with --offset M: skip M first)"},
+        {"offset", 0, CLI_NUM, &offset, "M", "skip the first M findings"},
+        {"format", 'f', CLI_STR, &format, "FMT",
+         "table (default on a terminal), json (default otherwise),\ncsv, sarif or ocsf"},
+        CLI_OPT_OUTPUT(&output),
+        CLI_OPT_AS_OF(&as_of),
+        {0},
+    };
+    const cli_command cmd = {
+        "findings",
+        "usage: custos findings [--db URL] [filters] [--format FMT] [-o FILE]\n"
+        "\n"
+        "Lists findings from the findings store, highest priority first.  By default\n"
+        "the open ones (status new, open or regressed).\n",
+        opts,
+        0,
+        NULL,
+        "Exit status: 0 ok, 1 error.\n"};
+    int rc = 1;
     store *st = NULL;
     arena *a = arena_new(0);
     buf out = BUF_INIT;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_url = optarg;
-            break;
-        case OPT_ACCOUNT:
-            strlist_add_csv(&accounts, optarg);
-            break;
-        case OPT_TEAM:
-            strlist_add_csv(&teams, optarg);
-            break;
-        case OPT_ENV:
-            strlist_add_csv(&envs, optarg);
-            break;
-        case OPT_POLICY:
-            strlist_add_csv(&policies, optarg);
-            break;
-        case OPT_STATUS:
-            strlist_add_csv(&statuses, optarg);
-            break;
-        case OPT_SEVERITY:
-            sev = optarg;
-            break;
-        case OPT_OLDER_THAN:
-            older = optarg;
-            break;
-        case 'I':
-            id = optarg;
-            break;
-        case OPT_LIMIT:
-            limit = atol(optarg);
-            break;
-        case OPT_OFFSET:
-            offset = atol(optarg);
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case OPT_AS_OF:
-            as_of = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto done;
-        default:
-            goto done;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "custos findings: unexpected argument '%s'\n%s", argv[optind], usage_text);
-        goto done;
-    }
-    stored_format fmt = isatty(STDOUT_FILENO) && !output ? SR_TABLE : SR_JSON;
+    if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto done;
+    rc = 1;
+    stored_format fmt = cli_for_people(output) ? SR_TABLE : SR_JSON;
     if (format && stored_format_parse(format, &fmt) < 0) {
         fprintf(stderr,
                 "custos findings: unknown --format '%s' (expected table, json, csv, "
@@ -191,16 +122,12 @@ int cmd_findings(int argc, char **argv)
     if (!(st = cli_store_open_existing("findings", db_url))) goto done;
     /* Streamed from the store row by row (issue 17): a whole store as
      * SARIF held every finding and its JSON at once (1.5 GB at 1M). */
-    FILE *fo = stdout;
-    if (output && !(fo = fopen(output, "w"))) {
-        fprintf(stderr, "custos findings: cannot write %s: %m\n", output);
-        goto done;
-    }
+    FILE *fo = cli_output_open("findings", output);
+    if (!fo) goto done;
     int src = stored_report_stream(st, &q, fmt, q.now, fo);
     if (src == -1) fprintf(stderr, "custos findings: %s\n", store_error(st));
-    bool werr = src == -2 || fflush(fo) != 0;
-    if (fo != stdout && fclose(fo) != 0) werr = true;
-    if (werr) fprintf(stderr, "custos findings: error writing output: %m\n");
+    int werr = cli_output_close("findings", output, fo);
+    if (src == -2 && !werr) fprintf(stderr, "custos findings: error writing output\n");
     rc = src == 0 && !werr ? 0 : 1;
 done:
     store_close(st);

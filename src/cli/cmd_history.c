@@ -3,7 +3,6 @@
  * The counting (carrying an account's counts forward over days it was not
  * scanned) is store/trends.h's; this file parses options and formats.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,27 +10,11 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "output/report.h"
 #include "output/stored_report.h"
 #include "json/json.h"
 #include "store/trends.h"
-
-static const char usage_text[] =
-    "usage: custos history [--db URL] [--days N] [--by KEY] [filters] [--format FMT]\n"
-    "       custos history --scans [--db URL] [--format FMT]\n"
-    "\n"
-    "Counts of findings per day: open (as of that day's scans), new, resolved,\n"
-    "regressed and suppressed, grouped by team, account, environment or severity.\n"
-    "\n"
-    "      --db URL        findings store (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --days N        the last N days (default 30), counted back from the latest scan\n"
-    "      --by KEY        team (default), account, environment, severity, or all\n"
-    "      --team TEAM     only these teams (repeatable, comma-separated)\n"
-    "      --account ID    only these accounts (id or name)\n"
-    "      --scans         list the scans instead (id, time, scope, counts)\n"
-    "  -f, --format FMT    table (default on a terminal), json (default otherwise), csv\n"
-    "  -o, --output FILE   write to FILE instead of stdout\n"
-    "  -h, --help          this text\n";
 
 typedef enum { H_TABLE, H_JSON, H_CSV } hfmt;
 
@@ -121,61 +104,40 @@ static void write_scans(buf *b, bool json, const stored_scan *s, size_t n)
 
 int cmd_history(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, OPT_DB},
-        {"days", required_argument, 0, 'd'},
-        {"by", required_argument, 0, 'b'},
-        {"team", required_argument, 0, OPT_TEAM},
-        {"account", required_argument, 0, OPT_ACCOUNT},
-        {"scans", no_argument, 0, 'S'},
-        {"format", required_argument, 0, 'f'},
-        {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     const char *db_url = NULL, *format = NULL, *output = NULL, *by = "team";
     long days = 30;
     bool scans = false;
     strlist teams = {0}, accounts = {0};
-    int c, rc = 1;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_url),
+        {"days", 0, CLI_NUM, &days, "N",
+         "the last N days (default 30), counted back from the latest scan"},
+        {"by", 0, CLI_STR, &by, "KEY", "team (default), account, environment, severity, or all"},
+        CLI_OPT_TEAM(&teams),
+        {"account", 0, CLI_LIST, &accounts, "ID", "only these accounts (id or name)"},
+        {"scans", 0, CLI_FLAG, &scans, NULL, "list the scans instead (id, time, scope, counts)"},
+        {"format", 'f', CLI_STR, &format, "FMT",
+         "table (default on a terminal), json (default otherwise), csv"},
+        CLI_OPT_OUTPUT(&output),
+        {0},
+    };
+    const cli_command cmd = {
+        "history",
+        "usage: custos history [--db URL] [--days N] [--by KEY] [filters] [--format FMT]\n"
+        "       custos history --scans [--db URL] [--format FMT]\n"
+        "\n"
+        "Counts of findings per day: open (as of that day's scans), new, resolved,\n"
+        "regressed and suppressed, grouped by team, account, environment or severity.\n",
+        opts,
+        0,
+        NULL,
+        NULL};
+    int rc = 1;
     store *st = NULL;
     arena *a = arena_new(0);
     buf out = BUF_INIT;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "f:o:h", longopts)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_url = optarg;
-            break;
-        case 'd':
-            days = atol(optarg);
-            break;
-        case 'b':
-            by = optarg;
-            break;
-        case OPT_TEAM:
-            strlist_add_csv(&teams, optarg);
-            break;
-        case OPT_ACCOUNT:
-            strlist_add_csv(&accounts, optarg);
-            break;
-        case 'S':
-            scans = true;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto done;
-        default:
-            goto done;
-        }
-    }
+    if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto done;
+    rc = 1;
     trend_key key;
     if (trend_key_parse(by, &key) < 0) {
         fprintf(stderr,
@@ -188,20 +150,12 @@ int cmd_history(int argc, char **argv)
         fprintf(stderr, "custos history: --days must be a positive number\n");
         goto done;
     }
-    hfmt fmt = isatty(STDOUT_FILENO) && !output ? H_TABLE : H_JSON;
-    if (format) {
-        if (!strcmp(format, "table"))
-            fmt = H_TABLE;
-        else if (!strcmp(format, "json"))
-            fmt = H_JSON;
-        else if (!strcmp(format, "csv") && !scans)
-            fmt = H_CSV;
-        else {
-            fprintf(stderr, "custos history: unknown --format '%s' (expected table, json%s)\n",
-                    format, scans ? "" : " or csv");
-            goto done;
-        }
-    }
+    static const char *const formats[] = {"table", "json", "csv", NULL};
+    static const char *const scan_formats[] = {"table", "json", NULL};
+    int fi = cli_choice("history", "format", format, scans ? scan_formats : formats,
+                        cli_for_people(output) ? H_TABLE : H_JSON);
+    if (fi < 0) goto done;
+    hfmt fmt = (hfmt)fi;
     if (!(st = cli_store_open_existing("history", db_url))) goto done;
     if (scans) {
         stored_scan *s;

@@ -8,7 +8,6 @@
  * signal handler.
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,53 +16,9 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "web/app.h"
 #include "web/http.h"
-
-static const char usage_text[] =
-    "usage: custos serve [--db URL] [--listen ADDR] [--allow-writes --token-file FILE]\n"
-    "                    [--threads N] [--dashboard-title TEXT] [options]\n"
-    "\n"
-    "Serves the dashboard: every account by team, each team's worst finding, lists\n"
-    "of findings with their fixes, one finding with its runbook and history, and\n"
-    "trends.  Every page is also JSON (Accept: application/json, or /api/...).\n"
-    "\n"
-    "      --db URL            findings store: sqlite:PATH or postgresql://...\n"
-    "                          (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --listen ADDR       where to listen: HOST:PORT, [IPV6]:PORT or PORT\n"
-    "                          (default 127.0.0.1:8080; port 0 picks a free one)\n"
-    "      --allow-remote      allow a --listen address other than loopback (the\n"
-    "                          dashboard shows every finding to whoever connects;\n"
-    "                          put TLS and access control in front of it)\n"
-    "      --allow-writes      allow suppressing and unsuppressing findings from the\n"
-    "                          dashboard; needs --token-file\n"
-    "      --token-file FILE   the secret for writes (one line, 16+ characters, file\n"
-    "                          mode 600): typed once on /login, or sent by API\n"
-    "                          clients as 'Authorization: Bearer TOKEN'\n"
-    "      --threads N         worker threads, each with its own store connection\n"
-    "                          (default 4)\n"
-    "      --dashboard-title T the title on every page (default: custos)\n"
-    "      --as-of DATE        the clock for ages and expiries (default: now)\n"
-    "      --stale-after AGE   warn on every page when the last scan is older than\n"
-    "                          AGE (e.g. 26h, 2d; default 2d; 0 = never)\n"
-    "      --log               one line per request on stderr\n"
-    "  -h, --help              this text\n"
-    "\n"
-    "Prints the dashboard's URL, then serves until SIGINT (Ctrl-C) or SIGTERM.\n"
-    "Exit status: 0 stopped cleanly, 1 error.\n";
-
-enum {
-    S_DB = 300,
-    S_LISTEN,
-    S_ALLOW_REMOTE,
-    S_ALLOW_WRITES,
-    S_TOKEN_FILE,
-    S_THREADS,
-    S_TITLE,
-    S_AS_OF,
-    S_STALE,
-    S_LOG,
-};
 
 /* "HOST:PORT", "[V6]:PORT" or "PORT" into host (static storage) and port. */
 static int parse_listen(const char *s, char *host, size_t hostsz, int *port)
@@ -115,75 +70,55 @@ typedef struct serve_opts {
 /* Parses argv; returns 0 to run, 1 on error, 2 for --help. */
 static int parse_args(int argc, char **argv, serve_opts *o)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, S_DB},
-        {"listen", required_argument, 0, S_LISTEN},
-        {"allow-remote", no_argument, 0, S_ALLOW_REMOTE},
-        {"allow-writes", no_argument, 0, S_ALLOW_WRITES},
-        {"token-file", required_argument, 0, S_TOKEN_FILE},
-        {"threads", required_argument, 0, S_THREADS},
-        {"dashboard-title", required_argument, 0, S_TITLE},
-        {"as-of", required_argument, 0, S_AS_OF},
-        {"stale-after", required_argument, 0, S_STALE},
-        {"log", no_argument, 0, S_LOG},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+    const char *stale = NULL;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&o->db_url),
+        {"listen", 0, CLI_STR, &o->listen, "ADDR",
+         "where to listen: HOST:PORT, [IPV6]:PORT or PORT\n(default 127.0.0.1:8080; port 0 "
+         "picks a free one)"},
+        {"allow-remote", 0, CLI_FLAG, &o->allow_remote, NULL,
+         "allow a --listen address other than loopback (the\ndashboard shows every finding to "
+         "whoever connects;\nput TLS and access control in front of it)"},
+        {"allow-writes", 0, CLI_FLAG, &o->allow_writes, NULL,
+         "allow suppressing and unsuppressing findings from the\ndashboard; needs --token-file"},
+        {"token-file", 0, CLI_STR, &o->token_file, "FILE",
+         "the secret for writes (one line, 16+ characters, file\nmode 600): typed once on "
+         "/login, or sent by API\nclients as 'Authorization: Bearer TOKEN'"},
+        {"threads", 0, CLI_NUM, &o->threads, "N",
+         "worker threads, each with its own store connection\n(default 4)"},
+        {"dashboard-title", 0, CLI_STR, &o->title, "T",
+         "the title on every page (default: custos)"},
+        {"as-of", 0, CLI_STR, &o->as_of, "DATE", "the clock for ages and expiries (default: now)"},
+        {"stale-after", 0, CLI_STR, &stale, "AGE",
+         "warn on every page when the last scan is older than\nAGE (e.g. 26h, 2d; default 2d; 0 = "
+         "never)"},
+        {"log", 0, CLI_FLAG, &o->log, NULL, "one line per request on stderr"},
+        {0},
     };
-    int c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
-        switch (c) {
-        case S_DB:
-            o->db_url = optarg;
-            break;
-        case S_LISTEN:
-            o->listen = optarg;
-            break;
-        case S_ALLOW_REMOTE:
-            o->allow_remote = true;
-            break;
-        case S_ALLOW_WRITES:
-            o->allow_writes = true;
-            break;
-        case S_TOKEN_FILE:
-            o->token_file = optarg;
-            break;
-        case S_THREADS: {
-            char *end;
-            o->threads = strtol(optarg, &end, 10);
-            if (*end || o->threads < 1 || o->threads > 64) {
-                fprintf(stderr, "custos serve: --threads must be 1 to 64\n");
-                return 1;
-            }
-            break;
-        }
-        case S_TITLE:
-            o->title = optarg;
-            break;
-        case S_AS_OF:
-            o->as_of = optarg;
-            break;
-        case S_STALE:
-            if (strcmp(optarg, "0") != 0 && cli_parse_duration(optarg, &o->stale_after) < 0) {
-                fprintf(stderr,
-                        "custos serve: --stale-after '%s' is not a duration (e.g. 26h, 2d)\n",
-                        optarg);
-                return 1;
-            }
-            if (!strcmp(optarg, "0")) o->stale_after = 0;
-            break;
-        case S_LOG:
-            o->log = true;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 2;
-        default:
-            return 1;
-        }
+    const cli_command cmd = {
+        "serve",
+        "usage: custos serve [--db URL] [--listen ADDR] [--allow-writes --token-file FILE]\n"
+        "                    [--threads N] [--dashboard-title TEXT] [options]\n"
+        "\n"
+        "Serves the dashboard: every account by team, each team's worst finding, lists\n"
+        "of findings with their fixes, one finding with its runbook and history, and\n"
+        "trends.  Every page is also JSON (Accept: application/json, or /api/...).\n",
+        opts,
+        0,
+        NULL,
+        "Prints the dashboard's URL, then serves until SIGINT (Ctrl-C) or SIGTERM.\n"
+        "Exit status: 0 stopped cleanly, 1 error.\n"};
+    cli_parse_rc pr = cli_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr != CLI_OK) return pr == CLI_EXIT_OK ? 2 : 1;
+    if (o->threads < 1 || o->threads > 64) {
+        fprintf(stderr, "custos serve: --threads must be 1 to 64\n");
+        return 1;
     }
-    if (optind < argc) {
-        fprintf(stderr, "custos serve: unexpected argument '%s'\n%s", argv[optind], usage_text);
+    if (stale && !strcmp(stale, "0")) {
+        o->stale_after = 0;
+    } else if (stale && cli_parse_duration(stale, &o->stale_after) < 0) {
+        fprintf(stderr, "custos serve: --stale-after '%s' is not a duration (e.g. 26h, 2d)\n",
+                stale);
         return 1;
     }
     if (o->allow_writes && !o->token_file) {

@@ -1,6 +1,5 @@
 /* cmd_suppress.c - `custos suppress` and `custos unsuppress`: rules that
  * silence findings, each with a reason, an author and an expiry. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pwd.h>
@@ -9,42 +8,10 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "output/stored_report.h"
 #include "store/suppress_file.h"
 #include "util/date.h"
-
-static const char usage_text[] =
-    "usage: custos suppress FINGERPRINT --reason TEXT --expires DATE [options]\n"
-    "       custos suppress --policy GLOB [--account GLOB] [--region GLOB] [--resource GLOB]\n"
-    "                       --reason TEXT --expires DATE|--for DURATION [options]\n"
-    "       custos suppress --file FILE      (replace the rules that came from FILE)\n"
-    "       custos suppress --list [--all]\n"
-    "\n"
-    "Suppresses findings: they stop counting as open and stop notifying until the\n"
-    "rule expires or is removed (custos unsuppress), when they reopen.\n"
-    "\n"
-    "      --db URL          findings store (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --policy GLOB     policy name (globs: * ? [...])\n"
-    "      --account GLOB    account id or name\n"
-    "      --region GLOB     region\n"
-    "      --resource GLOB   resource id or name\n"
-    "      --reason TEXT     why (required)\n"
-    "      --author NAME     who (default: $USER, else the login name)\n"
-    "      --expires DATE    when the rule ends (e.g. 2027-01-31), or\n"
-    "      --for DURATION    how long from now (e.g. 30d, 2w)\n"
-    "      --file FILE       a YAML file of rules kept in git (see README); its\n"
-    "                        previous rules are replaced\n"
-    "      --list            list the active rules (--all: expired ones too)\n"
-    "      --as-of DATE      the clock (default: now)\n"
-    "  -h, --help            this text\n";
-
-static const char unsuppress_usage[] =
-    "usage: custos unsuppress [--db URL] RULE-ID|FINGERPRINT...\n"
-    "\n"
-    "Removes suppression rules by id (custos suppress --list) or every rule for a\n"
-    "finding's fingerprint; the findings they covered reopen.\n";
-
-enum { S_REASON = 1000, S_AUTHOR, S_EXPIRES, S_FOR, S_FILE, S_LIST, S_ALL, S_RESOURCE };
 
 static void list_rules(buf *b, const suppression *r, size_t n, int64_t now)
 {
@@ -107,81 +74,49 @@ static const char *default_author(arena *a)
 
 int cmd_suppress(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, OPT_DB},
-        {"policy", required_argument, 0, OPT_POLICY},
-        {"account", required_argument, 0, OPT_ACCOUNT},
-        {"region", required_argument, 0, OPT_REGION},
-        {"resource", required_argument, 0, S_RESOURCE},
-        {"reason", required_argument, 0, S_REASON},
-        {"author", required_argument, 0, S_AUTHOR},
-        {"expires", required_argument, 0, S_EXPIRES},
-        {"for", required_argument, 0, S_FOR},
-        {"file", required_argument, 0, S_FILE},
-        {"list", no_argument, 0, S_LIST},
-        {"all", no_argument, 0, S_ALL},
-        {"as-of", required_argument, 0, OPT_AS_OF},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     const char *db_url = NULL, *expires = NULL, *dur = NULL, *file = NULL, *as_of = NULL;
     suppression r = {0};
     bool list = false, all = false;
-    int c, rc = 1;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_url),
+        {"policy", 0, CLI_STR, &r.policy, "GLOB", "policy name (globs: * ? [...])"},
+        {"account", 0, CLI_STR, &r.account, "GLOB", "account id or name"},
+        {"region", 0, CLI_STR, &r.region, "GLOB", "region"},
+        {"resource", 0, CLI_STR, &r.resource, "GLOB", "resource id or name"},
+        {"reason", 0, CLI_STR, &r.reason, "TEXT", "why (required)"},
+        {"author", 0, CLI_STR, &r.author, "NAME", "who (default: $USER, else the login name)"},
+        {"expires", 0, CLI_STR, &expires, "DATE", "when the rule ends (e.g. 2027-01-31), or"},
+        {"for", 0, CLI_STR, &dur, "DURATION", "how long from now (e.g. 30d, 2w)"},
+        {"file", 0, CLI_STR, &file, "FILE",
+         "a YAML file of rules kept in git (see README); its\nprevious rules are replaced"},
+        {"list", 0, CLI_FLAG, &list, NULL, "list the active rules (--all: expired ones too)"},
+        {"all", 0, CLI_FLAG, &all, NULL, "with --list: expired rules too"},
+        {"as-of", 0, CLI_STR, &as_of, "DATE", "the clock (default: now)"},
+        {0},
+    };
+    const cli_command cmd = {
+        "suppress",
+        "usage: custos suppress FINGERPRINT --reason TEXT --expires DATE [options]\n"
+        "       custos suppress --policy GLOB [--account GLOB] [--region GLOB] [--resource "
+        "GLOB]\n"
+        "                       --reason TEXT --expires DATE|--for DURATION [options]\n"
+        "       custos suppress --file FILE      (replace the rules that came from FILE)\n"
+        "       custos suppress --list [--all]\n"
+        "\n"
+        "Suppresses findings: they stop counting as open and stop notifying until the\n"
+        "rule expires or is removed (custos unsuppress), when they reopen.\n",
+        opts,
+        1,
+        "FINGERPRINT",
+        NULL};
+    int rc = 1, nargs = 0;
     store *st = NULL;
     arena *a = arena_new(0);
     buf out = BUF_INIT;
     diag_list d = DIAG_LIST_INIT;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_url = optarg;
-            break;
-        case OPT_POLICY:
-            r.policy = optarg;
-            break;
-        case OPT_ACCOUNT:
-            r.account = optarg;
-            break;
-        case OPT_REGION:
-            r.region = optarg;
-            break;
-        case S_RESOURCE:
-            r.resource = optarg;
-            break;
-        case S_REASON:
-            r.reason = optarg;
-            break;
-        case S_AUTHOR:
-            r.author = optarg;
-            break;
-        case S_EXPIRES:
-            expires = optarg;
-            break;
-        case S_FOR:
-            dur = optarg;
-            break;
-        case S_FILE:
-            file = optarg;
-            break;
-        case S_LIST:
-            list = true;
-            break;
-        case S_ALL:
-            all = true;
-            break;
-        case OPT_AS_OF:
-            as_of = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto done;
-        default:
-            goto done;
-        }
-    }
+    const char *fingerprint = NULL;
+    if ((rc = cli_args(&cmd, argc, argv, &fingerprint, &nargs)) >= 0) goto done;
+    rc = 1;
     int64_t now;
     if (cli_clock("suppress", as_of, &now) < 0) goto done;
     if (list || file) {
@@ -212,11 +147,7 @@ int cmd_suppress(int argc, char **argv)
         rc = cli_write_buf("suppress", NULL, &out);
         goto done;
     }
-    if (optind < argc) r.fingerprint = argv[optind++];
-    if (optind < argc) {
-        fprintf(stderr, "custos suppress: unexpected argument '%s'\n", argv[optind]);
-        goto done;
-    }
+    r.fingerprint = fingerprint;
     if (!r.author) r.author = default_author(a);
     if (expires && dur) {
         fprintf(stderr, "custos suppress: give --expires or --for, not both\n");
@@ -242,7 +173,8 @@ int cmd_suppress(int argc, char **argv)
     if (r.fingerprint && !(r.fingerprint = resolve_fingerprint(st, r.fingerprint, a))) goto done;
     const char *why = suppression_check(&r);
     if (why) {
-        fprintf(stderr, "custos suppress: %s\n%s", why, usage_text);
+        fprintf(stderr, "custos suppress: %s\nRun 'custos suppress --help' to see every option.\n",
+                why);
         goto done;
     }
     if (r.expires_at <= now) {
@@ -271,34 +203,35 @@ done:
 
 int cmd_unsuppress(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, OPT_DB},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     const char *db_url = NULL;
-    int c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
-        if (c == OPT_DB) {
-            db_url = optarg;
-        } else if (c == 'h') {
-            fputs(unsuppress_usage, stdout);
-            return 0;
-        } else {
-            fputs(unsuppress_usage, stderr);
-            return 1;
-        }
-    }
-    if (optind == argc) {
-        fputs(unsuppress_usage, stderr);
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_url),
+        {0},
+    };
+    const cli_command cmd = {
+        "unsuppress",
+        "usage: custos unsuppress [--db URL] RULE-ID|FINGERPRINT...\n"
+        "\n"
+        "Removes suppression rules by id (custos suppress --list) or every rule for a\n"
+        "finding's fingerprint; the findings they covered reopen.\n",
+        opts,
+        64,
+        "RULE-ID|FINGERPRINT",
+        NULL};
+    const char *ids[64];
+    int nids = 0;
+    cli_parse_rc pr = cli_parse(&cmd, argc, argv, ids, &nids);
+    if (pr != CLI_OK) return pr == CLI_EXIT_OK ? 0 : 1;
+    if (nids == 0) {
+        fprintf(stderr, "custos unsuppress: name a rule id or a fingerprint\n"
+                        "Run 'custos unsuppress --help' to see every option.\n");
         return 1;
     }
     store *st = cli_store_open("unsuppress", db_url);
     if (!st) return 1;
     int rc = 0;
-    for (int i = optind; i < argc; i++) {
-        const char *arg = argv[i];
+    for (int i = 0; i < nids; i++) {
+        const char *arg = ids[i];
         size_t removed = 0;
         bool numeric = strspn(arg, "0123456789") == strlen(arg) && strlen(arg) < 10;
         bool hex = strlen(arg) >= 4 && strspn(arg, "0123456789abcdef") == strlen(arg);
