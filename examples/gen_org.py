@@ -136,6 +136,8 @@ PLACE = {
     "user-stale-password": ("growth-staging", None),
     "root-used": ("payments-dev", None),
     "bucket-allows-http": ("catalog-staging", None),
+    "exposed-key": ("checkout-staging", None),
+    "trap-quarantine-copy": ("identity-prod", None),
     # traps (must not be reported)
     "trap-sg": ("network", "us-east-1"),
     "trap-alb-sg": ("payments-prod", "us-east-1"),
@@ -367,6 +369,7 @@ class Gen:
         users = self.users(acct, d, kinds)
         roles = self.roles(acct, d, kinds)
         policies = self.policies(acct, d, kinds)
+        self.exposed_keys(acct, d, kinds, users, policies)
         self.account_settings(acct, d, kinds, users, roles, policies)
 
     def buckets(self, acct, d, kinds):
@@ -730,6 +733,50 @@ class Gen:
         self.write(os.path.join(d, "iam.ListPolicies.json"), {"Policies": policies, "IsTruncated": False})
         self.count("aws.iam-policy", len(policies))
         return policies
+
+    def side_rng(self, acct, what):
+        """A random source of its own for one account and purpose, so that
+        data added here changes no id drawn from self.rng."""
+        return random.Random("%d/%s/%s" % (self.seed, acct["id"], what))
+
+    QUARANTINE = ["AWSCompromisedKeyQuarantine", "AWSCompromisedKeyQuarantineV2",
+                  "AWSCompromisedKeyQuarantineV3"]
+
+    def exposed_keys(self, acct, d, kinds, users, policies):
+        """Who has AWS's quarantine policies attached (iam list-entities-for-
+        policy, one file per policy); appends the trap's customer policy to
+        policies and rewrites ListPolicies."""
+        quarantined = []
+        if "exposed-key" in kinds:
+            u = next(u for u in users if "-ci-" in u["UserName"])
+            quarantined.append({"UserName": u["UserName"], "UserId": u["UserId"]})
+            self.plant("iam-user-key-exposed", "aws.iam-user", u["UserName"], acct, "global",
+                       "AWS attached AWSCompromisedKeyQuarantineV2: its access key was found in public")
+        for name in self.QUARANTINE:
+            self.write(os.path.join(d, "iam.ListEntitiesForPolicy.%s.json" % name),
+                       {"PolicyGroups": [], "PolicyUsers": quarantined if name.endswith("V2") else [],
+                        "PolicyRoles": [], "IsTruncated": False})
+        if "trap-quarantine-copy" in kinds:
+            # The security team's own offboarding policy, named after AWS's:
+            # a customer managed policy, not the one AWS attaches.
+            rng = self.side_rng(acct, "quarantine-copy")
+            u = next(u for u in users if "-ci-" in u["UserName"])
+            name = "AWSCompromisedKeyQuarantineV2"
+            pol = {"PolicyName": name, "PolicyId": "ANPA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+                                                                    for _ in range(16)),
+                   "Arn": "arn:aws:iam::%s:policy/%s" % (acct["id"], name), "Path": "/", "DefaultVersionId": "v1",
+                   "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": True,
+                   "CreateDate": self.date(200, 0), "UpdateDate": self.date(200, 0)}
+            policies.append(pol)
+            self.write(os.path.join(d, "iam.GetPolicyVersion.%s.json" % name),
+                       {"PolicyVersion": {"Document": {"Version": "2012-10-17", "Statement": [
+                           {"Effect": "Deny", "Action": ["iam:CreateAccessKey", "iam:CreateUser", "ec2:RunInstances"],
+                            "Resource": "*"}]}, "VersionId": "v1", "IsDefaultVersion": True,
+                           "CreateDate": pol["UpdateDate"]}})
+            self.write(os.path.join(d, "iam.ListPolicies.json"), {"Policies": policies, "IsTruncated": False})
+            self.count("aws.iam-policy")
+            self.trap("iam-user-key-exposed", "aws.iam-user", u["UserName"], acct, "global",
+                      "attached: a customer managed policy named AWSCompromisedKeyQuarantineV2, not AWS's")
 
     def account_settings(self, acct, d, kinds, users, roles, policies):
         humans = sum(1 for u in users if "PasswordLastUsed" in u)

@@ -65,6 +65,7 @@ data "aws_iam_policy_document" "read" {
       "iam:GetRole",
       "iam:GetUser",
       "iam:ListAccessKeys",
+      "iam:ListEntitiesForPolicy",
       "iam:ListGroups",
       "iam:ListMFADevices",
       "iam:ListPolicies",

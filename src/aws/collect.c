@@ -354,6 +354,8 @@ static void spawn(collector *c, acct_state *as, const plan_op *op, const char *r
             return;
         }
         x->key = key;
+    } else if (op->file_key) {
+        x->key = op->file_key; /* a fixed call of its own (plan.c: file_key, no parent) */
     }
     if (!fill_params(j, op->params, x->item)) {
         aws_job_free(j);

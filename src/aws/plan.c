@@ -15,7 +15,9 @@
  *               once per item; without, once after each parent call, for
  *               the parent's item (a chain such as GetBucketLocation ->
  *               GetBucketPolicy)
- *     file_key  the item's member naming the file (client.Operation.<key>.json)
+ *     file_key  the item's member naming the file (client.Operation.<key>.json);
+ *               with no parent, the literal <key> of one fixed call (the
+ *               same operation called with several fixed params)
  *     params    "Name=value&..." where {Member} is the item's member; a
  *               list parameter takes comma-separated values
  *     flags     PLAN_ERROR_FILE: an answer such as NoSuchEntity is written
@@ -40,6 +42,10 @@
 #define G PLAN_GLOBAL
 #define S3B(o)                                                                                     \
     OP("s3", o, G, "GetBucketLocation", NULL, "Name", "Bucket={Name}", PLAN_BUCKET_REGION)
+
+#define WATCH(name, more)                                                                          \
+    OP("iam", "ListEntitiesForPolicy", G, NULL, NULL, name,                                        \
+       "PolicyArn=arn:aws:iam::aws:policy/" name more, 0)
 
 static const plan_op PLAN[] = {
     OP("ec2", "DescribeSecurityGroups", R, NULL, NULL, NULL, NULL, 0),
@@ -82,6 +88,12 @@ static const plan_op PLAN[] = {
     OP("iam", "ListPolicies", G, NULL, NULL, NULL, "Scope=Local", 0),
     OP("iam", "GetPolicyVersion", G, "ListPolicies", "Policies", "PolicyName",
        "PolicyArn={Arn}&VersionId={DefaultVersionId}", 0),
+    /* The AWS managed policies whose attachment is a finding in itself:
+     * AWS attaches the quarantine ones to a user whose key it found in
+     * public (inventory/watched.c). */
+    WATCH("AWSCompromisedKeyQuarantine", "&EntityFilter=User"),
+    WATCH("AWSCompromisedKeyQuarantineV2", "&EntityFilter=User"),
+    WATCH("AWSCompromisedKeyQuarantineV3", "&EntityFilter=User"),
     OP("iam", "GetAccountSummary", G, NULL, NULL, NULL, NULL, 0),
     OP("iam", "GetAccountPasswordPolicy", G, NULL, NULL, NULL, NULL, PLAN_ERROR_FILE),
     OP("iam", "GenerateCredentialReport", G, NULL, NULL, NULL, NULL, PLAN_NO_FILE),

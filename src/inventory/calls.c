@@ -558,6 +558,7 @@ void inv_apply_joins(load_ctx *lc, const resource_type *t, const inv_scope *scop
     if (strcmp(t->name, "aws.lambda") == 0) inv_lambda_edge(lc, scope, items, n, diags);
     if (strcmp(t->name, "aws.asg") == 0) inv_asg_key_names(lc, scope, items, n, diags);
     if (strcmp(t->name, "aws.ebs") == 0) inv_ebs_fault_tolerance(lc, scope, items, n, diags);
+    inv_watched_policies(lc, t, scope, items, n, diags);
     static const char *const health_types[] = {"aws.ec2", "aws.rds", "aws.elb", "aws.app-elb",
                                                "aws.ebs"};
     for (size_t k = 0; k < COUNT(health_types); k++)
@@ -866,6 +867,9 @@ void inventory_calls(void (*fn)(const inventory_call *c, void *arg), void *arg)
          "global/iam.GetCredentialReport.json", "c7n:credential-report"},
         {"aws.account", "iam", "GetAccountSummary", "account", "global/iam.GetAccountSummary.json",
          "c7n:iam_summary"},
+        {"aws.iam-user", "iam", "ListEntitiesForPolicy",
+         "account (each watched AWS managed policy)",
+         "global/iam.ListEntitiesForPolicy.<PolicyName>.json", "custos:aws-managed-policies"},
         {"aws.account", "iam", "GetAccountPasswordPolicy", "account",
          "global/iam.GetAccountPasswordPolicy.json", "c7n:password_policy"},
         {"aws.rds", "rds", "DescribeDBParameters", "per parameter group",

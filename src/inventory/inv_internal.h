@@ -214,6 +214,10 @@ void inv_account_extras(load_ctx *lc, const inv_scope *scope, jv *item, diag_lis
 int inv_listing_from_gets(load_ctx *lc, const resource_type *t, const inv_scope *scope,
                           jv_builder *items, diag_list *diags);
 
+/* watched.c: custos:aws-managed-policies on IAM users. */
+void inv_watched_policies(load_ctx *lc, const resource_type *t, const inv_scope *scope, jv *items,
+                          size_t n, diag_list *diags);
+
 /* calls_types.c: per-type completions applied by inv_apply_joins. */
 void inv_sqs_names(arena *a, jv *items, size_t n);
 void inv_rds_tags(arena *a, jv *items, size_t n);

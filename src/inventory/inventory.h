@@ -131,6 +131,11 @@ typedef struct inventory_call {
 } inventory_call;
 void inventory_calls(void (*fn)(const inventory_call *c, void *arg), void *arg);
 
+/* The AWS managed policies whose attachment to a user is collected
+ * (iam.ListEntitiesForPolicy.<name>.json, inventory/watched.c), by index;
+ * NULL past the end. */
+const char *inventory_watched_policy(int i);
+
 /* Lower level, for tools and fuzzing: parses one response file's text into
  * the API response (placebo: unwraps {"status_code", "data"} into *out and
  * *http_status; datetimes become ISO-8601 strings).  Returns 0, -1 for bad

@@ -132,6 +132,16 @@ def build_org(py, endpoint, env):
             acc("s3api", "create-bucket", "--bucket", "c9-public-bucket")
             acc("s3api", "put-bucket-acl", "--bucket", "c9-public-bucket", "--acl", "public-read")
             acc("iam", "create-user", "--user-name", "dev1")
+            # AWS quarantined a user whose key leaked (planted); dev1 has
+            # a customer policy of the same name (the look-alike).
+            acc("iam", "create-user", "--user-name", "leaked-ci")
+            acc("iam", "create-access-key", "--user-name", "leaked-ci")
+            acc("iam", "attach-user-policy", "--user-name", "leaked-ci", "--policy-arn",
+                "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2")
+            copy = acc("iam", "create-policy", "--policy-name", "AWSCompromisedKeyQuarantineV2",
+                       "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
+                           {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}))["Policy"]["Arn"]
+            acc("iam", "attach-user-policy", "--user-name", "dev1", "--policy-arn", copy)
         acc.close()
     admin.close()
     req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0",
@@ -216,7 +226,8 @@ def cli_args(rel, inv):
            "DescribeDBSnapshotAttributes": ["--db-snapshot-identifier", key],
            "DescribeKey": ["--key-id", key], "GetKeyRotationStatus": ["--key-id", key],
            "GetUser": ["--user-name", key], "ListAccessKeys": ["--user-name", key],
-           "ListMFADevices": ["--user-name", key], "GetRole": ["--role-name", key]}
+           "ListMFADevices": ["--user-name", key], "GetRole": ["--role-name", key],
+           "ListEntitiesForPolicy": ["--policy-arn", "arn:aws:iam::aws:policy/%s" % key, "--entity-filter", "User"]}
     top = {"DescribeSnapshots": ["--owner-ids", "self"], "DescribeImages": ["--owners", "self"],
            "ListPolicies": ["--scope", "Local"]}
     if op in per:
@@ -333,9 +344,11 @@ def main():
         return
     port = free_port()
     log = open(os.path.join(OUT, "moto.log"), "w")
-    # No stock AMIs and snapshots: a small, known organisation (fast).
+    # No stock AMIs and snapshots: a small, known organisation (fast); AWS
+    # managed policies loaded (the quarantine policy is attached).
     server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
-                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false"))
+                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false",
+                                       MOTO_IAM_LOAD_MANAGED_POLICIES="true"))
     endpoint = "http://127.0.0.1:%d" % port
     try:
         for _ in range(100):
@@ -415,6 +428,10 @@ def run(py, endpoint, base_env, key):
            sorted(x for x in names if x[1] == "ssh-internal"))
     report("finds_public_bucket", any(n == "c9-public-bucket" and "grant" in p for p, n in names),
            sorted(p for p, n in names if n == "c9-public-bucket"))
+    report("finds_quarantined_user", ("iam-user-key-exposed", "leaked-ci") in names,
+           sorted(x for x in names if x[0] == "iam-user-key-exposed"))
+    report("no_quarantine_finding_on_lookalike", ("iam-user-key-exposed", "dev1") not in names,
+           "dev1 has only a customer policy named AWSCompromisedKeyQuarantineV2")
     # Faults: 30% throttling, then 5xx and resets: the same inventory.
     for label, odds in (("throttle30", {"throttle": 0.3}), ("5xx_resets", {"error503": 0.1, "reset": 0.1})):
         proxy.configure(**odds)
