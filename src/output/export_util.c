@@ -137,3 +137,15 @@ int ex_severity_rank(int rank, const char *name)
         if (!strcmp(name, names[i])) return i;
     return 0;
 }
+
+jv ex_suppression(arena *a, const stored_finding *f)
+{
+    if (!f->suppression_id) return jv_null();
+    jv_builder s;
+    jvb_object(&s, a);
+    ex_set(&s, "id", jv_int(f->suppression_id));
+    ex_set(&s, "reason", ex_str(a, f->suppression_reason));
+    ex_set(&s, "author", ex_str(a, f->suppression_author));
+    if (f->suppressed_until) ex_set(&s, "until", ex_time(a, f->suppressed_until));
+    return jvb_done(&s);
+}

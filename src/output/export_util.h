@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "json/json.h"
+#include "store/store.h"
 
 /* s as a JSON string value, repaired to valid UTF-8 (copied only when it
  * needs repair); jv_null() when s is NULL. */
@@ -25,6 +26,10 @@ jv ex_json(arena *a, const char *text);
 jv ex_time(arena *a, int64_t t);
 /* Sets key (a string literal or otherwise long-lived) unless v is null. */
 void ex_set(jv_builder *b, const char *key, jv v);
+/* The rule suppressing f ({id, reason, author, until}), or jv_null() when
+ * f is not suppressed: the same object in SARIF's properties and OCSF's
+ * unmapped.custos. */
+jv ex_suppression(arena *a, const stored_finding *f);
 /* The resource type without its provider prefix: "aws.ec2" -> "ec2". */
 const char *ex_type_short(const char *resource_type);
 /* Severity rank 0..4 (info..critical) from the stored rank, falling back

@@ -177,18 +177,6 @@ static jv metadata(arena *a, const stored_finding *f, const char *tool_version)
     return jvb_done(&m);
 }
 
-static jv suppression_info(arena *a, const stored_finding *f)
-{
-    if (!f->suppression_id) return jv_null();
-    jv_builder s;
-    jvb_object(&s, a);
-    ex_set(&s, "id", jv_int(f->suppression_id));
-    ex_set(&s, "reason", ex_str(a, f->suppression_reason));
-    ex_set(&s, "author", ex_str(a, f->suppression_author));
-    if (f->suppressed_until) ex_set(&s, "until", ex_time(a, f->suppressed_until));
-    return jvb_done(&s);
-}
-
 static jv unmapped(arena *a, const stored_finding *f)
 {
     jv_builder c, u;
@@ -204,7 +192,7 @@ static jv unmapped(arena *a, const stored_finding *f)
     ex_set(&c, "first_seen", ex_time(a, f->first_seen));
     ex_set(&c, "last_seen", ex_time(a, f->last_seen));
     if (f->resolved_at) ex_set(&c, "resolved_at", ex_time(a, f->resolved_at));
-    ex_set(&c, "suppression", suppression_info(a, f));
+    ex_set(&c, "suppression", ex_suppression(a, f));
     jvb_object(&u, a);
     ex_set(&u, "custos", jvb_done(&c));
     return jvb_done(&u);

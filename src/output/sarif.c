@@ -268,17 +268,6 @@ static jv suppressions(arena *a, const stored_finding *f)
     return jvb_done(&arr);
 }
 
-static jv suppression_props(arena *a, const stored_finding *f)
-{
-    jv_builder s;
-    jvb_object(&s, a);
-    ex_set(&s, "id", jv_int(f->suppression_id));
-    ex_set(&s, "reason", ex_str(a, f->suppression_reason));
-    ex_set(&s, "author", ex_str(a, f->suppression_author));
-    if (f->suppressed_until) ex_set(&s, "until", ex_time(a, f->suppressed_until));
-    return jvb_done(&s);
-}
-
 static jv result_props(arena *a, const stored_finding *f)
 {
     jv_builder p;
@@ -302,7 +291,7 @@ static jv result_props(arena *a, const stored_finding *f)
     ex_set(&p, "fix", ex_str(a, f->fix));
     ex_set(&p, "runbook", ex_str(a, f->runbook));
     ex_set(&p, "evidence", ex_json(a, f->evidence));
-    if (f->suppression_id) ex_set(&p, "suppression", suppression_props(a, f));
+    ex_set(&p, "suppression", ex_suppression(a, f));
     return jvb_done(&p);
 }
 

@@ -355,19 +355,28 @@ static void html_team_accounts(page_ctx *c, const web_counts *wc, const char *te
     buf_puts(b, "</tbody>\n</table>\n</section>\n");
 }
 
+/* The page number and the counts a team or account page starts from; false
+ * after answering with the error (a bad page number, the store failing). */
+static bool group_page_start(page_ctx *c, int64_t *page, web_counts *wc)
+{
+    *page = web_page_param(c);
+    if (*page < 0) {
+        page_error(c, 400, "Bad page number", "page must be a whole number from 1.");
+        return false;
+    }
+    if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, wc) < 0) {
+        page_store_error(c);
+        return false;
+    }
+    return true;
+}
+
 void page_team(page_ctx *c)
 {
     const char *team = c->arg[0];
-    int64_t page = web_page_param(c);
-    if (page < 0) {
-        page_error(c, 400, "Bad page number", "page must be a whole number from 1.");
-        return;
-    }
+    int64_t page;
     web_counts wc;
-    if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, &wc) < 0) {
-        page_store_error(c);
-        return;
-    }
+    if (!group_page_start(c, &page, &wc)) return;
     counts_sum s;
     web_counts_sum(&wc, c->a, in_team, team, &s);
     if (!s.naccounts) {
@@ -462,16 +471,9 @@ static bool is_account(const acc_counts *a, const void *id)
 void page_account(page_ctx *c)
 {
     const char *id = c->arg[0];
-    int64_t page = web_page_param(c);
-    if (page < 0) {
-        page_error(c, 400, "Bad page number", "page must be a whole number from 1.");
-        return;
-    }
+    int64_t page;
     web_counts wc;
-    if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, &wc) < 0) {
-        page_store_error(c);
-        return;
-    }
+    if (!group_page_start(c, &page, &wc)) return;
     const acc_counts *acc = NULL;
     for (size_t i = 0; i < wc.nacc && !acc; i++)
         if (is_account(&wc.acc[i], id)) acc = &wc.acc[i];
