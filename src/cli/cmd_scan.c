@@ -88,33 +88,56 @@ static bool listed(const strlist *l, const char *a, const char *b)
     return !l->n || strlist_has(l, a) || strlist_has(l, b);
 }
 
+/* The gaps of collection.json that this scan's selection covers (its
+ * accounts and regions), into s->r for the report.  0 or -1. */
+static int scan_load_gaps(arena *a, scan_session *s, const run_opts *o, const char *inv_spec,
+                          scan_gaps *gaps)
+{
+    memset(gaps, 0, sizeof *gaps);
+    if (strncmp(inv_spec, "placebo:", 8) == 0) return 0;
+    if (scan_gaps_load(a, inv_spec, s->inv, gaps) < 0) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < gaps->n; i++) {
+        const collect_gap *g = &gaps->items[i];
+        const account_info *ai = inventory_account_find(s->inv, g->account_id);
+        if (!listed(&o->accounts, g->account_id, ai ? ai->name : NULL)) continue;
+        if (o->regions.n && strcmp(g->region, "*") && strcmp(g->region, "global") &&
+            !strlist_has(&o->regions, g->region))
+            continue;
+        gaps->items[n++] = *g;
+    }
+    gaps->n = n;
+    s->r.gaps = gaps->items;
+    s->r.n_gaps = n;
+    for (size_t i = 0; i < n; i++) {
+        const collect_gap *g = &gaps->items[i];
+        const char *name = g->account_name ? g->account_name : g->account_id;
+        if (strcmp(g->region, "*") != 0)
+            fprintf(stderr, "custos scan: not collected: %s %s %s: %s\n", name, g->region,
+                    g->service, g->code);
+    }
+    return 0;
+}
+
 /* Records the scan: its findings and what it covered (the accounts and
  * policies selected, the regions when limited), at the inventory's clock. */
 static int scan_store(store *st, const scan_session *s, const run_opts *o, const char *inv_spec,
-                      time_t as_of)
+                      time_t as_of, const scan_gaps *gaps)
 {
     size_t na = inventory_account_count(s->inv), np = s->ps.n;
     const char **acc = calloc(na ? na : 1, sizeof *acc), **pol = calloc(np ? np : 1, sizeof *pol);
     const account_info **info = calloc(na ? na : 1, sizeof *info);
-    if (!acc || !pol || !info) abort();
+    const policy **pp = calloc(np ? np : 1, sizeof *pp);
+    if (!acc || !pol || !info || !pp) abort();
     scan_scope sc = {.accounts = acc, .account_info = info, .policies = pol};
     /* What `custos collect` could not collect stays out of the resolution
-     * scope (scan_gaps.c): an account not collected at all, and every
-     * policy a gap of a scanned account feeds (in every account: the
-     * scope is accounts x regions x policies). */
-    arena *ga = arena_new(0);
-    scan_gaps gaps = {0};
-    if (strncmp(inv_spec, "placebo:", 8) != 0 && scan_gaps_load(ga, inv_spec, &gaps) < 0) {
-        arena_free(ga);
-        free(acc);
-        free(info);
-        free(pol);
-        return -1;
-    }
+     * scope (scan_gaps.c): an account not collected at all, and in each
+     * account, each policy a gap of that account feeds, in the gap's
+     * region (in all of them for a global call). */
     for (size_t i = 0; i < na; i++) {
         const account_info *ai = inventory_account(s->inv, i);
         if (!listed(&o->accounts, ai->id, ai->name)) continue;
-        if (scan_gaps_account(&gaps, ai->id)) {
+        if (scan_gaps_account(gaps, ai->id)) {
             fprintf(stderr, "custos scan: not collected: %s (all of it): nothing of it resolved\n",
                     ai->name ? ai->name : ai->id);
             continue;
@@ -125,28 +148,29 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     for (size_t i = 0; i < np; i++) {
         const policy *p = &s->ps.items[i];
         if (!listed(&o->policies, p->name, NULL)) continue;
-        bool hit = false;
-        for (size_t k = 0; k < sc.n_accounts && !hit; k++)
-            hit = scan_gaps_hit(&gaps, acc[k], p);
-        if (hit) {
-            fprintf(stderr, "custos scan: not resolving %s: its data was not all collected\n",
-                    p->name);
-            continue;
-        }
+        pp[sc.n_policies] = p;
         pol[sc.n_policies++] = p->name;
     }
-    for (size_t i = 0; i < gaps.n; i++) {
-        const scan_gap *g = &gaps.items[i];
-        const char *name = g->account;
-        for (size_t k = 0; k < na; k++) {
-            const account_info *ai = inventory_account(s->inv, k);
-            if (ai->name && strcmp(ai->id, g->account) == 0) name = ai->name;
-        }
-        if (strcmp(g->region, "*") != 0)
-            fprintf(stderr, "custos scan: not collected: %s %s %s: %s\n", name, g->region,
-                    g->service, g->code);
+    arena *ga = arena_new(0);
+    scan_hold *holds;
+    size_t nholds;
+    scan_gaps_holds(ga, gaps, s->inv, acc, sc.n_accounts, pp, sc.n_policies, &holds, &nholds);
+    sc.holds = holds;
+    sc.n_holds = nholds;
+    sc.gaps = gaps->items;
+    sc.n_gaps = gaps->n;
+    for (size_t i = 0; i < nholds; i++) {
+        bool first = !i || strcmp(holds[i].account, holds[i - 1].account) != 0;
+        if (!first) continue;
+        size_t k = i;
+        while (k < nholds && !strcmp(holds[k].account, holds[i].account))
+            k++;
+        const account_info *ai = inventory_account_find(s->inv, holds[i].account);
+        fprintf(stderr,
+                "custos scan: %s: %zu policies not resolved where their data was not "
+                "collected\n",
+                ai && ai->name ? ai->name : holds[i].account, k - i);
     }
-    arena_free(ga);
     if (o->regions.n) {
         sc.regions = (const char *const *)o->regions.items;
         sc.n_regions = o->regions.n;
@@ -170,9 +194,11 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     if (rc == 0 && o->verbose)
         fprintf(stderr, "custos scan: store: %lld rows written in %.3f s\n", (long long)sum.rows,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    arena_free(ga);
     free(acc);
     free(info);
     free(pol);
+    free(pp);
     return rc;
 }
 
@@ -349,8 +375,19 @@ int cmd_scan(int argc, char **argv)
                     o.shard_i, o.shard_n,
                     o.accounts.n == 1 && !strcmp(o.accounts.items[0], "-") ? 0 : o.accounts.n,
                     inventory_account_count(s.inv));
-        int stored = st ? scan_store(st, &s, &o, inv_spec, as_of) : 0;
+        scan_gaps gaps;
+        arena *ga = arena_new(0);
+        if (scan_load_gaps(ga, &s, &o, inv_spec, &gaps) < 0) {
+            arena_free(ga);
+            cli_scan_done(&s);
+            store_close(st);
+            goto out;
+        }
+        int stored = st ? scan_store(st, &s, &o, inv_spec, as_of, &gaps) : 0;
         rc = cli_finish("scan", &o, &s.r);
+        s.r.gaps = NULL;
+        s.r.n_gaps = 0;
+        arena_free(ga);
         if (rc == 0 && collected == COLLECT_PARTIAL) rc = COLLECT_PARTIAL;
         if (stored < 0) {
             rc = 1;

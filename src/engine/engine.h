@@ -68,6 +68,13 @@ typedef struct scan_stats {
     double load_secs, eval_secs; /* summed over workers */
 } scan_stats;
 
+/* A call the collector could not make (DIR/collection.json, src/aws):
+ * region "*" when the whole account was not collected (its role could not
+ * be assumed), "global" for a global call. */
+typedef struct collect_gap {
+    const char *account_id, *account_name, *region, *service, *operation, *code, *message;
+} collect_gap;
+
 typedef struct scan_result {
     finding *items;
     size_t n, cap;
@@ -79,6 +86,10 @@ typedef struct scan_result {
      * sorted: each entry's pos.file is the account id and its message
      * "REGION\tWHAT".  Never a reason to fail the scan, always reported. */
     diag_list missing;
+    /* What was not collected, for the report (set by the caller; the
+     * strings live as long as the caller says, e.g. in a). */
+    const collect_gap *gaps;
+    size_t n_gaps;
 } scan_result;
 
 typedef struct engine_options {

@@ -67,6 +67,72 @@ static void write_missing_json(buf *b, const scan_result *r)
     buf_putc(b, ']');
 }
 
+/* "not_collected": what the collector could not collect (collection.json),
+ * per account, region and call, with the error code and message. */
+static void write_gaps_json(buf *b, const scan_result *r)
+{
+    static const char *const keys[] = {"account",   "account_name", "region", "service",
+                                       "operation", "code",         "message"};
+    buf_puts(b, ",\"not_collected\":[");
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        const collect_gap *g = &r->gaps[i];
+        const char *v[] = {g->account_id, g->account_name, g->region, g->service,
+                           g->operation,  g->code,         g->message};
+        buf_putc(b, i ? ',' : '\n');
+        buf_putc(b, '{');
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            if (k) buf_putc(b, ',');
+            json_write_string(b, keys[k], strlen(keys[k]));
+            buf_putc(b, ':');
+            if (v[k])
+                json_write_string(b, v[k], strlen(v[k]));
+            else
+                buf_puts(b, "null");
+        }
+        buf_puts(b, "}\n");
+    }
+    buf_putc(b, ']');
+}
+
+/* Text that came from AWS (an error message) or from accounts.yaml, on a
+ * terminal: control characters are shown as '?'. */
+static void put_plain(buf *b, const char *s)
+{
+    for (; s && *s; s++)
+        buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+/* The table's closing lines: each call not collected, as
+ * "not collected: payments-prod eu-west-1 rds DescribeDBInstances: AccessDenied (...)". */
+static void write_gaps_text(buf *b, const scan_result *r)
+{
+    if (!r->n_gaps) return;
+    buf_printf(b, "\n%zu calls not collected (their findings are not resolved):\n", r->n_gaps);
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        const collect_gap *g = &r->gaps[i];
+        buf_puts(b, "  not collected: ");
+        put_plain(b, g->account_name ? g->account_name : g->account_id);
+        if (g->region && !strcmp(g->region, "*")) {
+            buf_puts(b, " (all of it)");
+        } else {
+            buf_putc(b, ' ');
+            put_plain(b, g->region);
+            buf_putc(b, ' ');
+            put_plain(b, g->service);
+            buf_putc(b, ' ');
+            put_plain(b, g->operation);
+        }
+        buf_puts(b, ": ");
+        put_plain(b, g->code);
+        if (g->message && *g->message) {
+            buf_puts(b, " (");
+            put_plain(b, g->message);
+            buf_putc(b, ')');
+        }
+        buf_putc(b, '\n');
+    }
+}
+
 /* Text formats: the same gaps on stderr, one line each. */
 static void warn_missing(const scan_result *r)
 {
@@ -97,6 +163,7 @@ static void write_json(FILE *f, const scan_result *r)
     buf_puts(&b, r->n ? "\n]," : "],");
     write_summary(&b, r);
     if (r->missing.n) write_missing_json(&b, r);
+    if (r->n_gaps) write_gaps_json(&b, r);
     buf_puts(&b, "}\n");
     fwrite(b.data, 1, b.len, f);
     buf_free(&b);
@@ -215,6 +282,10 @@ static void write_table(FILE *f, const scan_result *r, bool verbose)
     if (r->n == 0) {
         fprintf(f, "No findings (%zu resources, %zu policies, %zu account/region scopes).\n",
                 r->stats.resources, r->stats.policies, r->stats.scopes);
+        buf g = BUF_INIT;
+        write_gaps_text(&g, r);
+        if (g.len) fwrite(g.data, 1, g.len, f);
+        buf_free(&g);
         return;
     }
     size_t wpol = 6, wacc = 7, wreg = 6, wres = 8;
@@ -258,6 +329,7 @@ static void write_table(FILE *f, const scan_result *r, bool verbose)
                "%zu resources, %zu policies, %zu account/region scopes.\n",
                r->n, sev[SEV_CRITICAL], sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW], sev[SEV_INFO],
                r->stats.resources, r->stats.policies, r->stats.scopes);
+    write_gaps_text(&b, r);
     fwrite(b.data, 1, b.len, f);
     buf_free(&b);
 }

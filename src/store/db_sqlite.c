@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 
@@ -400,6 +401,13 @@ int db_sqlite_open(const char *url, const char *path, db **out, char **err)
         sqlite3_busy_timeout(h, 10000);
         sqlite3_extended_result_codes(h, 1);
         rc = sqlite3_exec(h, setup, NULL, NULL, NULL);
+        /* Two processes opening a fresh file at once: switching it to WAL
+         * can answer SQLITE_BUSY without waiting on the busy handler
+         * (test_store's concurrent shards saw "database is locked"). */
+        for (int i = 0; (rc & 0xff) == SQLITE_BUSY && i < 100; i++) {
+            usleep(100 * 1000);
+            rc = sqlite3_exec(h, setup, NULL, NULL, NULL);
+        }
     }
     if (rc != SQLITE_OK) {
         char *why = open_reason(h);

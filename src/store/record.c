@@ -111,6 +111,23 @@ bool rec_in_scope(const rec *x, const char *policy, const char *region)
            (x->all_regions || strmap_has(&x->reg_ix, region ? region : ""));
 }
 
+static const scan_hold *hold_of(const rec_account *ac, const char *policy)
+{
+    for (size_t i = 0; i < ac->nholds; i++)
+        if (!strcmp(ac->holds[i]->policy, policy)) return ac->holds[i];
+    return NULL;
+}
+
+bool rec_acc_in_scope(const rec *x, int acc, const char *policy, const char *region)
+{
+    if (!rec_in_scope(x, policy, region)) return false;
+    const scan_hold *h = acc >= 0 && x->acc[acc].nholds ? hold_of(&x->acc[acc], policy) : NULL;
+    if (!h) return true;
+    for (size_t i = 0; i < h->n_regions; i++)
+        if (!strcmp(h->regions[i], region ? region : "")) return true;
+    return false;
+}
+
 /* The stored findings of the scan's accounts: one sequential read. */
 static int load_old(rec *x)
 {
@@ -178,6 +195,15 @@ static int load_accounts(rec *x)
         x->acc[i].info = sc->account_info ? sc->account_info[i] : NULL;
         *strmap_slot(&x->acc_ix, sc->accounts[i], (int)i) = (int)i;
     }
+    for (size_t k = 0; k < sc->n_holds; k++) {
+        int i = strmap_get(&x->acc_ix, sc->holds[k].account, -1);
+        if (i < 0) continue;
+        rec_account *ac = &x->acc[i];
+        if (hold_of(ac, sc->holds[k].policy)) continue; /* one per policy */
+        size_t cap = ac->nholds;
+        ac->holds = arena_grow(x->a, ac->holds, &cap, ac->nholds + 1, sizeof *ac->holds);
+        ac->holds[ac->nholds++] = &sc->holds[k];
+    }
     if (x->legacy) return 0;
     db_stmt *q = db_query(x->s->d,
                           "SELECT account_id, scope_id, last_scan, last_scan_at FROM accounts "
@@ -215,8 +241,84 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The scope row of this key (found, or added with these cover rows). */
+static int find_scope(rec *x, const char *key, const char *const *rp, const char *const *rr,
+                      size_t nrows, int64_t *id)
+{
+    db_val pk[] = {DB_S(key)};
+    int rc = db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1, id);
+    if (rc != 1) return rc;
+    /* New: concurrent scans of other accounts may add the same one. */
+    int64_t n = db_run(x->s->d,
+                       "INSERT INTO scopes (scope_key) VALUES (?) ON CONFLICT (scope_key) DO "
+                       "NOTHING",
+                       pk, 1);
+    rc = n < 0 ? -1 : db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1, id);
+    if (n > 0 && rc == 0) {
+        x->rows += n;
+        db_copy *c = db_copy_begin(x->s->d, "scope_cover", "scope_id, policy, region", 3);
+        int crc = c ? 0 : -1;
+        for (size_t i = 0; i < nrows && crc == 0; i++) {
+            crc = db_copy_row(c, (db_val[]){DB_I(*id), DB_S(rp[i]), DB_S(rr[i])});
+            x->rows++;
+        }
+        if (!c || db_copy_end(c) < 0 || crc < 0) rc = -1;
+    }
+    return rc;
+}
+
+typedef struct cover_rows {
+    const char **p, **r;
+    size_t n, cap;
+} cover_rows;
+
+static void add_row(rec *x, cover_rows *cr, const char *p, const char *r)
+{
+    size_t cap = cr->cap;
+    cr->p = arena_grow(x->a, cr->p, &cap, cr->n + 1, sizeof *cr->p);
+    cr->r = arena_grow(x->a, cr->r, &cr->cap, cr->n + 1, sizeof *cr->r);
+    cr->p[cr->n] = p;
+    cr->r[cr->n++] = r;
+}
+
+/* An account with holds gets a scope of its own: the scan's, less its
+ * holds (each held policy covers only the regions the hold names). */
+static int held_scope(rec *x, rec_account *ac, const char **pol, size_t np, const char **reg,
+                      size_t nr, const char *base_key)
+{
+    cover_rows cr = {0};
+    buf key = BUF_INIT;
+    buf_printf(&key, "%s|held:", base_key);
+    for (size_t i = 0; i < np; i++) {
+        if (i && !strcmp(pol[i], pol[i - 1])) continue;
+        const scan_hold *h = hold_of(ac, pol[i]);
+        if (!h) {
+            for (size_t k = 0; k < (nr ? nr : 1); k++)
+                if (!k || strcmp(reg[k], reg[k - 1])) add_row(x, &cr, pol[i], nr ? reg[k] : "*");
+            continue;
+        }
+        const char **hr = arena_alloc(x->a, (h->n_regions + 1) * sizeof *hr);
+        memcpy(hr, h->regions, h->n_regions * sizeof *hr);
+        qsort(hr, h->n_regions, sizeof *hr, cmp_str);
+        size_t nh = 0;
+        for (size_t k = 0; k < h->n_regions; k++) {
+            if (k && !strcmp(hr[k], hr[k - 1])) continue;
+            if (!x->all_regions && !strmap_has(&x->reg_ix, hr[k])) continue;
+            add_row(x, &cr, pol[i], hr[k]);
+            hr[nh++] = hr[k];
+        }
+        json_write_string(&key, pol[i], strlen(pol[i]));
+        buf_putc(&key, '=');
+        rec_json_str_array(&key, hr, nh);
+    }
+    int rc = find_scope(x, key.data, cr.p, cr.r, cr.n, &ac->new_scope);
+    buf_free(&key);
+    return rc;
+}
+
 /* The scan's scope as a row of `scopes` (found or added) and its
- * coverage; then the previous scopes of its accounts. */
+ * coverage, and those of its accounts with holds; then the previous
+ * scopes of its accounts. */
 static int resolve_scope(rec *x)
 {
     const scan_scope *sc = x->sc;
@@ -234,47 +336,33 @@ static int resolve_scope(rec *x)
         buf_putc(&key, '*');
     else
         rec_json_str_array(&key, reg, nr);
-    db_val pk[] = {DB_S(key.data)};
-    int rc =
-        db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1, &x->scope_id);
-    if (rc == 1) {
-        /* New: concurrent scans of other accounts may add the same one. */
-        int64_t n = db_run(x->s->d,
-                           "INSERT INTO scopes (scope_key) VALUES (?) ON CONFLICT (scope_key) DO "
-                           "NOTHING",
-                           pk, 1);
-        rc = n < 0 ? -1
-                   : db_query_int(x->s->d, "SELECT id FROM scopes WHERE scope_key = ?", pk, 1,
-                                  &x->scope_id);
-        if (n > 0) {
-            x->rows += n;
-            db_copy *c = db_copy_begin(x->s->d, "scope_cover", "scope_id, policy, region", 3);
-            int crc = c ? 0 : -1;
-            for (size_t i = 0; i < np && crc == 0; i++) {
-                if (i && !strcmp(pol[i], pol[i - 1])) continue;
-                for (size_t k = 0; k < (nr ? nr : 1) && crc == 0; k++) {
-                    if (k && !strcmp(reg[k], reg[k - 1])) continue;
-                    crc = db_copy_row(
-                        c, (db_val[]){DB_I(x->scope_id), DB_S(pol[i]), DB_S(nr ? reg[k] : "*")});
-                    x->rows++;
-                }
-            }
-            if (!c || db_copy_end(c) < 0 || crc < 0) rc = -1;
-        }
+    cover_rows cr = {0};
+    for (size_t i = 0; i < np; i++) {
+        if (i && !strcmp(pol[i], pol[i - 1])) continue;
+        for (size_t k = 0; k < (nr ? nr : 1); k++)
+            if (!k || strcmp(reg[k], reg[k - 1])) add_row(x, &cr, pol[i], nr ? reg[k] : "*");
+    }
+    int rc = find_scope(x, key.data, cr.p, cr.r, cr.n, &x->scope_id);
+    for (size_t i = 0; i < sc->n_accounts && rc == 0; i++) {
+        x->acc[i].new_scope = x->scope_id;
+        if (x->acc[i].nholds) rc = held_scope(x, &x->acc[i], pol, np, reg, nr, key.data);
     }
     buf_free(&key);
     if (rc != 0) return fail(x->s, "cannot record the scan's scope");
     if (load_cover(x, x->scope_id, &x->cur) < 0) return -1;
     size_t cap = 0;
-    for (size_t i = 0; i < sc->n_accounts; i++) {
-        int64_t id = x->acc[i].scope_id;
-        bool known = !id || id == x->scope_id;
-        for (size_t k = 0; k < x->nprev && !known; k++)
-            known = x->prev[k].id == id;
-        if (known) continue;
-        x->prev = arena_grow(x->a, x->prev, &cap, x->nprev + 1, sizeof *x->prev);
-        if (load_cover(x, id, &x->prev[x->nprev++]) < 0) return -1;
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sc->n_accounts; i++) {
+            /* First the held scopes (rec_scope_of finds them), then the
+             * accounts' previous ones. */
+            int64_t id = pass ? x->acc[i].scope_id : x->acc[i].new_scope;
+            bool known = !id || id == x->scope_id;
+            for (size_t k = 0; k < x->nprev && !known; k++)
+                known = x->prev[k].id == id;
+            if (known) continue;
+            x->prev = arena_grow(x->a, x->prev, &cap, x->nprev + 1, sizeof *x->prev);
+            if (load_cover(x, id, &x->prev[x->nprev++]) < 0) return -1;
+        }
     return 0;
 }
 
@@ -294,9 +382,9 @@ static int keep_last_seen(rec *x)
 {
     for (size_t i = 0; i < x->sc->n_accounts; i++) {
         const rec_account *ac = &x->acc[i];
-        if (!ac->scope_id || ac->scope_id == x->scope_id) continue;
+        if (!ac->scope_id || ac->scope_id == ac->new_scope) continue;
         db_val p[] = {DB_I(ac->last_scan_at), DB_I(ac->last_scan), DB_S(ac->id), DB_I(ac->scope_id),
-                      DB_I(x->scope_id)};
+                      DB_I(ac->new_scope)};
         int64_t n = db_run(x->s->d,
                            "UPDATE findings SET last_seen = ?, last_scan = ? WHERE account_id = ? "
                            "AND status <> 'resolved' AND EXISTS (SELECT 1 FROM scope_cover c "
@@ -325,6 +413,12 @@ static void push_event(rec *x, uint32_t item, int status, int previous, bool res
                                  .previous = (uint8_t)(previous < 0 ? 0 : previous),
                                  .resolved = resolved,
                                  .has_previous = previous >= 0};
+}
+
+/* The index of f's account in rec.acc, when holds make it matter. */
+static int acc_of(const rec *x, const finding *f)
+{
+    return x->sc->n_holds ? strmap_get(&x->acc_ix, f->account_id ? f->account_id : "", -1) : -1;
 }
 
 /* The comparison: every scan finding against the stored row of its
@@ -372,12 +466,14 @@ static int diff(rec *x, const rule_set *rs)
             push_write(x, (uint32_t)i, W_FULL);
         else if (status_changed)
             push_write(x, (uint32_t)i, W_STATUS);
-        else if (x->legacy || !rec_in_scope(x, f->pol->name, f->region))
+        else if (x->legacy || !rec_acc_in_scope(x, acc_of(x, f), f->pol->name, f->region))
             push_write(x, (uint32_t)i, W_SEEN); /* its last-seen is not derivable */
     }
     for (size_t k = 0; k < x->nold; k++) {
         old_row *o = &x->old[k];
-        if (o->seen || o->status == ST_RESOLVED || !rec_in_scope(x, o->policy, o->region)) continue;
+        if (o->seen || o->status == ST_RESOLVED ||
+            !rec_acc_in_scope(x, o->acc, o->policy, o->region))
+            continue;
         push_event(x, (uint32_t)k, ST_RESOLVED, o->status, true);
         push_write(x, (uint32_t)k, W_RESOLVE);
         o->status = ST_RESOLVED;
@@ -479,7 +575,8 @@ static int record(rec *x, const char *inventory)
                      .a = x->a};
     if (store_reconcile(s, x->at, &ro, NULL) < 0) return -1;
     x->rows += ro.rows;
-    if (rec_update_daily_counts(x, &ro) < 0 || rec_record_accounts(x) < 0) return -1;
+    if (rec_update_daily_counts(x, &ro) < 0 || rec_record_accounts(x) < 0 || rec_write_gaps(x) < 0)
+        return -1;
     /* After the writes, in the same transaction: the first scan's
      * statistics are there before its commit makes the rows visible. */
     if (store_maintain_stats(s, (int64_t)(x->nins + x->nw)) < 0) return -1;

@@ -29,6 +29,11 @@ typedef struct rec_account {
     const char *id;
     const account_info *info;
     int64_t scope_id, last_scan, last_scan_at; /* 0: no row, or no scope yet */
+    /* The scan's holds on this account (scan_scope.holds), and the scope
+     * the scan gives it: the scan's own (rec.scope_id) when it has none. */
+    const scan_hold **holds;
+    size_t nholds;
+    int64_t new_scope;
 } rec_account;
 
 /* What a scan writes, decided in C before anything is written. */
@@ -87,6 +92,8 @@ const char *rec_meta_str(const policy *p, const char *key);
 void rec_json_str_array(buf *b, const char *const *v, size_t n);
 bool rec_covers(const scope_cov *c, const char *policy, const char *region, arena *a);
 bool rec_in_scope(const rec *x, const char *policy, const char *region);
+/* rec_in_scope less the holds of account index acc (-1: none). */
+bool rec_acc_in_scope(const rec *x, int acc, const char *policy, const char *region);
 const scope_cov *rec_scope_of(const rec *x, int64_t id);
 
 /* record_write.c: each returns 0 or -1 with the store's error set. */
@@ -95,5 +102,7 @@ int rec_insert_new(rec *x);
 int rec_update_changed(rec *x);
 int rec_update_daily_counts(rec *x, const recon_opts *ro);
 int rec_record_accounts(rec *x);
+/* gaps.c: the scan's gaps replace those of its accounts. */
+int rec_write_gaps(rec *x);
 
 #endif

@@ -485,7 +485,7 @@ int rec_record_accounts(rec *x)
                       DB_S(ai ? ai->environment : NULL),
                       DB_I(x->scan),
                       DB_I(x->at),
-                      x->legacy ? DB_S(NULL) : DB_I(x->scope_id)};
+                      x->legacy ? DB_S(NULL) : DB_I(x->acc[i].new_scope)};
         int64_t n = db_run(
             x->s->d,
             x->legacy ? "INSERT INTO accounts (account_id, name, team, environment, last_scan, "

@@ -182,8 +182,20 @@ static const char *const MIGRATION_5[] = {
     NULL,
 };
 
-static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
-                                                MIGRATION_5};
+/* Migration 6: what `custos collect` could not collect (issue 9), as the
+ * latest scan of each account said: the dashboard shows it ("not
+ * collected: payments-prod eu-west-1 rds: AccessDenied").  Each scan
+ * replaces the rows of its accounts. */
+static const char *const MIGRATION_6[] = {
+    "CREATE TABLE collect_gaps (account_id TEXT NOT NULL, account_name TEXT, region TEXT NOT NULL,"
+    " service TEXT NOT NULL, operation TEXT NOT NULL, code TEXT, message TEXT,"
+    " scan_id BIGINT NOT NULL, at BIGINT NOT NULL)",
+    "CREATE INDEX collect_gaps_by_account ON collect_gaps (account_id)",
+    NULL,
+};
+
+static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3,
+                                                MIGRATION_4, MIGRATION_5, MIGRATION_6};
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
 

@@ -39,7 +39,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_DEFAULT_URL "sqlite:custos.db"
 
 typedef struct store store;
@@ -72,8 +72,23 @@ typedef struct stored_finding {
     const char *suppression_reason, *suppression_author; /* when suppressed */
 } stored_finding;
 
+/* A policy that one account's scan covers in some regions only: data it
+ * reads was not collected in the others (`custos collect`'s gaps).  Its
+ * findings of that account elsewhere are neither resolved nor seen. */
+typedef struct scan_hold {
+    const char *account, *policy;
+    const char *const *regions; /* the regions still covered (may be none) */
+    size_t n_regions;
+} scan_hold;
+
+/* A call `custos collect` could not make (engine.h). */
+typedef collect_gap scan_gap_row;
+
 /* What a scan covered, for resolution.  NULL/0 lists: accounts and
- * policies must be given; regions NULL = every region. */
+ * policies must be given; regions NULL = every region.  holds narrow the
+ * scope per account (the accounts x regions x policies product minus
+ * them).  gaps replace the stored gaps of the scan's accounts and of the
+ * accounts they name (store_gaps reads them back). */
 typedef struct scan_scope {
     const char *const *accounts;
     const account_info *const *account_info; /* parallel to accounts, or NULL */
@@ -82,6 +97,10 @@ typedef struct scan_scope {
     size_t n_regions;
     const char *const *policies;
     size_t n_policies;
+    const scan_hold *holds;
+    size_t n_holds;
+    const scan_gap_row *gaps;
+    size_t n_gaps;
 } scan_scope;
 
 typedef struct scan_summary {
@@ -175,6 +194,14 @@ typedef struct stored_account {
     int64_t last_scan, last_scan_at;
 } stored_account;
 int store_accounts(store *s, arena *a, stored_account **out, size_t *n);
+
+/* What the latest scan of each account said was not collected, by
+ * account name, region, service, operation (scan_id: that scan). */
+typedef struct stored_gap {
+    scan_gap_row g;
+    int64_t scan_id, at;
+} stored_gap;
+int store_gaps(store *s, arena *a, stored_gap **out, size_t *n);
 
 /* Suppressions. */
 typedef struct suppression {

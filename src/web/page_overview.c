@@ -31,6 +31,8 @@ typedef struct overview {
     team_group *teams;
     size_t nteams;
     int64_t open;
+    stored_gap *gaps; /* what the latest scans could not collect */
+    size_t ngaps;
 } overview;
 
 static const char *const *const SEV_NAMES = WEB_SEV_NAMES;
@@ -82,7 +84,9 @@ static int load_worst(page_ctx *c, team_group *t)
 
 static int build(page_ctx *c, overview *ov)
 {
-    if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, &ov->counts) < 0) return -1;
+    if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, &ov->counts) < 0 ||
+        store_gaps(c->st, c->a, &ov->gaps, &ov->ngaps) < 0)
+        return -1;
     size_t nacc = ov->counts.nacc;
     /* store_accounts orders by team: groups are runs. */
     team_group *teams = arena_calloc(c->a, (nacc ? nacc : 1) * sizeof *teams);
@@ -169,6 +173,22 @@ static void json_overview(page_ctx *c, const overview *ov)
     jw_obj(&w);
     jw_kint(&w, "red", WEB_RED_AT);
     jw_kint(&w, "amber", WEB_AMBER_AT);
+    jw_end(&w);
+    jw_key(&w, "not_collected");
+    jw_arr(&w);
+    for (size_t i = 0; i < ov->ngaps; i++) {
+        const scan_gap_row *g = &ov->gaps[i].g;
+        jw_obj(&w);
+        jw_kstr(&w, "account", g->account_id);
+        jw_kstr(&w, "account_name", g->account_name);
+        jw_kstr(&w, "region", g->region);
+        jw_kstr(&w, "service", g->service);
+        jw_kstr(&w, "operation", g->operation);
+        jw_kstr(&w, "code", g->code);
+        jw_kstr(&w, "message", g->message);
+        jw_kint(&w, "scan", ov->gaps[i].scan_id);
+        jw_end(&w);
+    }
     jw_end(&w);
     jw_key(&w, "teams");
     jw_arr(&w);
@@ -268,11 +288,44 @@ static void html_tile(page_ctx *c, const acc_state *s)
     buf_puts(b, "</a></li>\n");
 }
 
+/* What the latest scans could not collect, said plainly: the tiles of
+ * those accounts are only as complete as their data. */
+static void html_gaps(page_ctx *c, const overview *ov)
+{
+    if (!ov->ngaps) return;
+    buf *b = c->out;
+    html_printf(b,
+                "<section class=\"gaps\" role=\"status\" aria-labelledby=\"gaps-h\">\n<h2 "
+                "id=\"gaps-h\">Not collected (%l)</h2>\n<p>custos could not read this data in "
+                "the latest scan of these accounts; findings that depend on it are neither "
+                "shown as fixed nor resolved.</p>\n<ul>\n",
+                (int64_t)ov->ngaps);
+    for (size_t i = 0; i < ov->ngaps; i++) {
+        const scan_gap_row *g = &ov->gaps[i].g;
+        const char *name = g->account_name && *g->account_name ? g->account_name : g->account_id;
+        if (g->region && !strcmp(g->region, "*"))
+            html_printf(b,
+                        "<li data-testid=\"gap\">not collected: <a href=\"/account/%u\">%s</a> "
+                        "(all of it): <strong>%s</strong>",
+                        g->account_id, name, g->code);
+        else
+            html_printf(b,
+                        "<li data-testid=\"gap\">not collected: <a href=\"/account/%u\">%s</a> %s "
+                        "%s: <strong>%s</strong> <span class=\"meta\">(%s)</span>",
+                        g->account_id, name, g->region, g->service, g->code, g->operation);
+        if (g->message && *g->message)
+            html_printf(b, "<br><span class=\"meta\">%s</span>", g->message);
+        buf_puts(b, "</li>\n");
+    }
+    buf_puts(b, "</ul>\n</section>\n");
+}
+
 static void html_overview(page_ctx *c, const overview *ov)
 {
     buf *b = c->out;
     page_begin(c, "Overview", NAV_OVERVIEW);
     buf_puts(b, "<h1>Security overview</h1>\n");
+    html_gaps(c, ov);
     if (!ov->counts.nacc) {
         html_printf(b,
                     "<div class=\"empty\"><p>No scans yet, so there is nothing to show.</p>"

@@ -10,12 +10,24 @@ Three scans of one account into a real store (SQLite, custos's own):
      collected;
   3. collected again and the group is gone: the finding is resolved.
 Also: a whole account not collected (AssumeRole denied, region "*") keeps
-its findings open, and a collection.json that is not JSON is an error."""
+its findings open, and a collection.json that is not JSON is an error.
+
+Per account and region, on SQLite and PostgreSQL (CUSTOS_TEST_PG): two
+accounts x two regions, one open finding in each; then every group is gone
+but one call was not collected (payments-prod eu-west-1): exactly that
+finding stays open and the other three are resolved (a gap in one account
+or region never stops resolution elsewhere).  The gap is in the JSON
+report (code and message), in the table, stored with the scan and shown by
+`custos serve` (HTML, escaped, and JSON), and cleared by the next complete
+collection."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 
 CUSTOS = os.environ.get("CUSTOS", "build/asan/custos")
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "scan-gaps")
@@ -103,5 +115,153 @@ def main():
            "exit %d: %s" % (p.returncode, p.stderr[-300:]))
 
 
+ACCOUNTS2 = ACCOUNTS + """  - id: "222222222222"
+    name: web-dev
+    team: web
+    environment: dev
+"""
+PAIRS = [("111111111111", "us-east-1"), ("111111111111", "eu-west-1"),
+         ("222222222222", "us-east-1"), ("222222222222", "eu-west-1")]
+HOSTILE = "User is not authorized <script>alert(1)</script>\x1b[31m"
+
+
+def sg_of(account):
+    doc = json.loads(json.dumps(SG))
+    doc["SecurityGroups"][0]["OwnerId"] = account
+    return doc
+
+
+def inventory2(name, present, gaps, day):
+    d = os.path.join(OUT, name)
+    os.makedirs(d)
+    open(os.path.join(d, "accounts.yaml"), "w").write("collected_at: 2026-01-%02dT00:00:00Z\n" % day + ACCOUNTS2)
+    for acc, reg in PAIRS:
+        os.makedirs(os.path.join(d, acc, reg))
+        json.dump(sg_of(acc) if present else {"SecurityGroups": []},
+                  open(os.path.join(d, acc, reg, "ec2.DescribeSecurityGroups.json"), "w"))
+    for g in gaps:  # what was not collected has no file
+        os.remove(os.path.join(d, g["account"], g["region"], "ec2.DescribeSecurityGroups.json"))
+    json.dump({"complete": not gaps, "not_collected": gaps}, open(os.path.join(d, "collection.json"), "w"))
+    return d
+
+
+def statuses(db):
+    p = subprocess.run([CUSTOS, "findings", "--db", db, "--status", "all", "--format", "json"],
+                       capture_output=True, text=True)
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError:
+        return {"error": p.stderr[-300:]}
+    fs = doc.get("findings", doc) if isinstance(doc, dict) else doc
+    return {(f.get("account"), f.get("region")): f.get("status") for f in fs}
+
+
+def last_seen(db):
+    p = subprocess.run([CUSTOS, "findings", "--db", db, "--status", "all", "--format", "json"],
+                       capture_output=True, text=True)
+    try:
+        fs = json.loads(p.stdout)["findings"]
+    except (ValueError, KeyError):
+        return {"error": p.stderr[-300:]}
+    return {(f.get("account"), f.get("region")): f.get("last_seen") for f in fs}
+
+
+def pg_url(name):
+    admin = os.environ["CUSTOS_TEST_PG"]
+    dbname = "custos_scan_gaps_%s_%d" % (name, os.getpid())
+    subprocess.run(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + dbname], capture_output=True)
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", "CREATE DATABASE " + dbname],
+                   check=True, capture_output=True)
+    base, _, _ = admin.partition("?")[0].rpartition("/")
+    query = "?" + admin.split("?", 1)[1] if "?" in admin else ""
+    return "%s/%s%s" % (base, dbname, query)
+
+
+def dashboard(db, tag):
+    log = os.path.join(OUT, tag + "-serve.log")
+    fh = open(log, "w")
+    env = {k: v for k, v in os.environ.items() if k != "CUSTOS_DB"}
+    srv = subprocess.Popen([CUSTOS, "serve", "--db", db, "--listen", "127.0.0.1:0"], stdout=fh, stderr=fh, env=env)
+    base = None
+    for _ in range(300):
+        m = re.search(r"custos serve: http://127\.0\.0\.1:(\d+)/", open(log).read())
+        if m:
+            base = "http://127.0.0.1:%s" % m.group(1)
+            break
+        if srv.poll() is not None:
+            break
+        time.sleep(0.1)
+    html = js = None
+    try:
+        if base:
+            html = urllib.request.urlopen(base + "/", timeout=60).read().decode()
+            js = json.loads(urllib.request.urlopen(base + "/api/", timeout=60).read())
+    finally:
+        srv.terminate()
+        srv.wait(timeout=60)
+        fh.close()
+    return html, js, open(log).read()
+
+
+def per_region(tag, db):
+    gap = [{"account": "111111111111", "region": "eu-west-1", "service": "ec2",
+            "operation": "DescribeSecurityGroups", "code": "AccessDenied", "message": HOSTILE}]
+    p = scan(inventory2(tag + "-r1", True, [], 1), db)
+    st = statuses(db)
+    report("%s_region_first_scan_four_new" % tag,
+           p.returncode in (0, 3) and sorted(st.values()) == ["new"] * 4, "%s; %s" % (st, p.stderr[-300:]))
+    inv = inventory2(tag + "-r2", False, gap, 2)
+    p = scan(inv, db)
+    st = statuses(db)
+    want = {("111111111111", "us-east-1"): "resolved", ("111111111111", "eu-west-1"): "new",
+            ("222222222222", "us-east-1"): "resolved", ("222222222222", "eu-west-1"): "resolved"}
+    report("%s_region_gap_holds_only_its_account_region" % tag, p.returncode in (0, 3) and st == want,
+           "%s; %s" % (st, p.stderr[-500:]))
+    # Not seen by scan 2: its last sighting stays scan 1's (the data was
+    # not collected, so it was not seen again).
+    ls = last_seen(db).get(("111111111111", "eu-west-1"))
+    report("%s_held_finding_keeps_last_seen" % tag, ls == "2026-01-01T00:00:00Z", str(ls))
+    try:
+        nc = json.loads(p.stdout).get("not_collected")
+    except ValueError:
+        nc = "no json: " + p.stdout[:200]
+    want_nc = [{"account": "111111111111", "account_name": "payments-prod", "region": "eu-west-1",
+                "service": "ec2", "operation": "DescribeSecurityGroups", "code": "AccessDenied",
+                "message": HOSTILE}]
+    report("%s_json_report_lists_gap" % tag, nc == want_nc, str(nc))
+    t = subprocess.run([CUSTOS, "scan", "--inventory", inv, "--no-store", "--policy", "sg-ssh-open-to-world",
+                        "--format", "table"], capture_output=True, text=True)
+    line = "not collected: payments-prod eu-west-1 ec2 DescribeSecurityGroups: AccessDenied"
+    report("%s_table_lists_gap" % tag, line in t.stdout and "\x1b" not in t.stdout, t.stdout[-500:])
+    html, js, log = dashboard(db, tag + "-gap")
+    report("%s_dashboard_says_not_collected" % tag,
+           html is not None and re.search(r"not collected: <a href=\"/account/111111111111\">payments-prod</a> "
+                                          r"eu-west-1 ec2: <strong>AccessDenied</strong>", html) is not None
+           and "<script>alert" not in html and "&lt;script&gt;alert(1)" in html,
+           (html or "")[-800:] + log[-300:])
+    jg = (js or {}).get("not_collected")
+    report("%s_dashboard_json_gap" % tag,
+           isinstance(jg, list) and len(jg) == 1 and jg[0].get("account") == "111111111111"
+           and jg[0].get("region") == "eu-west-1" and jg[0].get("code") == "AccessDenied"
+           and jg[0].get("message") == HOSTILE, str(jg)[:400] + log[-300:])
+    p = scan(inventory2(tag + "-r3", False, [], 3), db)
+    st = statuses(db)
+    report("%s_region_collected_again_resolved" % tag,
+           p.returncode in (0, 3) and sorted(st.values()) == ["resolved"] * 4, "%s; %s" % (st, p.stderr[-300:]))
+    html, js, log = dashboard(db, tag + "-clear")
+    report("%s_dashboard_gap_cleared" % tag, html is not None and "Not collected" not in html
+           and (js or {}).get("not_collected") == [], str((js or {}).get("not_collected")) + log[-300:])
+
+
+def backends():
+    per_region("sqlite", "sqlite:" + os.path.join(OUT, "regions.db"))
+    if os.environ.get("CUSTOS_TEST_PG"):
+        per_region("pg", pg_url("regions"))
+    else:
+        report("pg_server_available", False, os.environ.get(
+            "CUSTOS_TEST_PG_ERROR", "CUSTOS_TEST_PG is not set: tests/run.sh starts PostgreSQL"))
+
+
 main()
+backends()
 sys.exit(1 if failures else 0)
