@@ -153,6 +153,17 @@ PLACE = {
     "trap-users": ("network", None),
     "trap-roles": ("security-logging", None),
     "trap-policies": ("network", None),
+    # public resource policies beyond S3 (Region.public_policies)
+    "sns-public": ("messaging-prod", "us-east-1"),
+    "trap-sns-org": ("messaging-staging", "us-east-1"),
+    "ecr-public": ("ml-staging", "us-east-1"),
+    "trap-ecr-org": ("network", "us-east-1"),
+    "lambda-url-public": ("web-prod", "eu-west-1"),
+    "trap-lambda-s3": ("web-staging", "us-east-1"),
+    "kms-public": ("identity-staging", "us-east-1"),
+    "trap-kms-managed": ("network", "eu-west-1"),
+    "ami-public": ("data-platform-prod", "us-east-1"),
+    "trap-ami-shared": ("network", "us-east-1"),
 }
 
 SG_CHECKS = ["sg-ssh-open-to-world", "sg-rdp-open-to-world", "sg-database-open-to-world",
@@ -921,6 +932,7 @@ class Region:
         self.load_balancers()
         self.lambdas_keys_trails()
         self.hardening()
+        self.public_policies()
         self.check_groups_used()
 
     def hardening(self):
@@ -961,6 +973,151 @@ class Region:
             inst["MetadataOptions"].update(HttpTokens="optional", HttpEndpoint="disabled")
             self.T("ec2-imdsv2-not-required", "aws.ec2", inst["InstanceId"],
                    "HttpTokens optional but the metadata endpoint is disabled altogether")
+
+    # ---- resource policies beyond S3 (draws only from a random source of
+    # its own, so every other id stays the same) ----
+    def public_policies(self):
+        g, k, aid, region = self.g, self.kinds, self.aid, self.region
+        rng = g.side_rng(self.acct, "public/" + region)
+        org = g.org_id
+        doc = lambda stmts: json.dumps({"Version": "2012-10-17", "Statement": stmts}, separators=(",", ":"))
+        # SNS: one topic per scope with AWS's default policy ({"AWS": "*"}
+        # limited by AWS:SourceOwner, itself a look-alike everywhere).
+        self.topics, self.topic_attrs = [], []
+        arn = "arn:aws:sns:%s:%s:%s" % (region, aid, self.name("alerts"))
+        stmts = [{"Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+                  "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                             "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                             "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+                  "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceOwner": aid}}}]
+        if "sns-public" in k:
+            stmts.append({"Sid": "anyone-publishes", "Effect": "Allow", "Principal": "*", "Action": "SNS:Publish",
+                          "Resource": arn})
+            self.P("sns-public-policy", "aws.sns", arn, "topic policy lets Principal * publish, no condition")
+        if "trap-sns-org" in k:
+            stmts.append({"Sid": "org-publishes", "Effect": "Allow", "Principal": {"AWS": "*"},
+                          "Action": "SNS:Publish", "Resource": arn,
+                          "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}}})
+            self.T("sns-public-policy", "aws.sns", arn, "{\"AWS\": \"*\"} limited by aws:PrincipalOrgID (ours)")
+        self.topics.append({"TopicArn": arn})
+        self.topic_attrs.append({"Attributes": {"Policy": doc(stmts).replace('"2012-10-17"', '"2008-10-17"'),
+                                                "Owner": aid, "SubscriptionsPending": "0", "TopicArn": arn,
+                                                "SubscriptionsConfirmed": "1", "SubscriptionsDeleted": "0",
+                                                "DisplayName": ""}})
+        # ECR: one repository per scope, no policy, except the planted ones.
+        self.repos, self.repo_policies = [], []
+        name = self.name("api")
+        repo = {"repositoryArn": "arn:aws:ecr:%s:%s:repository/%s" % (region, aid, name), "registryId": aid,
+                "repositoryName": name, "repositoryUri": "%s.dkr.ecr.%s.amazonaws.com/%s" % (aid, region, name),
+                "createdAt": g.date(300, 0), "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": True}, "encryptionConfiguration": {"encryptionType": "AES256"}}
+        pull = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+        pol = None
+        if "ecr-public" in k:
+            pol = [{"Sid": "public-pull", "Effect": "Allow", "Principal": "*", "Action": pull}]
+            self.P("ecr-public-policy", "aws.ecr", name, "repository policy lets Principal * pull images")
+        if "trap-ecr-org" in k:
+            pol = [{"Sid": "org-pull", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": pull,
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}}}]
+            self.T("ecr-public-policy", "aws.ecr", name, "{\"AWS\": \"*\"} pull limited by aws:PrincipalOrgID")
+        self.repos.append(repo)
+        self.repo_policies.append(
+            {"registryId": aid, "repositoryName": name, "policyText": doc(pol)} if pol else
+            {"Error": {"Code": "RepositoryPolicyNotFoundException",
+                       "Message": "Repository policy does not exist for the repository with name '%s' in the registry "
+                                  "with id '%s'" % (name, aid)}})
+        # Lambda: no resource policy, except the planted ones.
+        self.fn_policies = []
+        for n, fn in enumerate(self.lambdas):
+            fa = fn["FunctionArn"]
+            st = None
+            if n == 0 and "lambda-url-public" in k:
+                st = [{"Sid": "FunctionURLAllowPublicAccess", "Effect": "Allow", "Principal": "*",
+                       "Action": "lambda:InvokeFunctionUrl", "Resource": fa,
+                       "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}}]
+                self.P("lambda-public-policy", "aws.lambda", fn["FunctionName"],
+                       "function URL with AuthType NONE: Principal * may invoke it")
+            if n == 0 and "trap-lambda-s3" in k:
+                bucket = "%s-%s-data-0" % (self.acct["slug"], self.acct["environment"])
+                st = [{"Sid": "s3-invoke", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
+                       "Resource": fa, "Condition": {"StringEquals": {"AWS:SourceAccount": aid},
+                                                     "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::" + bucket}}}]
+                self.T("lambda-public-policy", "aws.lambda", fn["FunctionName"],
+                       "Principal * limited by AWS:SourceArn (our bucket) and AWS:SourceAccount")
+            self.fn_policies.append(
+                {"Policy": json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": st},
+                                      separators=(",", ":")),
+                 "RevisionId": "%08x-%04x-%04x-%04x-%012x" % tuple(rng.getrandbits(b) for b in (32, 16, 16, 16, 48))}
+                if st else
+                {"Error": {"Code": "ResourceNotFoundException",
+                           "Message": "The resource you requested does not exist."}})
+        # KMS: every key's default policy; AWS managed keys' grant
+        # {"AWS": "*"} limited by kms:CallerAccount and kms:ViaService.
+        self.key_policies = []
+        customers = [m["KeyMetadata"] for m in self.key_meta if m["KeyMetadata"]["KeyManager"] == "CUSTOMER"]
+        public_key = customers[0]["KeyId"] if "kms-public" in k and customers else None
+        root = {"AWS": "arn:aws:iam::%s:root" % aid}
+        for m in self.key_meta:
+            meta = m["KeyMetadata"]
+            if meta["KeyManager"] == "AWS":
+                st = [{"Sid": "Allow access through EBS for all principals in the account that are authorized to use EBS",
+                       "Effect": "Allow", "Principal": {"AWS": "*"},
+                       "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                                  "kms:CreateGrant", "kms:DescribeKey"], "Resource": "*",
+                       "Condition": {"StringEquals": {"kms:CallerAccount": aid,
+                                                      "kms:ViaService": "ec2.%s.amazonaws.com" % region}}},
+                      {"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
+                       "Principal": root, "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                       "Resource": "*"}]
+                if "trap-kms-managed" in k:
+                    self.T("kms-key-public-policy", "aws.kms-key", meta["KeyId"],
+                           "AWS managed key: {\"AWS\": \"*\"} limited by kms:CallerAccount and kms:ViaService")
+            else:
+                st = [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": root, "Action": "kms:*",
+                       "Resource": "*"}]
+                if meta["KeyId"] == public_key:
+                    st.append({"Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": "*"},
+                               "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"})
+                    self.P("kms-key-public-policy", "aws.kms-key", meta["KeyId"],
+                           "key policy lets {\"AWS\": \"*\"} (any AWS account) decrypt, no condition")
+            self.key_policies.append((meta["KeyId"], {"Policy": json.dumps(
+                {"Version": "2012-10-17", "Id": "key-default-1", "Statement": st}, indent=2), "PolicyName": "default"}))
+        # AMIs: one image per scope, private; the planted one public.
+        self.images = []
+        img = {"Architecture": "arm64", "CreationDate": g.date(40, 0).replace("+00:00", ".000Z"),
+               "ImageId": "ami-%017x" % rng.getrandbits(68), "ImageLocation": "%s/%s" % (aid, self.name("base")),
+               "ImageType": "machine", "Public": False, "OwnerId": aid, "PlatformDetails": "Linux/UNIX",
+               "UsageOperation": "RunInstances", "State": "available", "BlockDeviceMappings": [
+                   {"DeviceName": "/dev/xvda", "Ebs": {"DeleteOnTermination": True, "SnapshotId":
+                                                       "snap-%017x" % rng.getrandbits(68), "VolumeSize": 8,
+                                                       "VolumeType": "gp3", "Encrypted": True}}],
+               "EnaSupport": True, "Hypervisor": "xen", "Name": self.name("base"), "RootDeviceName": "/dev/xvda",
+               "RootDeviceType": "ebs", "SriovNetSupport": "simple", "VirtualizationType": "hvm",
+               "ImdsSupport": "v2.0"}
+        if "ami-public" in k:
+            img["Public"] = True
+            self.P("ami-public", "aws.ami", img["ImageId"], "the image's launch permission includes Group all")
+        if "trap-ami-shared" in k:
+            self.T("ami-public", "aws.ami", img["ImageId"], "shared with the security account only (Public false)")
+        self.images.append(img)
+
+    def write_public(self):
+        g, d = self.g, self.dir
+        j = os.path.join
+        g.write(j(d, "sns.ListTopics.json"), {"Topics": self.topics})
+        g.count("aws.sns", len(self.topics))
+        for t, attrs in zip(self.topics, self.topic_attrs):
+            g.write(j(d, "sns.GetTopicAttributes.%s.json" % t["TopicArn"]), attrs)
+        g.write(j(d, "ecr.DescribeRepositories.json"), {"repositories": self.repos})
+        g.count("aws.ecr", len(self.repos))
+        for r, pol in zip(self.repos, self.repo_policies):
+            g.write(j(d, "ecr.GetRepositoryPolicy.%s.json" % r["repositoryName"]), pol)
+        for fn, pol in zip(self.lambdas, self.fn_policies):
+            g.write(j(d, "lambda.GetPolicy.%s.json" % fn["FunctionName"]), pol)
+        for kid, pol in self.key_policies:
+            g.write(j(d, "kms.GetKeyPolicy.%s.json" % kid), pol)
+        g.write(j(d, "ec2.DescribeImages.json"), {"Images": self.images})
+        g.count("aws.ami", len(self.images))
 
     def network(self):
         g, aid, s = self.g, self.aid, self.g.scale
@@ -1612,6 +1769,7 @@ class Region:
         for t in self.trails:
             g.write(j(d, "cloudtrail.GetTrailStatus.%s.json" % t["Name"]), self.trail_status)
         emit("autoscaling.DescribeAutoScalingGroups.json", {"AutoScalingGroups": self.asgs}, "aws.asg")
+        self.write_public()
 
 
 def main():

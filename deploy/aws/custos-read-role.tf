@@ -56,6 +56,8 @@ data "aws_iam_policy_document" "read" {
       "ec2:DescribeTags",
       "ec2:DescribeVolumes",
       "ec2:DescribeVpcs",
+      "ecr:DescribeRepositories",
+      "ecr:GetRepositoryPolicy",
       "elasticloadbalancing:DescribeLoadBalancers",
       "iam:GenerateCredentialReport",
       "iam:GetAccountPasswordPolicy",
@@ -72,8 +74,10 @@ data "aws_iam_policy_document" "read" {
       "iam:ListRoles",
       "iam:ListUsers",
       "kms:DescribeKey",
+      "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
       "kms:ListKeys",
+      "lambda:GetPolicy",
       "lambda:ListFunctions",
       "rds:DescribeDBInstances",
       "rds:DescribeDBSnapshotAttributes",
@@ -91,6 +95,8 @@ data "aws_iam_policy_document" "read" {
       "s3:GetLifecycleConfiguration",
       "s3:GetReplicationConfiguration",
       "s3:ListAllMyBuckets",
+      "sns:GetTopicAttributes",
+      "sns:ListTopics",
     ]
   }
 }

@@ -38,7 +38,8 @@ static const char *const s3_service_accounts[] = {
 #define N_S3_SERVICE (sizeof s3_service_accounts / sizeof s3_service_accounts[0])
 
 /* XA_POLICY: a resource policy under policy_key (SNS, SQS, ECR, VPC
- * endpoints: Custodian's CrossAccountAccessFilter with its
+ * endpoints, KMS keys' default policy, Lambda functions' c7n:Policy from
+ * GetPolicy: Custodian's CrossAccountAccessFilter with its
  * policy_attribute); XA_PEERING: the owners of both sides of a VPC
  * peering connection (Custodian's CrossAccountPeer). */
 typedef enum { XA_BUCKET, XA_ROLE, XA_SNAPSHOT, XA_RDS_SNAPSHOT, XA_POLICY, XA_PEERING } xa_kind;
@@ -149,8 +150,10 @@ static filter *cross_account_compile(filter_compiler *fc, const jv *spec)
     f->base.type = &filter_type_cross_account;
     f->base.pos = fc->map ? srcmap_get(fc->map, spec) : fc->where;
     f->kind = kind_for(fc->rtype);
-    f->policy_key =
-        fc->rtype && strcmp(fc->rtype->name, "aws.vpc-endpoint") == 0 ? "PolicyDocument" : "Policy";
+    f->policy_key = !fc->rtype                                         ? "Policy"
+                    : strcmp(fc->rtype->name, "aws.vpc-endpoint") == 0 ? "PolicyDocument"
+                    : strcmp(fc->rtype->name, "aws.lambda") == 0       ? "c7n:Policy"
+                                                                       : "Policy";
     f->checker.whitelist_conditions = (str_list){(const char **)default_conditions, 2};
     bool ok = jv_is(spec, JV_OBJECT);
     for (uint32_t i = 0; ok && i < spec->len; i++) {
@@ -292,8 +295,10 @@ static bool cross_account_match(const filter *base, const jv *r, eval_ctx *ctx)
 }
 
 static const char *const xa_applies[] = {
-    "aws.s3",  "aws.iam-role", "aws.ebs-snapshot", "aws.rds-snapshot",       "aws.sns",
-    "aws.sqs", "aws.ecr",      "aws.vpc-endpoint", "aws.peering-connection", NULL};
+    "aws.s3",           "aws.iam-role",     "aws.ebs-snapshot",
+    "aws.rds-snapshot", "aws.sns",          "aws.sqs",
+    "aws.ecr",          "aws.vpc-endpoint", "aws.peering-connection",
+    "aws.lambda",       "aws.kms-key",      NULL};
 
 const filter_type filter_type_cross_account = {"cross-account", xa_applies, cross_account_compile,
                                                cross_account_match};

@@ -253,9 +253,11 @@ static bool key_in(const char *key, const char *const *keys, size_t n)
     return false;
 }
 
-static const char *const ACCOUNT_KEYS[] = {"aws:SourceAccount",    "aws:SourceOwner",
-                                           "aws:SourceArn",        "aws:PrincipalArn",
-                                           "aws:PrincipalAccount", "s3:DataAccessPointAccount"};
+/* kms:CallerAccount: AWS managed keys' policies grant {"AWS": "*"} limited
+ * by it (and kms:ViaService) to the key's own account. */
+static const char *const ACCOUNT_KEYS[] = {
+    "aws:SourceAccount",    "aws:SourceOwner",           "aws:SourceArn",    "aws:PrincipalArn",
+    "aws:PrincipalAccount", "s3:DataAccessPointAccount", "kms:CallerAccount"};
 #define N_ACCOUNT_KEYS (sizeof ACCOUNT_KEYS / sizeof ACCOUNT_KEYS[0])
 
 /* everyone_only: this one condition limits who can use the statement. */

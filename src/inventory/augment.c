@@ -168,6 +168,17 @@ static const detail_spec KMS_DETAILS[] = {
      .select = "KeyMetadata",
      .select_strict = true,
      .mode = DM_MERGE},
+    /* cross-account: the default key policy under Policy, as Custodian's
+     * KMSCrossAccountAccessFilter reads it (get_key_policy). */
+    {.client = "kms",
+     .service = "kms",
+     .operation = "GetKeyPolicy",
+     .method = "get_key_policy",
+     .select = "Policy",
+     .select_strict = true,
+     .mode = DM_SET,
+     .key = "Policy",
+     .dflt = DV_NULL},
     /* key-rotation-status: the whole response under KeyRotationEnabled. */
     {.client = "kms",
      .service = "kms",

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -107,6 +108,60 @@ def in_account(cli, account):
             "AWS_SESSION_TOKEN": c["SessionToken"]}
 
 
+def public_policies(acc, aid, region):
+    """Resource policies beyond S3: one public (planted) and one limited by
+    a condition (look-alike) each for SNS, ECR and KMS; a Lambda function
+    with a public URL; a public AMI."""
+    r = ["--region", region]
+    anyone = {"AWS": "*"}
+    org = {"StringEquals": {"aws:PrincipalOrgID": "o-c9test0001"}}
+    for name, cond in (("c9-public-topic", None), ("c9-org-topic", org)):
+        arn = acc("sns", "create-topic", "--name", name, *r)["TopicArn"]
+        st = dict({"Effect": "Allow", "Principal": anyone, "Action": "SNS:Publish", "Resource": arn},
+                  **({"Condition": cond} if cond else {}))
+        acc("sns", "set-topic-attributes", "--topic-arn", arn, "--attribute-name", "Policy", "--attribute-value",
+            json.dumps({"Version": "2012-10-17", "Statement": [st]}), *r)
+    for name, cond in (("c9-public-repo", None), ("c9-org-repo", org)):
+        acc("ecr", "create-repository", "--repository-name", name, *r)
+        st = dict({"Sid": "pull", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]},
+                  **({"Condition": cond} if cond else {}))
+        acc("ecr", "set-repository-policy", "--repository-name", name, "--policy-text",
+            json.dumps({"Version": "2012-10-17", "Statement": [st]}), *r)
+    root = {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % aid}, "Action": "kms:*",
+            "Resource": "*"}
+    for desc, cond in (("c9-public-key", None), ("c9-caller-key", {"StringEquals": {"kms:CallerAccount": aid}})):
+        kid = acc("kms", "create-key", "--description", desc, *r)["KeyMetadata"]["KeyId"]
+        st = dict({"Sid": "use", "Effect": "Allow", "Principal": anyone, "Action": "kms:Decrypt", "Resource": "*"},
+                  **({"Condition": cond} if cond else {}))
+        acc("kms", "put-key-policy", "--key-id", kid, "--policy-name", "default", "--policy",
+            json.dumps({"Version": "2012-10-17", "Statement": [root, st]}), *r)
+        acc("kms", "tag-resource", "--key-id", kid, "--tags", "TagKey=test,TagValue=%s" % desc, *r)
+    role = acc("iam", "create-role", "--role-name", "c9-fn", "--assume-role-policy-document", json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    zipf = os.path.join(OUT, "fn.zip")
+    with zipfile.ZipFile(zipf, "w") as z:
+        z.writestr("app.py", "def handler(e, c):\n    return 1\n")
+    for name in ("c9-url-fn", "c9-s3-fn"):
+        acc("lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--role", role,
+            "--handler", "app.handler", "--zip-file", "fileb://" + zipf, *r)
+    acc("lambda", "create-function-url-config", "--function-name", "c9-url-fn", "--auth-type", "NONE", *r)
+    acc("lambda", "add-permission", "--function-name", "c9-url-fn", "--statement-id", "FunctionURLAllowPublicAccess",
+        "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE", *r)
+    acc("lambda", "add-permission", "--function-name", "c9-s3-fn", "--statement-id", "s3-invoke",
+        "--action", "lambda:InvokeFunction", "--principal", "s3.amazonaws.com", "--source-arn",
+        "arn:aws:s3:::c9-public-bucket", "--source-account", aid, *r)
+    snap = acc("ec2", "create-snapshot", "--volume-id", acc("ec2", "create-volume", "--size", "8",
+                                                                "--availability-zone", region + "a", *r)["VolumeId"],
+               *r)["SnapshotId"]
+    for name in ("c9-public-ami", "c9-private-ami"):
+        img = acc("ec2", "register-image", "--name", name, "--root-device-name", "/dev/xvda",
+                  "--block-device-mappings", json.dumps([{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": snap}}]),
+                  *r)["ImageId"]
+        if name == "c9-public-ami":
+            acc("ec2", "modify-image-attribute", "--image-id", img, "--launch-permission", "Add=[{Group=all}]", *r)
+
+
 def build_org(py, endpoint, env):
     admin = Cli(py, endpoint, env)
     admin("iam", "create-user", "--user-name", "custos")
@@ -142,6 +197,7 @@ def build_org(py, endpoint, env):
                        "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
                            {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}))["Policy"]["Arn"]
             acc("iam", "attach-user-policy", "--user-name", "dev1", "--policy-arn", copy)
+            public_policies(acc, "111111111111", "us-east-1")
         acc.close()
     admin.close()
     req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0",
@@ -225,6 +281,8 @@ def cli_args(rel, inv):
     per = {"DescribeSnapshotAttribute": ["--snapshot-id", key, "--attribute", "createVolumePermission"],
            "DescribeDBSnapshotAttributes": ["--db-snapshot-identifier", key],
            "DescribeKey": ["--key-id", key], "GetKeyRotationStatus": ["--key-id", key],
+           "GetKeyPolicy": ["--key-id", key, "--policy-name", "default"], "GetPolicy": ["--function-name", key],
+           "GetTopicAttributes": ["--topic-arn", key], "GetRepositoryPolicy": ["--repository-name", key],
            "GetUser": ["--user-name", key], "ListAccessKeys": ["--user-name", key],
            "ListMFADevices": ["--user-name", key], "GetRole": ["--role-name", key],
            "ListEntitiesForPolicy": ["--policy-arn", "arn:aws:iam::aws:policy/%s" % key, "--entity-filter", "User"]}
@@ -430,6 +488,16 @@ def run(py, endpoint, base_env, key):
            sorted(p for p, n in names if n == "c9-public-bucket"))
     report("finds_quarantined_user", ("iam-user-key-exposed", "leaked-ci") in names,
            sorted(x for x in names if x[0] == "iam-user-key-exposed"))
+    for check, planted, lookalike in (("sns-public-policy", "c9-public-topic", "c9-org-topic"),
+                                      ("ecr-public-policy", "c9-public-repo", "c9-org-repo"),
+                                      ("lambda-public-policy", "c9-url-fn", "c9-s3-fn"),
+                                      ("ami-public", "c9-public-ami", "c9-private-ami")):
+        hit = {n for p, n in names if p == check}
+        report("finds_%s" % check.replace("-", "_"), any(planted in n for n in hit) and
+               not any(lookalike in n for n in hit), sorted(hit))
+    keys = {f["id"] for f in found if f["policy"] == "kms-key-public-policy"}
+    descs = {f["id"]: f.get("evidence") for f in found if f["policy"] == "kms-key-public-policy"}
+    report("finds_kms_key_public_policy", len(keys) == 1, json.dumps(descs)[:300])
     report("no_quarantine_finding_on_lookalike", ("iam-user-key-exposed", "dev1") not in names,
            "dev1 has only a customer policy named AWSCompromisedKeyQuarantineV2")
     # Faults: 30% throttling, then 5xx and resets: the same inventory.
