@@ -18,6 +18,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"accounts", cmd_accounts, "write accounts.yaml from AWS Organizations (teams by your rules)"},
     {"collect", cmd_collect, "collect an inventory from AWS: every account and region at once"},
     {"compliance", cmd_compliance, "per account, each requirement of a framework: pass or fail"},
     {"shards", cmd_shards, "which shard of `scan --shard I/N` scans which account"},

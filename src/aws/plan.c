@@ -126,6 +126,11 @@ static const plan_op PLAN[] = {
     EXTRA("sts", "GetCallerIdentity"),
     EXTRA("ec2", "DescribeRegions"),
     EXTRA("organizations", "ListAccounts"),
+    /* custos accounts --from-organizations (cli/cmd_accounts.c) */
+    EXTRA("organizations", "DescribeOrganization"),
+    EXTRA("organizations", "ListParents"),
+    EXTRA("organizations", "DescribeOrganizationalUnit"),
+    EXTRA("organizations", "ListTagsForResource"),
 };
 
 const plan_op *plan_ops(size_t *n)

@@ -20,6 +20,7 @@ int cmd_unsuppress(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
 int cmd_shards(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);
 int cmd_aws_tool(int argc, char **argv); /* hidden `custos _aws`: test tool */
