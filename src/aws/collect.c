@@ -68,6 +68,7 @@ typedef struct acct_state {
     const collect_account *cfg;
     collector *c;
     aws_cred_source cs;
+    unsigned base_gen; /* no role: the generation of base its creds copy */
     const char **regions;
     size_t nregions;
     bool failed;
@@ -90,6 +91,8 @@ struct collector {
     arena *a;
     aws_loop *loop;
     aws_creds base;
+    unsigned base_gen; /* bumped when base is refreshed */
+    time_t base_tried; /* when base was last fetched */
     const char *home_region;
     acct_state *accts;
     op_stat *stats;
@@ -437,11 +440,42 @@ static void account_ready(collector *c, acct_state *as)
     aws_loop_add(c->loop, j);
 }
 
+/* The base credentials again from the chain when they expire within 5
+ * minutes (IMDS, ECS, web identity and credential_process ones expire),
+ * at most every 10 s: a source that only ever gives credentials that close
+ * to expiry is used as it is rather than asked before every request. */
+static int refresh_base(collector *c, buf *err)
+{
+    time_t now = time(NULL);
+    if (!c->base.expires || c->base.expires - now >= 300 || now - c->base_tried < 10) return 0;
+    c->base_tried = now;
+    aws_creds fresh;
+    if (aws_default_creds(c->opt->profile, &fresh, err) != 0) return -1;
+    aws_creds_clear(&c->base);
+    c->base = fresh;
+    c->base_gen++;
+    return 0;
+}
+
+/* An account read with the base credentials as they are. */
+static int refresh_plain(aws_cred_source *cs, buf *err)
+{
+    acct_state *as = cs->ctx;
+    collector *c = as->c;
+    if (refresh_base(c, err) != 0) return -1;
+    if (as->base_gen == c->base_gen) return 0;
+    aws_creds_clear(&cs->creds);
+    aws_creds_copy(&cs->creds, &c->base);
+    as->base_gen = c->base_gen;
+    return 0;
+}
+
 static int refresh_assumed(aws_cred_source *cs, buf *err)
 {
     acct_state *as = cs->ctx;
     collector *c = as->c;
     aws_creds fresh;
+    if (refresh_base(c, err) != 0) return -1;
     if (aws_assume_role(&c->base, as->cfg->role_arn, c->cfg.external_id, c->cfg.session_name,
                         c->cfg.duration, c->home_region, &fresh, err) != 0)
         return -1;
@@ -476,6 +510,9 @@ static void start_account(collector *c, acct_state *as)
 {
     if (!as->cfg->role_arn) {
         aws_creds_copy(&as->cs.creds, &c->base);
+        as->base_gen = c->base_gen;
+        as->cs.refresh = refresh_plain;
+        as->cs.ctx = as;
         account_ready(c, as);
         return;
     }
@@ -772,6 +809,7 @@ static int setup(collector *c, const collect_options *opt, diag_list *d)
     if (collect_config_load(c->a, opt->accounts_path, &c->cfg, d) != 0) return -1;
     c->home_region = home_region(opt);
     buf err = BUF_INIT;
+    c->base_tried = time(NULL);
     if (aws_default_creds(opt->profile, &c->base, &err) != 0) {
         diag_add(d, (srcpos){NULL, 0, 0}, "credentials: %s", err.data ? err.data : "none found");
         buf_free(&err);

@@ -6,7 +6,8 @@ ThrottlingException, rest-json 429 TooManyRequestsException), a 503, a
 connection reset (closed without an answer), or delayed by `latency`
 seconds; `always500` (a string) answers every request whose body or path
 contains it with the same 500 InternalError, as moto does for some calls.
-Counts what it did in `stats`.  Use: FaultProxy(upstream_port,
+Counts what it did in `stats`, and the access key id of each request in
+`keys` (None: unsigned).  Use: FaultProxy(upstream_port,
 throttle=0.3).start() -> .port; .configure(...) changes the odds."""
 import http.client
 import random
@@ -50,6 +51,7 @@ class FaultProxy:
         self.rnd = random.Random(seed)
         self.lock = threading.Lock()
         self.stats = {"forwarded": 0, "throttle": 0, "error503": 0, "reset": 0, "always500": 0}
+        self.keys = []  # per request: the access key id it was signed with, or None
         self.configure(**odds)
 
     def configure(self, throttle=0.0, error503=0.0, reset=0.0, latency=0.0, always500=None):
@@ -81,6 +83,9 @@ class FaultProxy:
             def handle_any(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
+                m = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
+                with proxy.lock:
+                    proxy.keys.append(m.group(1) if m else None)
                 if proxy.latency:
                     time.sleep(proxy.latency)
                 what = proxy.pick()
