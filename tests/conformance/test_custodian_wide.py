@@ -70,13 +70,13 @@ rc, out, err = run(["validate", "--supported"])
 readme = open(os.path.join(os.path.dirname(__file__), "../../README.md")).read()
 m = re.search(r"<!-- support:begin -->\n(.*?)<!-- support:end -->", readme, re.S)
 results.append(("readme-support-table-current", rc == 0 and m is not None and m.group(1) == out,
-                "README table differs from `custos validate --supported`"))
+                "README table differs from `custos validate --supported` (run scripts/readme-tables.py)"))
 
 # And the README's table of API calls is the inventory's (validate --calls).
 rc, out, err = run(["validate", "--calls"])
 m = re.search(r"<!-- calls:begin -->\n(.*?)<!-- calls:end -->", readme, re.S)
 results.append(("readme-calls-table-current", rc == 0 and m is not None and m.group(1) == out
-                and out.count("\n") > 100, "README table differs from `custos validate --calls`"))
+                and out.count("\n") > 100, "README table differs from `custos validate --calls` (run scripts/readme-tables.py)"))
 
 # An unsupported Custodian filter fails validate naming it and the advice.
 pol = os.path.join(work, "unsupported.json")
