@@ -160,6 +160,13 @@ typedef struct collect_options {
     double retry_s;   /* retrying per request at most, seconds (default 30) */
     bool progress;    /* a progress line on stderr */
     const char *profile;
+    /* Only the accounts this says yes to (NULL: every account): a shard's
+     * (cli_shard_of).  The others are not entered, and the inventory's
+     * accounts.yaml and collection.json list only the accounts kept, so a
+     * scan of it never mistakes the others for empty ones.  An empty
+     * selection collects nothing (never the caller's own account). */
+    bool (*keep_account)(const char *account_id, void *arg);
+    void *keep_arg;
 } collect_options;
 
 typedef struct collect_summary {

@@ -7,7 +7,9 @@
  * region, global ones once (in us-east-1, files under global/), and
  * per-resource ones per item of their parent's answer.  All calls of all
  * accounts go through one aws_loop, so the number in flight is bounded
- * overall and retries of one account never hold up another.
+ * overall and retries of one account never hold up another.  A shard
+ * (collect_options.keep_account) enters only its own accounts, and its
+ * inventory's accounts.yaml and collection.json list only those.
  *
  * Files are written as each call completes, into a directory beside the
  * target (".<name>.collect-<pid>"), which replaces the target only when
@@ -817,6 +819,7 @@ static int setup(collector *c, const collect_options *opt, diag_list *d)
     }
     buf_free(&err);
     if (!c->cfg.naccounts && own_account(c, d) != 0) return -1;
+    if (opt->keep_account) collect_config_keep(&c->cfg, opt->keep_account, opt->keep_arg);
     return make_tmp(c, d);
 }
 
@@ -842,7 +845,7 @@ int aws_collect(const collect_options *opt, collect_summary *sum, diag_list *d)
         return COLLECT_ERROR;
     }
     if (opt->progress) aws_loop_on_tick(c.loop, tick, &c);
-    c.accts = calloc(c.cfg.naccounts, sizeof *c.accts);
+    c.accts = calloc(c.cfg.naccounts ? c.cfg.naccounts : 1, sizeof *c.accts);
     if (!c.accts) abort();
     for (size_t i = 0; i < c.cfg.naccounts; i++) {
         c.accts[i].cfg = &c.cfg.accounts[i];

@@ -23,6 +23,7 @@
 
 #include "aws/collect_config.h"
 #include "format/yaml.h"
+#include "util/strmap.h"
 
 static const char *str_or_num(arena *a, const jv *v)
 {
@@ -211,4 +212,44 @@ int collect_config_load(arena *a, const char *path, collect_config *c, diag_list
     char *copy = arena_strndup(a, text, len);
     free(text);
     return collect_config_parse(a, path, copy, len, c, d);
+}
+
+/* The id of one entry of the document's account list, as add_account read
+ * it (the entry's `id`, else its key in a mapping). */
+static const char *entry_id(arena *a, const jv *e, const char *key, uint32_t klen)
+{
+    const jv *id = jv_get(e, "id");
+    if (id) return str_or_num(a, id);
+    return key ? arena_strndup(a, key, klen) : NULL;
+}
+
+void collect_config_keep(collect_config *c, bool (*keep)(const char *account_id, void *arg),
+                         void *arg)
+{
+    strmap kept;
+    strmap_init(&kept, c->a, c->naccounts + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < c->naccounts; i++)
+        if (keep(c->accounts[i].id, arg)) {
+            strmap_slot(&kept, c->accounts[i].id, 1);
+            c->accounts[n++] = c->accounts[i];
+        }
+    c->naccounts = n;
+    /* The same selection in the document (a list, a mapping, or the whole
+     * document as a bare list). */
+    jv *list = jv_is(&c->doc, JV_OBJECT) ? (jv *)jv_get(&c->doc, "accounts") : &c->doc;
+    uint32_t m = 0;
+    if (jv_is(list, JV_ARRAY)) {
+        for (uint32_t i = 0; i < list->len; i++)
+            if (strmap_has(&kept, entry_id(c->a, &list->u.items[i], NULL, 0)))
+                list->u.items[m++] = list->u.items[i];
+        list->len = m;
+    } else if (jv_is(list, JV_OBJECT)) {
+        for (uint32_t i = 0; i < list->len; i++) {
+            const jv_member *e = &list->u.members[i];
+            if (strmap_has(&kept, entry_id(c->a, &e->val, e->key, e->klen)))
+                list->u.members[m++] = *e;
+        }
+        list->len = m;
+    }
 }

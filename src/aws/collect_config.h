@@ -32,5 +32,9 @@ typedef struct collect_config {
 int collect_config_parse(arena *a, const char *path, const char *text, size_t len,
                          collect_config *c, diag_list *d);
 int collect_config_load(arena *a, const char *path, collect_config *c, diag_list *d);
+/* Keeps only the accounts keep says yes to, in c->accounts and in the
+ * document's account list (what the inventory's accounts.yaml repeats). */
+void collect_config_keep(collect_config *c, bool (*keep)(const char *account_id, void *arg),
+                         void *arg);
 
 #endif

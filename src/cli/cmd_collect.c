@@ -1,6 +1,9 @@
 /* cmd_collect.c - `custos collect --accounts accounts.yaml --out DIR`, and
  * the hidden `custos _aws` tool the tests use (sign / parse).
  *
+ * --shard I/N, --shards N and --shard auto collect only the shard's
+ * accounts, chosen by cli_shard_of as `custos scan --shard` chooses them.
+ *
  * collect prints a one-line summary on stderr (and a progress line while
  * running on a terminal) and exits 0 when everything was collected,
  * COLLECT_PARTIAL (5) when the inventory was written but some calls were
@@ -21,6 +24,7 @@
 
 #include "aws/aws.h"
 #include "cli/cli.h"
+#include "cli/common.h"
 
 static void usage(FILE *f)
 {
@@ -38,6 +42,11 @@ static void usage(FILE *f)
                "      --timeout SECONDS  per request (default 30)\n"
                "      --retry-time SECONDS  retrying one request at most (default 30)\n"
                "      --profile NAME     the shared-config profile of the base credentials\n"
+               "      --shard I/N        only shard I (0-based) of N: the accounts `custos scan\n"
+               "                         --shard I/N` scans (custos shards lists them); 'auto':\n"
+               "                         I and N from AWS Batch's array variables\n"
+               "      --shards N         the same, I from $JOB_COMPLETION_INDEX (Kubernetes\n"
+               "                         Indexed Jobs) or $AWS_BATCH_JOB_ARRAY_INDEX\n"
                "  -q, --quiet            no progress line\n"
                "\n"
                "Exit status: 0 everything collected, 5 partial (written; collection.json\n"
@@ -48,6 +57,7 @@ typedef struct collect_cli {
     collect_options o;
     long timeout_s;
     bool quiet;
+    run_opts shard; /* --shard / --shards only */
 } collect_cli;
 
 static int parse_collect_args(int argc, char **argv, collect_cli *cl)
@@ -59,6 +69,8 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
                                           {"timeout", required_argument, 0, 't'},
                                           {"retry-time", required_argument, 0, 'R'},
                                           {"profile", required_argument, 0, 'P'},
+                                          {"shard", required_argument, 0, OPT_SHARD},
+                                          {"shards", required_argument, 0, OPT_SHARDS},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
@@ -90,6 +102,10 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
         case 'q':
             cl->quiet = true;
             break;
+        case OPT_SHARD:
+        case OPT_SHARDS:
+            cli_common_option(c, optarg, &cl->shard);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -108,6 +124,11 @@ static int parse_collect_args(int argc, char **argv, collect_cli *cl)
         fprintf(stderr, "custos collect: --concurrency 1..1024, --max-attempts 1..50, "
                         "--timeout > 0, --retry-time > 0\n");
         return 1;
+    }
+    if (cli_shard_resolve("collect", &cl->shard) < 0) return 1;
+    if (cl->shard.shard_n) {
+        cl->o.keep_account = cli_shard_keeps;
+        cl->o.keep_arg = &cl->shard;
     }
     return -1;
 }
@@ -134,6 +155,9 @@ int cmd_collect(int argc, char **argv)
         return 1;
     }
     diag_free(&d);
+    if (cl.shard.shard_n)
+        fprintf(stderr, "custos collect: shard %d of %d (0-based): %zu accounts\n",
+                cl.shard.shard_i, cl.shard.shard_n, sum.accounts);
     fprintf(stderr,
             "custos collect: %zu accounts, %zu scopes, %zu operations collected, %zu not "
             "collected; %zu requests, %zu retries, %.1f s -> %s%s\n",

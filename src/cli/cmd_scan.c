@@ -202,11 +202,15 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
     return rc;
 }
 
-/* `scan --collect`: custos collect into dir first.  COLLECT_OK,
- * COLLECT_PARTIAL or COLLECT_ERROR (diagnostics printed). */
-static int scan_collect(const char *accounts_file, const char *dir)
+/* `scan --collect`: custos collect into dir first (a shard: only its
+ * accounts).  COLLECT_OK, COLLECT_PARTIAL or COLLECT_ERROR (printed). */
+static int scan_collect(const char *accounts_file, const char *dir, run_opts *o)
 {
-    collect_options co = {.accounts_path = accounts_file, .out_dir = dir, .progress = isatty(2)};
+    collect_options co = {.accounts_path = accounts_file,
+                          .out_dir = dir,
+                          .progress = isatty(2),
+                          .keep_account = cli_shard_keeps,
+                          .keep_arg = o};
     collect_summary sum;
     diag_list d = DIAG_LIST_INIT;
     int rc = aws_collect(&co, &sum, &d);
@@ -337,7 +341,8 @@ int cmd_scan(int argc, char **argv)
             goto out;
         }
         if (!inv_spec) inv_spec = "custos-inventory";
-        if ((collected = scan_collect(accounts_file, inv_spec)) == COLLECT_ERROR) goto out;
+        if (cli_shard_resolve("scan", &o) < 0) goto out;
+        if ((collected = scan_collect(accounts_file, inv_spec, &o)) == COLLECT_ERROR) goto out;
     }
     if (!inv_spec) {
         fprintf(stderr, "custos scan: --inventory is required\n%s", usage_text);

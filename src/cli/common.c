@@ -148,6 +148,12 @@ int cli_shard_of(const char *account_id, int n)
     return best;
 }
 
+bool cli_shard_keeps(const char *account_id, void *run_opts)
+{
+    const struct run_opts *o = run_opts;
+    return !o->shard_n || cli_shard_of(account_id, o->shard_n) == o->shard_i;
+}
+
 static int env_int(const char *name, int *out)
 {
     const char *v = getenv(name);

@@ -89,6 +89,10 @@ typedef struct scan_session {
 int cli_shard_resolve(const char *cmd, run_opts *o);
 /* The shard (0..n-1) an account belongs to. */
 int cli_shard_of(const char *account_id, int n);
+/* collect_options.keep_account for `collect` and `scan --collect`: true
+ * for the accounts of the shard of arg (a run_opts after
+ * cli_shard_resolve), for every account when it is not sharding. */
+bool cli_shard_keeps(const char *account_id, void *run_opts);
 int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, run_opts *o,
                  engine_options *eo, scan_session *s);
 void cli_scan_done(scan_session *s);
