@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "cli/opts.h"
+#include "output/run_status.h"
 #include "output/stored_report.h"
 
 static const char *const STATUSES[] = {"new", "open", "regressed", "resolved", "suppressed"};
@@ -30,6 +31,34 @@ static int check_statuses(const strlist *l, bool *all)
         }
     }
     return 0;
+}
+
+/* Runs of shards (custos scan --run): when the newest is incomplete,
+ * say which shards are missing or failed, on stderr, so the findings on
+ * stdout stay machine-readable.  The findings are what the recorded
+ * shards found; the accounts of a missing shard show their last scan. */
+static void findings_run_notice(store *st)
+{
+    arena *a = arena_new(0);
+    stored_run *runs;
+    size_t n;
+    run_view v;
+    if (store_runs(st, 20, a, &runs, &n) == 0 && (run_view_pick(runs, n, &v), v.current) &&
+        !v.current->completed_at) {
+        buf b = BUF_INIT;
+        run_status_text(v.current, &b);
+        fprintf(stderr, "custos findings: run %s: %s\n", v.current->id, b.data);
+        if (v.last_complete) {
+            char when[32];
+            run_time_text(v.last_complete->completed_at, when);
+            fprintf(stderr,
+                    "custos findings: the last complete run is %s (%d shards, %s); accounts of "
+                    "the missing shards show what it found\n",
+                    v.last_complete->id, v.last_complete->shards, when);
+        }
+        buf_free(&b);
+    }
+    arena_free(a);
 }
 
 int cmd_findings(int argc, char **argv)
@@ -120,6 +149,7 @@ int cmd_findings(int argc, char **argv)
     q.limit = (size_t)limit;
     q.offset = (size_t)offset;
     if (!(st = cli_store_open_existing("findings", db_url))) goto done;
+    findings_run_notice(st);
     /* Streamed from the store row by row (issue 17): a whole store as
      * SARIF held every finding and its JSON at once (1.5 GB at 1M). */
     FILE *fo = cli_output_open("findings", output);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -48,6 +49,9 @@ static const char usage_text[] =
     "      --retries N        extra tries per message in this run (default 2)\n"
     "      --retry-delay S    seconds before the first retry, doubling (default 1)\n"
     "      --dry-run          print what would be sent and retried; send and record nothing\n"
+    "      --run ID|latest    notify for a run of shards (custos scan --run) once: only\n"
+    "                         when the run is complete and nobody notified it yet; latest\n"
+    "                         is the newest complete run.  Otherwise nothing is sent\n"
     "  -q, --quiet            print only problems\n"
     "  -h, --help             this text\n"
     "\n"
@@ -66,6 +70,7 @@ enum {
     OPT_RETRY_DELAY,
     OPT_DRY_RUN,
     OPT_NOTIFY_AS_OF,
+    OPT_RUN,
 };
 
 static bool parse_seconds(const char *s, double *out)
@@ -78,7 +83,7 @@ static bool parse_seconds(const char *s, double *out)
 }
 
 static int parse_args(int argc, char **argv, notify_options *o, const char **db_url,
-                      const char **inv_spec, bool *quiet, bool *help)
+                      const char **inv_spec, const char **run, bool *quiet, bool *help)
 {
     static const struct option longopts[] = {
         {"inventory", required_argument, 0, 'i'},
@@ -93,6 +98,7 @@ static int parse_args(int argc, char **argv, notify_options *o, const char **db_
         {"retries", required_argument, 0, OPT_RETRIES},
         {"retry-delay", required_argument, 0, OPT_RETRY_DELAY},
         {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"run", required_argument, 0, OPT_RUN},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -126,6 +132,9 @@ static int parse_args(int argc, char **argv, notify_options *o, const char **db_
             break;
         case OPT_DRY_RUN:
             o->dry_run = true;
+            break;
+        case OPT_RUN:
+            *run = optarg;
             break;
         case 'q':
             *quiet = true;
@@ -179,12 +188,45 @@ static int parse_args(int argc, char **argv, notify_options *o, const char **db_
     return 0;
 }
 
+/* --run: true when this call is the one to notify for the run (or, with
+ * --dry-run, would be); says why not otherwise. */
+static bool notify_claim_run(store *s, const char *run, const notify_options *o)
+{
+    arena *a = arena_new(0);
+    bool go = false;
+    const char *want = strcmp(run, "latest") ? run : NULL, *id = NULL;
+    stored_run *runs;
+    size_t n;
+    if (o->dry_run) {
+        /* Look, do not claim. */
+        if (store_runs(s, 50, a, &runs, &n) == 0)
+            for (size_t i = 0; i < n && !go; i++)
+                if ((!want || !strcmp(runs[i].id, want)) && runs[i].completed_at) {
+                    id = runs[i].id;
+                    go = !runs[i].notified_at;
+                    if (!want || go) break;
+                }
+    } else if (store_run_claim_notify(s, want, (int64_t)time(NULL), a, &id, &go) < 0) {
+        fprintf(stderr, "custos notify: %s\n", store_error(s));
+        arena_free(a);
+        return false;
+    }
+    if (!go && !id)
+        fprintf(stderr, "custos notify: %s: no complete run in %s%s; nothing sent\n",
+                want ? want : "latest", store_url(s), want ? " by that id" : "");
+    else if (!go)
+        fprintf(stderr, "custos notify: run %s: not complete or already notified; nothing sent\n",
+                id);
+    arena_free(a);
+    return go;
+}
+
 int cmd_notify(int argc, char **argv)
 {
     notify_options o = {0};
-    const char *db_url = NULL, *inv_spec = NULL;
+    const char *db_url = NULL, *inv_spec = NULL, *run = NULL;
     bool quiet = false, help = false;
-    if (parse_args(argc, argv, &o, &db_url, &inv_spec, &quiet, &help) < 0) return 1;
+    if (parse_args(argc, argv, &o, &db_url, &inv_spec, &run, &quiet, &help) < 0) return 1;
     if (help) {
         fputs(usage_text, stdout);
         return 0;
@@ -202,6 +244,11 @@ int cmd_notify(int argc, char **argv)
     if (!s) {
         inventory_close(inv);
         return 1;
+    }
+    if (run && !notify_claim_run(s, run, &o)) {
+        store_close(s);
+        inventory_close(inv);
+        return 0;
     }
     char *err = NULL;
     notify_report rep = {0};

@@ -49,6 +49,9 @@ static const char usage_text[] =
     "                         store; 'auto': I and N from AWS Batch's array variables\n"
     "      --shards N         the same, I from $JOB_COMPLETION_INDEX (Kubernetes Indexed\n"
     "                         Jobs) or $AWS_BATCH_JOB_ARRAY_INDEX\n"
+    "      --run ID           this scan is a shard of run ID (default $CUSTOS_RUN, else the\n"
+    "                         array job of $AWS_BATCH_JOB_ID): the store tracks the run's\n"
+    "                         shards and --notify sends once, after the last one records\n"
     "  -j, --threads N        worker threads (default: all cores)\n"
     "      --load-only        read and parse what the policies need, evaluate nothing\n"
     "                         (measures the I/O floor; see bench/)\n"
@@ -122,14 +125,18 @@ static int scan_load_gaps(arena *a, scan_session *s, const run_opts *o, const ch
 /* Records the scan: its findings and what it covered (the accounts and
  * policies selected, the regions when limited), at the inventory's clock. */
 static int scan_store(store *st, const scan_session *s, const run_opts *o, const char *inv_spec,
-                      time_t as_of, const scan_gaps *gaps)
+                      time_t as_of, const scan_gaps *gaps, const char *run, scan_summary *sum_out)
 {
     size_t na = inventory_account_count(s->inv), np = s->ps.n;
     const char **acc = calloc(na ? na : 1, sizeof *acc), **pol = calloc(np ? np : 1, sizeof *pol);
     const account_info **info = calloc(na ? na : 1, sizeof *info);
     const policy **pp = calloc(np ? np : 1, sizeof *pp);
     if (!acc || !pol || !info || !pp) abort();
-    scan_scope sc = {.accounts = acc, .account_info = info, .policies = pol};
+    scan_scope sc = {.accounts = acc, .account_info = info, .policies = pol, .run = run};
+    if (run) {
+        sc.shard = o->shard_n ? o->shard_i : 0;
+        sc.shards = o->shard_n ? o->shard_n : 1;
+    }
     /* What `custos collect` could not collect stays out of the resolution
      * scope (scan_gaps.c): an account not collected at all, and in each
      * account, each policy a gap of that account feeds, in the gap's
@@ -191,6 +198,12 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
                 "%zu suppressed, %zu open\n",
                 (long long)sum.scan_id, store_url(st), sum.new_, sum.regressed, sum.resolved,
                 sum.suppressed, sum.open);
+    if (rc == 0 && run)
+        fprintf(stderr,
+                "custos scan: run %s: shard %d of %d recorded; %d of %d shards recorded%s\n", run,
+                sc.shard, sc.shards, sum.run_recorded, sc.shards,
+                sum.run_complete ? ": the run is complete" : "");
+    *sum_out = sum;
     if (rc == 0 && o->verbose)
         fprintf(stderr, "custos scan: store: %lld rows written in %.3f s\n", (long long)sum.rows,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -250,7 +263,98 @@ static int scan_notify(store *st, inventory *inv)
     return rc;
 }
 
-enum { OPT_COLLECT = 0x1000, OPT_ACCOUNTS_FILE };
+/* The run this scan is a shard of: --run, else $CUSTOS_RUN (set it from
+ * the Job's name in a Kubernetes Indexed Job), else the array job's id of
+ * an AWS Batch child ($AWS_BATCH_JOB_ID is "<array job id>:<index>").
+ * NULL when none: the scan is recorded on its own.  0, or -1 printed. */
+static int scan_run_id(const char *opt, const run_opts *o, char *buf, size_t len, const char **out)
+{
+    *out = NULL;
+    const char *id = opt, *from = "--run";
+    if (!id && (id = getenv("CUSTOS_RUN")) && *id) from = "$CUSTOS_RUN";
+    if ((!id || !*id) && o->shard_n) {
+        const char *job = getenv("AWS_BATCH_JOB_ID"), *colon = job ? strchr(job, ':') : NULL;
+        if (colon && colon > job && (size_t)(colon - job) < len) {
+            memcpy(buf, job, (size_t)(colon - job));
+            buf[colon - job] = 0;
+            id = buf;
+            from = "$AWS_BATCH_JOB_ID";
+        }
+    }
+    if (!id || !*id) return 0;
+    size_t n = strlen(id);
+    bool ok = n <= 200;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = id[i] > ' ' && id[i] < 127;
+    if (!ok) {
+        fprintf(stderr,
+                "custos scan: %s: a run id is 1 to 200 printable characters without spaces\n",
+                from);
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+/* --notify for a shard of a run: only the shard whose record completed
+ * the run notifies, and only if no one did it before (a run notifies
+ * once).  A rerun of a recorded shard notifies a complete run that was
+ * never notified (the first attempt died after its commit).  True when
+ * this scan should send. */
+static bool scan_run_notifies(store *st, const char *run, const scan_summary *sum, bool rerun)
+{
+    if (!run) return true;
+    if (!sum->run_complete && !rerun) {
+        fprintf(stderr,
+                "custos scan: run %s: notifications go out once, after its last shard records "
+                "(or by custos notify --run %s)\n",
+                run, run);
+        return false;
+    }
+    arena *a = arena_new(0);
+    bool claimed = false;
+    if (store_run_claim_notify(st, run, (int64_t)time(NULL), a, NULL, &claimed) < 0)
+        fprintf(stderr, "custos scan: run %s: %s\n", run, store_error(st));
+    else if (!claimed)
+        fprintf(stderr, "custos scan: run %s: not complete or already notified; nothing sent\n",
+                run);
+    arena_free(a);
+    return claimed;
+}
+
+/* A rerun of a shard that is recorded already (the engine retried a pod
+ * that had committed): 1, said, and nothing is recorded again.  0 when
+ * not, -1 printed when the run disagrees (another shard count). */
+static int scan_run_recorded(store *st, const char *run, const run_opts *o)
+{
+    int64_t scan_id = 0;
+    int shard = o->shard_n ? o->shard_i : 0;
+    if (!st || !run) return 0;
+    if (store_run_shard_scan(st, run, shard, o->shard_n ? o->shard_n : 1, &scan_id) < 0) {
+        fprintf(stderr, "custos scan: %s\n", store_error(st));
+        return -1;
+    }
+    if (scan_id)
+        fprintf(stderr,
+                "custos scan: run %s: shard %d is recorded already (scan %lld); this rerun "
+                "records nothing\n",
+                run, shard, (long long)scan_id);
+    return scan_id != 0;
+}
+
+/* A shard that could not be scanned or recorded says so in its run, so
+ * the dashboard shows it failed rather than missing. */
+static void scan_run_failed(store *st, const char *run, const run_opts *o, const char *why)
+{
+    if (!st || !run) return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", why);
+    if (store_run_shard_failed(st, run, o->shard_n ? o->shard_i : 0, o->shard_n ? o->shard_n : 1,
+                               (int64_t)time(NULL), msg) < 0)
+        fprintf(stderr, "custos scan: run %s: %s\n", run, store_error(st));
+}
+
+enum { OPT_COLLECT = 0x1000, OPT_ACCOUNTS_FILE, OPT_RUN };
 
 int cmd_scan(int argc, char **argv)
 {
@@ -275,6 +379,7 @@ int cmd_scan(int argc, char **argv)
         {"accounts", required_argument, 0, OPT_ACCOUNTS_FILE},
         {"shard", required_argument, 0, OPT_SHARD},
         {"shards", required_argument, 0, OPT_SHARDS},
+        {"run", required_argument, 0, OPT_RUN},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -282,7 +387,8 @@ int cmd_scan(int argc, char **argv)
     run_opts o = {0};
     const char *inv_spec = NULL, *account_id = NULL, *db_url = NULL, *sup_file = NULL;
     bool load_only = false, no_store = false, notify = false, collect = false;
-    const char *accounts_file = NULL;
+    const char *accounts_file = NULL, *run_opt = NULL, *run = NULL;
+    char run_buf[256];
     int collected = COLLECT_OK;
     int c, rc = 1;
     optind = 1;
@@ -321,6 +427,9 @@ int cmd_scan(int argc, char **argv)
         case OPT_NOTIFY:
             notify = true;
             break;
+        case OPT_RUN:
+            run_opt = optarg;
+            break;
         case 'v':
             o.verbose = true;
             break;
@@ -351,15 +460,22 @@ int cmd_scan(int argc, char **argv)
     time_t as_of = 0;
     if (cli_check_output_opts("scan", &o, &as_of) < 0) goto out;
     if (cli_shard_resolve("scan", &o) < 0) goto out;
-    if (no_store && (db_url || sup_file || notify)) {
-        fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions/--notify\n");
+    if (no_store && (db_url || sup_file || notify || run_opt)) {
+        fprintf(stderr, "custos scan: --no-store contradicts --db/--suppressions/--notify/--run\n");
         goto out;
     }
     bool storing = !no_store && !load_only;
+    if (storing && scan_run_id(run_opt, &o, run_buf, sizeof run_buf, &run) < 0) goto out;
+    if (storing && o.shard_n && !run)
+        fprintf(stderr,
+                "custos scan: shard %d of %d has no run id (--run, $CUSTOS_RUN, or AWS Batch's "
+                "$AWS_BATCH_JOB_ID): recorded as a scan on its own, not as part of a run\n",
+                o.shard_i, o.shard_n);
     store *st = NULL;
     /* Open the store before the scan: a bad URL should not cost a scan. */
     if (storing && !(st = cli_store_open("scan", db_url))) goto out;
-    if (st && sup_file && scan_sync_suppressions(st, sup_file) < 0) {
+    int rerun = scan_run_recorded(st, run, &o);
+    if (rerun < 0 || (st && sup_file && scan_sync_suppressions(st, sup_file) < 0)) {
         store_close(st);
         goto out;
     }
@@ -388,7 +504,8 @@ int cmd_scan(int argc, char **argv)
             store_close(st);
             goto out;
         }
-        int stored = st ? scan_store(st, &s, &o, inv_spec, as_of, &gaps) : 0;
+        scan_summary sum = {0};
+        int stored = st && !rerun ? scan_store(st, &s, &o, inv_spec, as_of, &gaps, run, &sum) : 0;
         rc = cli_finish("scan", &o, &s.r);
         s.r.gaps = NULL;
         s.r.n_gaps = 0;
@@ -396,11 +513,13 @@ int cmd_scan(int argc, char **argv)
         if (rc == 0 && collected == COLLECT_PARTIAL) rc = COLLECT_PARTIAL;
         if (stored < 0) {
             rc = 1;
-        } else if (notify && st) {
+            scan_run_failed(st, run, &o, store_error(st));
+        } else if (notify && st && scan_run_notifies(st, run, &sum, rerun)) {
             int nrc = scan_notify(st, s.inv);
             if (nrc == 1 || (nrc && rc == 0)) rc = nrc;
         }
-    }
+    } else
+        scan_run_failed(st, run, &o, "the scan failed (its log says why)");
     cli_scan_done(&s);
     store_close(st);
 out:

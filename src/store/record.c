@@ -595,6 +595,9 @@ static int record(rec *x, const char *inventory)
                pu, 5) < 0)
         return fail(s, "cannot update the scan");
     x->rows += 1;
+    /* Last: the run's row stays locked only until the commit. */
+    if (store_run_record(s, x->sc, x->scan, o) < 0) return -1;
+    if (x->sc->run) x->rows += 2;
     if (db_exec(s->d, "DROP TABLE scope_acc") < 0) return fail(s, "cannot drop the work tables");
     return 0;
 }

@@ -194,8 +194,20 @@ static const char *const MIGRATION_6[] = {
     NULL,
 };
 
-static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3,
-                                                MIGRATION_4, MIGRATION_5, MIGRATION_6};
+/* Migration 7: runs of N shards (issue 14, store.h "Runs").  A run's row
+ * is written by its first shard; run_shards holds one row per shard that
+ * recorded or failed, so "which shards are missing" is the numbers absent. */
+static const char *const MIGRATION_7[] = {
+    "CREATE TABLE runs (id TEXT PRIMARY KEY, shards INTEGER NOT NULL, started_at BIGINT NOT NULL,"
+    " completed_at BIGINT, notified_at BIGINT)",
+    "CREATE TABLE run_shards (run_id TEXT NOT NULL, shard INTEGER NOT NULL, state TEXT NOT NULL,"
+    " scan_id BIGINT, at BIGINT NOT NULL, message TEXT, PRIMARY KEY (run_id, shard))",
+    "ALTER TABLE scans ADD COLUMN run_id TEXT",
+    NULL,
+};
+
+static const char *const *const MIGRATIONS[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
+                                                MIGRATION_5, MIGRATION_6, MIGRATION_7};
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
 

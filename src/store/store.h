@@ -39,7 +39,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_DEFAULT_URL "sqlite:custos.db"
 
 typedef struct store store;
@@ -101,6 +101,9 @@ typedef struct scan_scope {
     size_t n_holds;
     const scan_gap_row *gaps;
     size_t n_gaps;
+    /* A shard of a run (store_runs below): run NULL = a scan on its own. */
+    const char *run;
+    int shard, shards; /* 0 <= shard < shards */
 } scan_scope;
 
 typedef struct scan_summary {
@@ -108,6 +111,10 @@ typedef struct scan_summary {
     int64_t at;
     size_t found, new_, regressed, resolved, suppressed, reopened, open;
     int64_t rows; /* rows the scan wrote (inserted, updated), all tables */
+    /* A shard's scan: how many of the run's shards are recorded now
+     * (this one included), and whether that made the run complete. */
+    int run_recorded;
+    bool run_complete;
 } scan_summary;
 
 /* Writes a scan's findings (r) with its scope, at time `at`, as one
@@ -158,6 +165,50 @@ void store_read_end(store *s);
  * max then means "at least max"): an exact count reads every match, which
  * on a large store costs far more than the page itself. */
 int store_count_findings(store *s, const finding_query *q, int64_t max, int64_t *out);
+
+/* Runs.  A run is the N shard scans of one batch job (a Kubernetes
+ * Indexed Job, an AWS Batch array job), named by the job (--run).  Each
+ * shard's scan records its own accounts in its own transaction, and with
+ * it the run's shard row: (run, shard) is recorded once, so a shard that
+ * failed and was rerun overwrites its row and, its findings being the
+ * same, writes no second event.  The run is complete when all N shards
+ * are recorded; the shard whose commit completes it is the one that sees
+ * N (PostgreSQL: the run's row is locked first, so two last shards
+ * finishing together see each other).  Notifications of a run go out
+ * once: store_run_claim_notify marks a complete run notified and says
+ * whether this caller did it. */
+typedef enum { RUN_SHARD_MISSING, RUN_SHARD_RECORDED, RUN_SHARD_FAILED } run_shard_state;
+typedef struct stored_run_shard {
+    run_shard_state state;
+    int64_t scan_id, at; /* 0 when missing */
+    const char *message; /* failed: why; else NULL */
+} stored_run_shard;
+typedef struct stored_run {
+    const char *id;
+    int shards, recorded, failed;
+    int64_t started_at, completed_at, notified_at; /* 0 = not (yet) */
+    stored_run_shard *shard;                       /* [shards] */
+} stored_run;
+
+const char *store_run_shard_state_name(run_shard_state st); /* "missing", ... */
+
+/* The newest runs first (by when their first shard recorded), up to
+ * limit, each with its shards. */
+int store_runs(store *s, size_t limit, arena *a, stored_run **out, size_t *n);
+/* The scan that recorded shard of run, or 0 (*scan_id); -1 when the run
+ * has another shard count than shards.  A rerun of a
+ * shard already recorded records nothing again: (run, shard) is
+ * idempotent, and the first record's lifecycle (new stays new) stands. */
+int store_run_shard_scan(store *s, const char *run, int shard, int shards, int64_t *scan_id);
+/* A shard that could not be scanned or recorded: its row says failed
+ * (never over a recorded one).  The run's shard count must agree. */
+int store_run_shard_failed(store *s, const char *run, int shard, int shards, int64_t at,
+                           const char *message);
+/* Marks run (NULL: the newest complete one) notified at now if it is
+ * complete and not yet notified: *claimed = true for exactly one caller.
+ * *id_out (may be NULL) names the run looked at (arena a). */
+int store_run_claim_notify(store *s, const char *run, int64_t now, arena *a, const char **id_out,
+                           bool *claimed);
 
 /* Scans, newest first. */
 typedef struct stored_scan {

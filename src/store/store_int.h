@@ -76,6 +76,12 @@ typedef struct recon_opts {
 } recon_opts;
 int store_reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_out);
 
+/* ---- runs (runs.c) ---- */
+
+/* The shard's row of sc->run (nothing when NULL), in the scan's
+ * transaction; fills out->run_recorded and run_complete. */
+int store_run_record(store *s, const scan_scope *sc, int64_t scan_id, scan_summary *out);
+
 /* ---- the planner's statistics (store.c) ---- */
 
 /* After a write that grew or changed the findings table by `rows`:

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/run_status.h"
 #include "web/counts.h"
 #include "web/page.h"
 #include "web/svg.h"
@@ -33,6 +34,9 @@ typedef struct overview {
     int64_t open;
     stored_gap *gaps; /* what the latest scans could not collect */
     size_t ngaps;
+    stored_run *runs; /* the newest runs of shards */
+    size_t nruns;
+    run_view run;
 } overview;
 
 static const char *const *const SEV_NAMES = WEB_SEV_NAMES;
@@ -85,8 +89,10 @@ static int load_worst(page_ctx *c, team_group *t)
 static int build(page_ctx *c, overview *ov)
 {
     if (web_counts_load(c->st, c->a, c->now, WEB_TREND_DAYS, &ov->counts) < 0 ||
-        store_gaps(c->st, c->a, &ov->gaps, &ov->ngaps) < 0)
+        store_gaps(c->st, c->a, &ov->gaps, &ov->ngaps) < 0 ||
+        store_runs(c->st, 20, c->a, &ov->runs, &ov->nruns) < 0)
         return -1;
+    run_view_pick(ov->runs, ov->nruns, &ov->run);
     size_t nacc = ov->counts.nacc;
     /* store_accounts orders by team: groups are runs. */
     team_group *teams = arena_calloc(c->a, (nacc ? nacc : 1) * sizeof *teams);
@@ -157,6 +163,41 @@ static void json_account(page_ctx *c, jw *w, const overview *ov, const acc_state
     jw_end(w);
 }
 
+/* A run of shards for /api: null when there is none. */
+static void json_run(jw *w, const char *key, const stored_run *r)
+{
+    jw_key(w, key);
+    if (!r) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_kstr(w, "id", r->id);
+    jw_kint(w, "shards", r->shards);
+    jw_kint(w, "recorded", r->recorded);
+    jw_kint(w, "failed", r->failed);
+    jw_key(w, "complete");
+    jw_bool(w, r->completed_at != 0);
+    jw_key(w, "started_at");
+    jw_time(w, r->started_at);
+    jw_key(w, "completed_at");
+    if (r->completed_at)
+        jw_time(w, r->completed_at);
+    else
+        jw_null(w);
+    jw_key(w, "shard_states");
+    jw_arr(w);
+    for (int i = 0; i < r->shards; i++) {
+        jw_obj(w);
+        jw_kint(w, "shard", i);
+        jw_kstr(w, "state", store_run_shard_state_name(r->shard[i].state));
+        if (r->shard[i].message) jw_kstr(w, "message", r->shard[i].message);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_end(w);
+}
+
 static void json_overview(page_ctx *c, const overview *ov)
 {
     jw w;
@@ -190,6 +231,8 @@ static void json_overview(page_ctx *c, const overview *ov)
         jw_end(&w);
     }
     jw_end(&w);
+    json_run(&w, "run", ov->run.current);
+    json_run(&w, "last_complete_run", ov->run.last_complete);
     jw_key(&w, "teams");
     jw_arr(&w);
     for (size_t i = 0; i < ov->nteams; i++) {
@@ -320,11 +363,37 @@ static void html_gaps(page_ctx *c, const overview *ov)
     buf_puts(b, "</ul>\n</section>\n");
 }
 
+/* The newest run of shards when it is not complete: which shards to
+ * rerun, and which run the missing shards' accounts still show. */
+static void html_run(page_ctx *c, const overview *ov)
+{
+    const stored_run *r = ov->run.current;
+    if (!r || r->completed_at) return;
+    buf *b = c->out, t = BUF_INIT;
+    run_status_text(r, &t);
+    html_printf(b,
+                "<section class=\"gaps\" role=\"status\" aria-labelledby=\"run-h\">\n<h2 "
+                "id=\"run-h\">Scan in progress</h2>\n<p data-testid=\"run\">Run <strong>%s"
+                "</strong>: %s.</p>\n",
+                r->id, t.data);
+    buf_free(&t);
+    if (ov->run.last_complete) {
+        char when[32];
+        run_time_text(ov->run.last_complete->completed_at, when);
+        html_printf(b,
+                    "<p class=\"meta\">The accounts of the shards not recorded yet show the "
+                    "last complete run, %s (%s).</p>\n",
+                    ov->run.last_complete->id, when);
+    }
+    buf_puts(b, "</section>\n");
+}
+
 static void html_overview(page_ctx *c, const overview *ov)
 {
     buf *b = c->out;
     page_begin(c, "Overview", NAV_OVERVIEW);
     buf_puts(b, "<h1>Security overview</h1>\n");
+    html_run(c, ov);
     html_gaps(c, ov);
     if (!ov->counts.nacc) {
         html_printf(b,
