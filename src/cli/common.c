@@ -247,7 +247,9 @@ int cli_scan_run(const char *cmd, const char *inv_spec, const char *account_id, 
     if (rc == 0) {
         eo->threads = o->threads;
         cli_fill_filter(o, &eo->filter);
-        rc = engine_scan(s->inv, &s->ps, eo, &s->r, &d);
+        /* An empty shard (more shards than accounts) scans nothing. */
+        bool empty = o->shard_n && o->accounts.n == 1 && !strcmp(o->accounts.items[0], "-");
+        if (!empty) rc = engine_scan(s->inv, &s->ps, eo, &s->r, &d);
     }
     cli_diag_print(cmd, &d);
     diag_free(&d);

@@ -86,7 +86,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal":
 READ_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-def build_org(py, endpoint, env):
+def build_org(py, endpoint, env, accounts=None):
     admin = Cli(py, endpoint, env)
     admin("iam", "create-user", "--user-name", "custos")
     admin("iam", "put-user-policy", "--user-name", "custos", "--policy-name", "assume",
@@ -94,7 +94,7 @@ def build_org(py, endpoint, env):
               {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": "arn:aws:iam::*:role/custos-read"},
               {"Effect": "Allow", "Action": ["sts:GetCallerIdentity"], "Resource": "*"}]}))
     key = admin("iam", "create-access-key", "--user-name", "custos")["AccessKey"]
-    for k, account in enumerate(ACCOUNTS):
+    for k, account in enumerate(accounts or ACCOUNTS):
         c = admin("sts", "assume-role", "--role-arn", "arn:aws:iam::%s:role/setup" % account,
                   "--role-session-name", "setup")["Credentials"]
         acc = Cli(py, endpoint, dict(env, AWS_ACCESS_KEY_ID=c["AccessKeyId"],
@@ -116,9 +116,9 @@ def build_org(py, endpoint, env):
     return key
 
 
-def accounts_yaml():
+def accounts_yaml(accounts=None):
     lines = ["collect:", "  role: custos-read", "  regions: [us-east-1]", "accounts:"]
-    for k, a in enumerate(ACCOUNTS):
+    for k, a in enumerate(accounts or ACCOUNTS):
         lines += ['  - id: "%s"' % a, "    name: acct-%d" % k, "    team: team-%d" % (k % 3),
                   "    environment: %s" % ("prod" if k % 2 else "dev")]
     return "\n".join(lines) + "\n"
@@ -311,7 +311,18 @@ def run(env, proxy, pg):
     stored = [f["fingerprint"] for f in json.loads(r.stdout)["findings"]] if r.returncode == 0 else []
     report("store_holds_one_unsharded_scan", sorted(stored) == sorted(everything),
            "%d stored (%d distinct) vs %d: %s" % (len(stored), len(set(stored)), len(everything), r.stderr[-300:]))
+    # An empty shard (more shards than accounts): collects and scans
+    # nothing, exits 0, and resolves nothing of the others.
+    inv = os.path.join(OUT, "scan-empty-shard")
+    p = custos("scan", "--collect", "--accounts", os.path.join(OUT, "accounts.yaml"), "--inventory", inv,
+               "--shard", "%d/40" % empty, "--db", db, "--format", "json", env=clean_env(env))
+    got = json.loads(p.stdout)["findings"] if p.returncode == 0 else None
+    r = custos("findings", "--db", db, "--status", "resolved", "--format", "json", env=clean_env(env))
+    resolved = json.loads(r.stdout)["findings"] if r.returncode == 0 else None
+    report("scan_collect_empty_shard", p.returncode == 0 and got == [] and resolved == [],
+           "exit %d, findings %s, resolved %s: %s" % (p.returncode, got, resolved, p.stderr[-400:]))
 
 
-main()
-sys.exit(1 if failures else 0)
+if __name__ == "__main__":  # bench/shards.py imports the organisation
+    main()
+    sys.exit(1 if failures else 0)
