@@ -5,6 +5,7 @@
 #   make check      build with ASan+UBSan and run every test
 #   make fuzz       build libFuzzer targets and run each for FUZZ_SECONDS
 #   make bench      benchmarks (bench/README.md)
+#   make image      build deploy/Dockerfile and smoke-test it (needs Docker)
 #   make format     clang-format the tree
 
 CC      ?= cc
@@ -48,7 +49,7 @@ UNIT_C  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(UNIT_C:%.c=$(BUILD)/%)
 FUZZ_C  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps demo check test-bins fuzz fuzz-build bench format lint clean sample
+.PHONY: all deps demo check test-bins fuzz fuzz-build bench format lint clean sample image
 all: $(BUILD)/custos
 
 $(DEPS_OK): scripts/install-deps.sh
@@ -130,6 +131,11 @@ fuzz: fuzz-build
 
 bench: all
 	@bash bench/run.sh
+
+# The container image (deploy/Dockerfile), built and smoke-tested; needs a
+# Docker daemon and the network, so it is not part of check.
+image: all
+	@bash deploy/smoke.sh
 
 # clang-tidy over every C file (slow; cppcheck and clang-format run in make check).
 lint:

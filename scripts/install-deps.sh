@@ -6,7 +6,7 @@ PKGS=(
   build-essential clang libclang-rt-14-dev clang-format clang-tidy cppcheck
   libyaml-dev libpcre2-dev libsimdjson-dev
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
-  python3 python3-jmespath python3-jsonschema
+  python3 python3-jmespath python3-jsonschema python3-yaml python3-jsonpatch
   libmicrohttpd-dev libcmark-dev
   libssl-dev libxml2-dev python3-botocore
   # the collector's tests install moto and the AWS CLI into a venv where
