@@ -15,7 +15,8 @@
   itself is not in Debian 12 or npm: not run here);
 - semantics: the CronJob's Job is Indexed with completions == parallelism ==
   the --shards value, runs `scan --collect`, restartPolicy Never (for
-  backoffLimitPerIndex); every pod runs as non-root with a read-only root
+  backoffLimitPerIndex), CUSTOS_RUN is the Job's name (the run of
+  `custos scan --run`); every pod runs as non-root with a read-only root
   file system and an emptyDir on /tmp; the scan's ServiceAccount carries an
   eks.amazonaws.com/role-arn; CUSTOS_DB comes from the Secret; the
   Deployment's readiness probe is on /healthz of the port `custos serve
@@ -224,6 +225,9 @@ def semantics(objs):
           job.get("completions") == job.get("parallelism") == int(shards),
           "completions %s, parallelism %s, --shards %s" % (job.get("completions"), job.get("parallelism"), shards))
     check("cronjob_scans_with_collect", args[:2] == ["scan", "--collect"] and "--accounts" in args, args)
+    run = [e for e in c.get("env", []) if e["name"] == "CUSTOS_RUN"]
+    check("run_id_is_the_jobs_name", run and run[0].get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") ==
+          "metadata.labels['batch.kubernetes.io/job-name']", run)
     ps = pod_spec(cj)
     check("restart_never_for_backoff_per_index", ps.get("restartPolicy") == "Never" and
           "backoffLimitPerIndex" in job, (ps.get("restartPolicy"), job.get("backoffLimitPerIndex")))
