@@ -64,7 +64,7 @@ def plan_ops(plan_path):
     text = open(plan_path).read()
     ops = {}
     found = [(m.group(1), m.group(2)) for m in re.finditer(
-        r'\b(?:OP|EXTRA)\(\s*"([a-z0-9-]+)"\s*,\s*"([A-Za-z0-9]+)"', text)]
+        r'\b(?:OP|EXTRA|WRITE)\(\s*"([a-z0-9-]+)"\s*,\s*"([A-Za-z0-9]+)"', text)]
     # S3B("Operation"): the per-bucket S3 rows of plan.c
     found += [("s3", m.group(1)) for m in re.finditer(r'\bS3B\(\s*"([A-Za-z0-9]+)"\s*\)', text)]
     for client, op in found:

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""gen-role-templates.py - the read-only role custos collect assumes, as a
-CloudFormation template (StackSet-ready) and a Terraform module, granting
-exactly the calls of src/aws/plan.c and nothing else.
+"""gen-role-templates.py - the roles custos assumes, as CloudFormation
+templates (StackSet-ready) and Terraform modules, granting exactly the calls
+custos makes and nothing else: the read-only role of custos collect (the OP
+lines of src/aws/plan.c) and the remediation role of custos fix (the WRITE
+lines of plan.c, plus the reads src/remediate/session.c makes with it:
+every read_call(...) there).
 
     gen-role-templates.py [--check]
 
@@ -9,8 +12,8 @@ Reads every OP("client", "Operation" line of src/aws/plan.c (and
 ec2:DescribeRegions, for `regions: enabled`), maps each to its IAM action
 (the service prefix of the client; the operations whose IAM action is named
 otherwise, such as S3's GetBucketEncryption -> s3:GetEncryptionConfiguration,
-are in RENAMED), and writes deploy/aws/custos-read-role.yaml and
-deploy/aws/custos-read-role.tf.  --check exits 1 when the files differ
+are in RENAMED), and writes deploy/aws/custos-read-role.{yaml,tf} and
+deploy/aws/custos-remediate-role.{yaml,tf}.  --check exits 1 when the files differ
 from what it would write (tests/aws/test_role_templates.py).
 """
 import os
@@ -23,10 +26,27 @@ RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
     "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
     "s3:GetBucketNotificationConfiguration": "s3:GetBucketNotification",
     "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
 }
+
+
+def iam_names(ops):
+    out = set()
+    for client, op in ops:
+        a = "%s:%s" % (PREFIX.get(client, client), op)
+        out.add(RENAMED.get(a, a))
+    return sorted(out)
+
+
+def remediate_actions():
+    plan = open(os.path.join(ROOT, "src/aws/plan.c")).read()
+    ops = re.findall(r'\bWRITE\("([a-z0-9]+)", "([A-Za-z0-9]+)"', plan)
+    session = open(os.path.join(ROOT, "src/remediate/session.c")).read()
+    ops += re.findall(r'read_call\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session)
+    return iam_names(ops)
 
 
 def actions():
@@ -151,10 +171,37 @@ def terraform(acts):
     return "\n".join(lines) + "\n"
 
 
+REMEDIATE_WORDS = [
+    ("from src/aws/plan.c: do not edit.", "from src/aws/plan.c and src/remediate/session.c: do not edit."),
+    ("# The read-only role custos collect assumes in every account (deploy it to\n"
+     "# the whole organisation as a service-managed StackSet).",
+     "# The remediation role custos fix assumes: deploy it only to the accounts\n"
+     "# custos may change (remediate: true in accounts.yaml), apart from the read role."),
+    ("# The read-only role custos collect assumes (apply in every account).",
+     "# The remediation role custos fix assumes (apply only where custos may change things)."),
+    ("custos read-only collection role (exactly the calls custos makes)",
+     "custos remediation role (exactly the calls custos fix makes)"),
+    ("collect.external_id", "remediate.external_id"),
+    ("CustosReadRole", "CustosRemediateRole"),
+    ("custos-read", "custos-remediate"),
+    ("custos_read", "custos_remediate"),
+    ('"aws_iam_policy_document" "read"', '"aws_iam_policy_document" "remediate"'),
+    ("aws_iam_policy_document.read.json", "aws_iam_policy_document.remediate.json"),
+]
+
+
+def remediate_text(text):
+    for a, b in REMEDIATE_WORDS:
+        text = text.replace(a, b)
+    return text
+
+
 def main():
-    acts = actions()
+    acts, fix = actions(), remediate_actions()
     files = {"deploy/aws/custos-read-role.yaml": cloudformation(acts),
-             "deploy/aws/custos-read-role.tf": terraform(acts)}
+             "deploy/aws/custos-read-role.tf": terraform(acts),
+             "deploy/aws/custos-remediate-role.yaml": remediate_text(cloudformation(fix)),
+             "deploy/aws/custos-remediate-role.tf": remediate_text(terraform(fix))}
     stale = []
     for rel, text in files.items():
         p = os.path.join(ROOT, rel)

@@ -32,6 +32,8 @@ static const struct {
     {"suppress", cmd_suppress, "suppress findings with a reason, an author and an expiry"},
     {"unsuppress", cmd_unsuppress, "remove suppression rules; their findings reopen"},
     {"notify", cmd_notify, "tell each team about its new findings (webhook, Slack, e-mail)"},
+    {"fix", cmd_fix, "remediation: plan the policies' actions on open findings, then apply"},
+    {"audit", cmd_audit, "what custos fix changed: every step, who, when, the result"},
     {"serve", cmd_serve, "the dashboard: findings by team and account, fixes, trends (HTTP)"},
     {"validate", cmd_validate, "check policy files"},
     {"query", cmd_query, "evaluate a JMESPath expression over JSON"},

@@ -127,6 +127,7 @@ typedef struct aws_result {
     char message[512]; /* error message, secret-free */
     jv data;           /* the response as the CLI prints it (success) */
     int attempts;
+    char request_id[128]; /* AWS's request id of the last answer ("" when none) */
 } aws_result;
 
 /* One synchronous call (credentials chain, STS): all pages, retries
@@ -134,6 +135,12 @@ typedef struct aws_result {
 int aws_call(arena *a, const aws_creds *creds, const char *client, const char *operation,
              const char *region, const char *profile, const aws_param *params, size_t nparams,
              aws_result *res);
+
+/* The same with the whole input as a jv shaped like botocore's input
+ * (the AWS CLI's --cli-input-json): nested structures and lists, for the
+ * ec2, query and rest-xml protocols.  No pagination.  Write calls. */
+int aws_call_input(arena *a, const aws_creds *creds, const char *client, const char *operation,
+                   const char *region, const char *profile, const jv *input, aws_result *res);
 
 /* STS AssumeRole with the given credentials (external_id, session may be
  * NULL; duration 0 = 3600 s). */

@@ -31,6 +31,10 @@ typedef struct aws_http_request {
 int aws_build_request(const aws_service *s, const aws_operation *op, const aws_param *params,
                       size_t n, aws_http_request *rq, buf *err);
 void aws_http_request_free(aws_http_request *rq);
+/* The same from a jv input shaped like botocore's (serialize.c): nested
+ * structures and lists, for the ec2, query and rest-xml protocols. */
+int aws_build_request_input(const aws_service *s, const aws_operation *op, const jv *input,
+                            aws_http_request *rq, buf *err);
 
 /* A raw response. */
 typedef struct aws_http_response {
@@ -103,6 +107,7 @@ struct aws_job {
     aws_cred_source *cs;
     aws_param params[8];
     size_t nparams;
+    const jv *input;    /* instead of params: the whole input (serialize.c), or NULL */
     char quota_key[96]; /* retry quota bucket ("account/region/client") */
     arena *a;           /* params, pages and the result */
     aws_job_done done;

@@ -7,10 +7,14 @@
  *     duration: 3600                # DurationSeconds (900..43200)
  *     regions: [eu-west-1, us-east-1]   # or `enabled` (the default):
  *                                   # DescribeRegions of each account
+ *   remediate:                      # optional: the role custos fix assumes,
+ *     role: custos-remediate        # the same keys as collect: but regions
  *   accounts:
  *     - id: "111122223333"
  *       role_arn: arn:aws:iam::111122223333:role/other   # overrides role
  *       regions: [eu-west-1]                            # overrides regions
+ *       remediate: true             # custos fix may change this account
+ *       environment: prod           # custos fix needs --allow-prod
  *
  * Accounts come as the inventory reads them (a list or a mapping of id to
  * entry, or a bare list).  An account with neither role_arn nor a
@@ -86,34 +90,58 @@ static const char *opt_str(const jv *obj, const char *key, const srcmap *map, co
 static const char *const COLLECT_KEYS[] = {"role",     "external_id", "session_name",
                                            "duration", "regions",     NULL};
 
+/* The keys `collect:` and `remediate:` share; names[] lists the allowed
+ * keys of the section for the "unknown key" message. */
+static void parse_role_keys(const jv *col, const srcmap *map, const char *section,
+                            const char *const *names, const char *known_list, const char **role,
+                            const char **external_id, const char **session, int *duration,
+                            diag_list *d)
+{
+    for (uint32_t i = 0; i < col->len; i++) {
+        const char *k = col->u.members[i].key;
+        bool known = false;
+        for (const char *const *p = names; *p; p++)
+            known |= strcmp(*p, k) == 0;
+        if (!known)
+            diag_add(d, srcmap_get(map, &col->u.members[i]), "%s: unknown key `%s` (%s)", section,
+                     k, known_list);
+    }
+    *role = opt_str(col, "role", map, section, d);
+    *external_id = opt_str(col, "external_id", map, section, d);
+    *session = opt_str(col, "session_name", map, section, d);
+    const jv *dur = jv_get(col, "duration");
+    int64_t secs = 3600;
+    if (dur && !jv_num_in(dur, 900, 43200, &secs))
+        diag_add(d, srcmap_get(map, dur), "%s: `duration` must be seconds from 900 to 43200",
+                 section);
+    *duration = (int)secs;
+}
+
 static void parse_collect(collect_config *c, const jv *col, const srcmap *map, diag_list *d)
 {
     if (!jv_is(col, JV_OBJECT)) {
         diag_add(d, srcmap_get(map, col), "accounts.yaml: `collect` must be a mapping");
         return;
     }
-    for (uint32_t i = 0; i < col->len; i++) {
-        const char *k = col->u.members[i].key;
-        bool known = false;
-        for (const char *const *p = COLLECT_KEYS; *p; p++)
-            known |= strcmp(*p, k) == 0;
-        if (!known)
-            diag_add(d, srcmap_get(map, &col->u.members[i]),
-                     "collect: unknown key `%s` (role, external_id, session_name, duration, "
-                     "regions)",
-                     k);
-    }
-    c->role = opt_str(col, "role", map, "collect", d);
-    c->external_id = opt_str(col, "external_id", map, "collect", d);
-    c->session_name = opt_str(col, "session_name", map, "collect", d);
-    const jv *dur = jv_get(col, "duration");
-    int64_t secs = 3600;
-    if (dur && !jv_num_in(dur, 900, 43200, &secs))
-        diag_add(d, srcmap_get(map, dur), "collect: `duration` must be seconds from 900 to 43200");
-    c->duration = (int)secs;
+    parse_role_keys(col, map, "collect", COLLECT_KEYS,
+                    "role, external_id, session_name, duration, regions", &c->role, &c->external_id,
+                    &c->session_name, &c->duration, d);
     const jv *reg = jv_get(col, "regions");
     if (reg)
         parse_regions(c->a, reg, map, "collect", &c->regions, &c->nregions, &c->all_enabled, d);
+}
+
+static void parse_remediate(collect_config *c, const jv *sec, const srcmap *map, diag_list *d)
+{
+    static const char *const keys[] = {"role", "external_id", "session_name", "duration", NULL};
+    remediate_settings *r = &c->remediate;
+    if (!jv_is(sec, JV_OBJECT)) {
+        diag_add(d, srcmap_get(map, sec), "accounts.yaml: `remediate` must be a mapping");
+        return;
+    }
+    r->present = true;
+    parse_role_keys(sec, map, "remediate", keys, "role, external_id, session_name, duration",
+                    &r->role, &r->external_id, &r->session_name, &r->duration, d);
 }
 
 static void add_account(collect_config *c, const jv *e, const jv *idv, const srcmap *map,
@@ -136,6 +164,12 @@ static void add_account(collect_config *c, const jv *e, const jv *idv, const src
         diag_add(d, srcmap_get(map, jv_get(e, "role_arn")), "%s: `role_arn` must be an ARN", what);
     if (!ca->role_arn && c->role)
         ca->role_arn = arena_sprintf(c->a, "arn:aws:iam::%s:role/%s", id, c->role);
+    const jv *rem = jv_get(e, "remediate");
+    if (rem && !jv_is_bool(rem))
+        diag_add(d, srcmap_get(map, rem), "%s: `remediate` must be true or false", what);
+    ca->remediate = jv_is(rem, JV_TRUE);
+    const jv *env = jv_get(e, "environment");
+    ca->environment = jv_is(env, JV_STRING) ? env->u.str : NULL;
     const jv *reg = jv_get(e, "regions");
     ca->all_enabled = c->all_enabled;
     ca->regions = c->regions;
@@ -188,6 +222,8 @@ int collect_config_parse(arena *a, const char *path, const char *text, size_t le
     if (jv_is(&c->doc, JV_OBJECT)) {
         const jv *col = jv_get(&c->doc, "collect");
         if (col) parse_collect(c, col, map, d);
+        const jv *rem = jv_get(&c->doc, "remediate");
+        if (rem) parse_remediate(c, rem, map, d);
         list = jv_get(&c->doc, "accounts");
         if (!list) {
             diag_add(d, srcmap_get(map, &c->doc), "accounts.yaml: expected an `accounts:` key");

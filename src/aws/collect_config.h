@@ -12,8 +12,18 @@ typedef struct collect_account {
     const char *role_arn; /* NULL: the base credentials as they are */
     const char **regions;
     size_t nregions;
-    bool all_enabled; /* regions from DescribeRegions */
+    bool all_enabled;        /* regions from DescribeRegions */
+    bool remediate;          /* `remediate: true`: custos fix may change it */
+    const char *environment; /* "prod", ... or NULL */
 } collect_account;
+
+/* The top-level `remediate:` section, shaped like `collect:` (role,
+ * external_id, session_name, duration): the role custos fix assumes. */
+typedef struct remediate_settings {
+    bool present;
+    const char *role, *external_id, *session_name;
+    int duration;
+} remediate_settings;
 
 typedef struct collect_config {
     arena *a;
@@ -26,6 +36,7 @@ typedef struct collect_config {
     bool all_enabled;
     collect_account *accounts;
     size_t naccounts;
+    remediate_settings remediate;
 } collect_config;
 
 /* 0, or -1 with diagnostics naming file:line:column. */

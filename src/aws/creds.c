@@ -153,9 +153,10 @@ static void call_done(aws_job *j, void *ctx)
     *(int *)ctx = 1;
 }
 
-int aws_call(arena *a, const aws_creds *creds, const char *client, const char *operation,
-             const char *region, const char *profile, const aws_param *params, size_t nparams,
-             aws_result *res)
+/* One job on a loop of its own: params, or the whole input. */
+static int call_one(arena *a, const aws_creds *creds, const char *client, const char *operation,
+                    const char *region, const char *profile, const aws_param *params,
+                    size_t nparams, const jv *input, aws_result *res)
 {
     memset(res, 0, sizeof *res);
     buf err = BUF_INIT;
@@ -174,6 +175,7 @@ int aws_call(arena *a, const aws_creds *creds, const char *client, const char *o
     buf_free(&err);
     for (size_t i = 0; i < nparams; i++)
         aws_job_param(j, params[i].name, params[i].value);
+    j->input = input;
     int done = 0;
     j->done = call_done;
     j->ctx = &done;
@@ -186,6 +188,19 @@ int aws_call(arena *a, const aws_creds *creds, const char *client, const char *o
     res->data = rc == 0 ? jv_copy(a, &j->res.data) : jv_null();
     aws_job_free(j);
     return rc;
+}
+
+int aws_call(arena *a, const aws_creds *creds, const char *client, const char *operation,
+             const char *region, const char *profile, const aws_param *params, size_t nparams,
+             aws_result *res)
+{
+    return call_one(a, creds, client, operation, region, profile, params, nparams, NULL, res);
+}
+
+int aws_call_input(arena *a, const aws_creds *creds, const char *client, const char *operation,
+                   const char *region, const char *profile, const jv *input, aws_result *res)
+{
+    return call_one(a, creds, client, operation, region, profile, NULL, 0, input, res);
 }
 
 int aws_creds_from_sts(const jv *data, aws_creds *out, const char *source, buf *err)

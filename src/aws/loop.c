@@ -211,7 +211,9 @@ static int prepare(aws_loop *l, aws_job *j)
         if (s->token[i]) p[n++] = (aws_param){pg->input_token[i], s->token[i]};
     buf err = BUF_INIT;
     aws_http_request_free(&s->rq);
-    if (aws_build_request(j->svc, j->op, p, n, &s->rq, &err) != 0) {
+    int brc = j->input ? aws_build_request_input(j->svc, j->op, j->input, &s->rq, &err)
+                       : aws_build_request(j->svc, j->op, p, n, &s->rq, &err);
+    if (brc != 0) {
         snprintf(j->res.code, sizeof j->res.code, "InvalidRequest");
         snprintf(j->res.message, sizeof j->res.message, "%s", err.data ? err.data : "");
         buf_free(&err);
@@ -270,6 +272,11 @@ static int prepare(aws_loop *l, aws_job *j)
         add_hdr(&s->hl, "Authorization", so.authz.data);
         sigv4_output_free(&so);
     }
+    bool ctype = false;
+    for (size_t i = 0; i < s->rq.nheaders; i++)
+        ctype |= strcasecmp(s->rq.headers[i].name, "Content-Type") == 0;
+    /* curl would label any other body form data (moto then reads none) */
+    if (!ctype) s->hl = curl_slist_append(s->hl, "Content-Type:");
     s->hl = curl_slist_append(s->hl, "Expect:");
     s->hl = curl_slist_append(s->hl, "User-Agent: custos/"
                                      "aws");
@@ -386,6 +393,25 @@ static double backoff(aws_loop *l, int attempt)
     return r * cap;
 }
 
+/* AWS's request id: a header (x-amzn-RequestId, S3's x-amz-request-id),
+ * else the body's RequestId (query) or requestId (ec2) element. */
+static void request_id(const aws_http_response *r, char *out, size_t n)
+{
+    out[0] = 0;
+    if (r->headers && (aws_header_get(r->headers, "x-amzn-RequestId", out, n) ||
+                       aws_header_get(r->headers, "x-amz-request-id", out, n)))
+        return;
+    static const char *const tags[] = {"<RequestId>", "<requestId>", "<RequestID>"};
+    for (size_t t = 0; t < 3 && r->body; t++) {
+        const char *p = memmem(r->body, r->len, tags[t], strlen(tags[t]));
+        if (!p) continue;
+        p += strlen(tags[t]);
+        const char *e = memchr(p, '<', r->len - (size_t)(p - r->body));
+        if (e && (size_t)(e - p) < n) snprintf(out, n, "%.*s", (int)(e - p), p);
+        return;
+    }
+}
+
 /* One answer: the next page, a retry, or the end of the job. */
 static void on_answer(aws_loop *l, aws_job *j, CURLcode cc)
 {
@@ -397,6 +423,7 @@ static void on_answer(aws_loop *l, aws_job *j, CURLcode cc)
     j->res.code[0] = j->res.message[0] = 0;
     aws_http_response r = {(int)status, s->rhdr.data, s->rbody.data ? s->rbody.data : "",
                            s->rbody.len};
+    request_id(&r, j->res.request_id, sizeof j->res.request_id);
     if (cc != CURLE_OK) {
         snprintf(j->res.code, sizeof j->res.code, "%s",
                  cc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" : "ConnectionError");

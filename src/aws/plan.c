@@ -25,6 +25,11 @@
  *               configured"); PLAN_BUCKET_REGION: called in the region of
  *               the parent's LocationConstraint (S3 per-bucket calls)
  *   EXTRA(client, operation): tables only (credentials, regions, accounts).
+ *   WRITE(client, operation): tables only, a call that changes something:
+ *               remediation's (src/remediate/), never the collector's.
+ *               scripts/gen-role-templates.py grants them in the
+ *               remediation role (deploy/aws/custos-remediate-role.*) and
+ *               never in the read role.
  */
 #include <stddef.h>
 
@@ -38,6 +43,7 @@
     {                                                                                              \
         c, o, PLAN_NONE, NULL, NULL, NULL, NULL, 0                                                 \
     }
+#define WRITE(c, o) EXTRA(c, o)
 #define R PLAN_REGIONAL
 #define G PLAN_GLOBAL
 #define S3B(o)                                                                                     \
@@ -131,6 +137,13 @@ static const plan_op PLAN[] = {
     EXTRA("organizations", "ListParents"),
     EXTRA("organizations", "DescribeOrganizationalUnit"),
     EXTRA("organizations", "ListTagsForResource"),
+    /* custos fix (src/remediate/actions.c) */
+    WRITE("ec2", "RevokeSecurityGroupIngress"),
+    WRITE("ec2", "RevokeSecurityGroupEgress"),
+    WRITE("s3", "PutPublicAccessBlock"),
+    WRITE("s3", "PutBucketPolicy"),
+    WRITE("s3", "DeleteBucketPolicy"),
+    WRITE("iam", "UpdateAccessKey"),
 };
 
 const plan_op *plan_ops(size_t *n)

@@ -23,6 +23,8 @@ int cmd_collect(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 int cmd_shards(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_aws_tool(int argc, char **argv); /* hidden `custos _aws`: test tool */
 
 #endif

@@ -39,7 +39,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 #define STORE_DEFAULT_URL "sqlite:custos.db"
 
 typedef struct store store;

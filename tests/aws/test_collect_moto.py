@@ -566,5 +566,6 @@ def run(py, endpoint, base_env, key):
     proxy.stop()
 
 
-main()
-sys.exit(1 if failures else 0)
+if __name__ == "__main__":
+    main()
+    sys.exit(1 if failures else 0)

@@ -464,7 +464,7 @@ def upgrade(url_of, tag, org):
     before = run("findings", "--db", db, "--status", "all", "--format", "json", env=v1)
     r = run("findings", "--db", db, "--status", "all", "--format", "json")
     version = query(db, "SELECT value FROM meta WHERE key = 'schema_version'")
-    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["7"]],
+    check(f"{tag}_upgraded_to_current", r.returncode == 0 and version == [["8"]],
           f"{version} {r.stderr[-300:]}")
     names = index_names(db)
     check(f"{tag}_upgrade_swaps_indexes", {"findings_by_rank", "findings_by_team_rank",
