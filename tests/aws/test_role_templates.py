@@ -3,7 +3,9 @@
 
 deploy/aws/custos-read-role.yaml (CloudFormation, StackSet-ready) and
 custos-read-role.tf (Terraform) are generated from src/aws/plan.c by
-scripts/gen-role-templates.py.  Checks: both are current (regenerated, they
+scripts/gen-role-templates.py, as is the remediation role of custos fix
+(custos-remediate-role.*: plan.c's WRITE lines and the reads of
+src/remediate/session.c).  Checks: both are current (regenerated, they
 are byte-identical); they grant the same actions; one action per planned
 call (no wildcard, nothing else); and that set is enough: the account of
 tests/aws/test_collect_moto.py whose role has the template's policy is
@@ -44,4 +46,22 @@ report("read_only_no_wildcards", all(re.match(r"[a-z0-9-]+:(Describe|Get|List|Ge
        [a for a in cfn_actions if not re.match(r"[a-z0-9-]+:(Describe|Get|List|Generate)", a)])
 report("assumes_from_one_principal", "sts:AssumeRole" in cfn and "CollectorPrincipal" in cfn
        and "var.collector_principal" in tf, "")
+# The remediation role (custos fix): the WRITE lines of plan.c and the reads
+# src/remediate/session.c makes, nothing else; the read role none of them.
+rcfn = open(os.path.join(ROOT, "deploy/aws/custos-remediate-role.yaml")).read()
+rtf = open(os.path.join(ROOT, "deploy/aws/custos-remediate-role.tf")).read()
+r_actions = re.findall(r"^ {18}- ([a-z0-9-]+:[A-Za-z0-9]+)$", rcfn, re.M)
+report("remediate_same_actions_in_both", r_actions and r_actions == re.findall(
+    r'^ {6}"([a-z0-9-]+:[A-Za-z0-9]+)",$', rtf, re.M), r_actions)
+writes = set(re.findall(r'\bWRITE\("([a-z0-9]+)", "([A-Za-z0-9]+)"', plan))
+session = open(os.path.join(ROOT, "src/remediate/session.c")).read()
+reads = set(re.findall(r'read_call\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session))
+renamed = {"s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+           "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock"}
+want = sorted({renamed.get("%s:%s" % c, "%s:%s" % c) for c in writes | reads})
+report("remediate_exactly_writes_and_reads", writes and r_actions == want, "%s vs %s" % (r_actions, want))
+write_names = {renamed.get("%s:%s" % c, "%s:%s" % c) for c in writes}
+report("read_role_has_no_write", not (write_names & set(cfn_actions)), write_names & set(cfn_actions))
+report("remediate_role_separate", "custos-remediate" in rcfn and "custos-read" not in rcfn
+       and "*" not in "".join(r_actions), "")
 sys.exit(1 if failures else 0)
