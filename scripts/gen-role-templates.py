@@ -4,7 +4,7 @@ templates (StackSet-ready) and Terraform modules, granting exactly the calls
 custos makes and nothing else: the read-only role of custos collect (the OP
 lines of src/aws/plan.c) and the remediation role of custos fix (the WRITE
 lines of plan.c, plus the reads src/remediate/session.c makes with it:
-every read_call(...) there).
+every read_call(...) and read_call_input(...) there).
 
     gen-role-templates.py [--check]
 
@@ -45,7 +45,7 @@ def remediate_actions():
     plan = open(os.path.join(ROOT, "src/aws/plan.c")).read()
     ops = re.findall(r'\bWRITE\("([a-z0-9]+)", "([A-Za-z0-9]+)"', plan)
     session = open(os.path.join(ROOT, "src/remediate/session.c")).read()
-    ops += re.findall(r'read_call\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session)
+    ops += re.findall(r'read_call(?:_input)?\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session)
     return iam_names(ops)
 
 

@@ -37,11 +37,21 @@ data "aws_iam_policy_document" "remediate" {
   statement {
     resources = ["*"]
     actions = [
+      "ec2:CreateTags",
+      "ec2:DeleteSecurityGroup",
+      "ec2:DeleteTags",
+      "ec2:DescribeImageAttribute",
       "ec2:DescribeSecurityGroups",
+      "ec2:DescribeSnapshotAttribute",
+      "ec2:DescribeTags",
+      "ec2:ModifyImageAttribute",
+      "ec2:ModifySnapshotAttribute",
       "ec2:RevokeSecurityGroupEgress",
       "ec2:RevokeSecurityGroupIngress",
       "iam:ListAccessKeys",
       "iam:UpdateAccessKey",
+      "rds:DescribeDBSnapshotAttributes",
+      "rds:ModifyDBSnapshotAttribute",
       "s3:DeleteBucketPolicy",
       "s3:GetBucketPolicy",
       "s3:GetBucketPublicAccessBlock",

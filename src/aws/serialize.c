@@ -25,12 +25,16 @@
 
 #include "aws/aws_internal.h"
 
+/* Form encoding as botocore's (urlencode: a space is '+'; moto checks the
+ * signature over the body it re-encodes that way). */
 static void pct_add(buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
             buf_putc(b, (char)c);
+        else if (c == ' ')
+            buf_putc(b, '+');
         else
             buf_printf(b, "%%%02X", c);
     }

@@ -187,7 +187,7 @@ static const action_type ACTIONS[] = {
     {"delete", {NULL}},
     {"remove-permissions", {"aws.security-group"}},
     {"patch", {"aws.security-group"}},
-    {"set-permissions", {"aws.security-group"}},
+    {"set-permissions", {"aws.security-group", "aws.ebs-snapshot", "aws.ami", "aws.rds-snapshot"}},
     {"stop", {"aws.ec2", "aws.rds", "aws.asg"}},
     {"start", {"aws.ec2", "aws.rds"}},
     {"terminate", {"aws.ec2"}},

@@ -13,12 +13,22 @@
  *   aws.iam-user  remove-keys  disable: true, age: DAYS, matched: true
  *       UpdateAccessKey Status=Inactive per active key selected (deleting
  *       keys is refused: deactivation can be undone, deletion cannot)
+ *   aws.ebs-snapshot / aws.ami / aws.rds-snapshot  set-permissions
+ *       remove: all (and remove-launch-permissions on an AMI)
+ *       ModifySnapshotAttribute / ModifyImageAttribute /
+ *       ModifyDBSnapshotAttribute removing every permission there is now
+ *   aws.security-group  delete   DeleteSecurityGroup
+ *   EC2 resources  tag (key/value or tags), mark-for-op (tag, op, days,
+ *       msg: Custodian's "Resource does not meet policy: {op}@{action_date}"
+ *       in maid_status), unmark / untag / remove-tag (tags or key)
+ *       CreateTags / DeleteTags with only those keys
  *
  * An action that gives no step (nothing matched any more, already in the
  * desired state, not supported) is a note of the plan saying why.
  */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "json/jv_date.h"
 #include "remediate/rm_internal.h"
@@ -306,6 +316,222 @@ static int remove_keys(act_ctx *x)
     return 0;
 }
 
+/* ---- set-permissions (snapshots, AMIs) ---- */
+
+/* createVolumePermission / launchPermission items into GroupNames and
+ * UserIds (snapshots) or LaunchPermission.Remove (AMIs). */
+static jv perm_params(arena *a, const act_ctx *x, const jv *perms)
+{
+    jv_builder pb, groups, users;
+    jvb_object(&pb, a);
+    jvb_array(&groups, a);
+    jvb_array(&users, a);
+    for (uint32_t i = 0; i < perms->len; i++) {
+        const jv *g = jv_get(&perms->u.items[i], "Group"),
+                 *u = jv_get(&perms->u.items[i], "UserId");
+        if (g) jvb_push(&groups, *g);
+        if (u) jvb_push(&users, *u);
+    }
+    const char *rt = x->f->resource_type;
+    if (!strcmp(rt, "aws.ebs-snapshot")) {
+        jvb_set(&pb, "SnapshotId", 10, jv_cstr(a, x->f->resource_id));
+        jvb_set(&pb, "Attribute", 9, jv_cstr(a, "createVolumePermission"));
+        jvb_set(&pb, "OperationType", 13, jv_cstr(a, "remove"));
+        jv gv = jvb_done(&groups), uv = jvb_done(&users);
+        if (gv.len) jvb_set(&pb, "GroupNames", 10, gv);
+        if (uv.len) jvb_set(&pb, "UserIds", 7, uv);
+    } else if (!strcmp(rt, "aws.ami")) {
+        jvb_set(&pb, "ImageId", 7, jv_cstr(a, x->f->resource_id));
+        jv_builder lp;
+        jvb_object(&lp, a);
+        jvb_set(&lp, "Remove", 6, *perms);
+        jvb_set(&pb, "LaunchPermission", 16, jvb_done(&lp));
+    } else {
+        jvb_set(&pb, "DBSnapshotIdentifier", 20, jv_cstr(a, x->f->resource_id));
+        jvb_set(&pb, "AttributeName", 13, jv_cstr(a, "restore"));
+        jvb_set(&pb, "ValuesToRemove", 14, *perms);
+    }
+    return jvb_done(&pb);
+}
+
+static int set_permissions(act_ctx *x)
+{
+    const jv *rm = jv_get(x->action, "remove");
+    bool all = jv_str_eq(rm, "all") || !strcmp(x->type, "remove-launch-permissions");
+    if (!all || jv_get(x->action, "add"))
+        return note(x, "set-permissions: only `remove: all` is supported");
+    rm_step *st = rm_step_new(x->p, x->f, x->type);
+    const char *rt = x->f->resource_type;
+    bool ebs = !strcmp(rt, "aws.ebs-snapshot"), ami = !strcmp(rt, "aws.ami");
+    st->kind = ebs ? RM_SNAP_PERMS : ami ? RM_AMI_PERMS : RM_RDS_PERMS;
+    st->service = ebs || ami ? "ec2" : "rds";
+    st->operation = ebs   ? "ModifySnapshotAttribute"
+                    : ami ? "ModifyImageAttribute"
+                          : "ModifyDBSnapshotAttribute";
+    if (!read_before(x, st)) return drop_last(x->p), 0;
+    if (jv_is(&st->before, JV_NULL))
+        return drop_last(x->p), note(x, "the resource no longer exists");
+    if (st->before.len == 0) return drop_last(x->p), note(x, "it is shared with nobody now");
+    st->after = jv_array(x->p->a, 0);
+    st->params = perm_params(x->p->a, x, &st->before);
+    finish(x, st);
+    return 0;
+}
+
+/* ---- delete (security group) ---- */
+
+static int delete_group(act_ctx *x)
+{
+    rm_step *st = rm_step_new(x->p, x->f, x->type);
+    st->kind = RM_SG_EXISTS;
+    st->service = "ec2";
+    st->operation = "DeleteSecurityGroup";
+    if (!read_before(x, st)) return drop_last(x->p), 0;
+    if (jv_is(&st->before, JV_NULL)) return drop_last(x->p), note(x, "the group no longer exists");
+    st->after = jv_null();
+    jv_builder pb;
+    jvb_object(&pb, x->p->a);
+    jvb_set(&pb, "GroupId", 7, jv_cstr(x->p->a, x->f->resource_id));
+    st->params = jvb_done(&pb);
+    finish(x, st);
+    return 0;
+}
+
+/* ---- tag, mark-for-op, unmark ---- */
+
+/* Custodian's mark-for-op value: msg with {op} and {action_date}
+ * (YYYY/MM/DD, `days` after the plan, default 4). */
+static const char *mark_value(act_ctx *x, const char **op_out)
+{
+    const jv *op = jv_get(x->action, "op"), *days = jv_get(x->action, "days"),
+             *msg = jv_get(x->action, "msg");
+    const char *o = jv_is(op, JV_STRING) ? op->u.str : "stop";
+    double d = jv_is(days, JV_NUMBER) ? days->u.num : 4;
+    time_t when = (time_t)(x->p->created_at + (int64_t)(d * 86400));
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    char date[16];
+    strftime(date, sizeof date, "%Y/%m/%d", &tm);
+    const char *m =
+        jv_is(msg, JV_STRING) ? msg->u.str : "Resource does not meet policy: {op}@{action_date}";
+    buf b = BUF_INIT;
+    for (const char *p = m; *p; p++) {
+        if (!strncmp(p, "{op}", 4)) {
+            buf_puts(&b, o);
+            p += 3;
+        } else if (!strncmp(p, "{action_date}", 13)) {
+            buf_puts(&b, date);
+            p += 12;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    const char *out = arena_strdup(x->p->a, b.data ? b.data : "");
+    buf_free(&b);
+    *op_out = o;
+    return out;
+}
+
+/* The tags to set (tag, mark-for-op) as [{Key, Value}], or to remove
+ * (unmark) as [{Key}]; an empty array when the action names none. */
+static jv tags_of(act_ctx *x, bool remove)
+{
+    arena *a = x->p->a;
+    jv_builder b;
+    jvb_array(&b, a);
+    const jv *key = jv_get(x->action, "key"), *tag = jv_get(x->action, "tag"),
+             *tags = jv_get(x->action, "tags");
+    if (!strcmp(x->type, "mark-for-op") || !strcmp(x->type, "mark")) {
+        const char *op;
+        const char *value = mark_value(x, &op);
+        jv_builder t;
+        jvb_object(&t, a);
+        jvb_set(&t, "Key", 3, jv_is(tag, JV_STRING) ? *tag : jv_cstr(a, "maid_status"));
+        jvb_set(&t, "Value", 5, jv_cstr(a, value));
+        jvb_push(&b, jvb_done(&t));
+        return jvb_done(&b);
+    }
+    for (uint32_t i = 0; jv_is(tags, JV_OBJECT) && !remove && i < tags->len; i++) {
+        jv_builder t;
+        jvb_object(&t, a);
+        jvb_set(&t, "Key", 3, jv_str(a, tags->u.members[i].key, tags->u.members[i].klen));
+        jvb_set(&t, "Value", 5, tags->u.members[i].val);
+        jvb_push(&b, jvb_done(&t));
+    }
+    const jv *one = jv_is(key, JV_STRING) ? key : jv_is(tag, JV_STRING) ? tag : NULL;
+    if (one) {
+        jv_builder t;
+        jvb_object(&t, a);
+        jvb_set(&t, "Key", 3, *one);
+        const jv *v = jv_get(x->action, "value");
+        if (!remove) jvb_set(&t, "Value", 5, jv_is(v, JV_STRING) ? *v : jv_cstr(a, ""));
+        jvb_push(&b, jvb_done(&t));
+    }
+    for (uint32_t i = 0; jv_is(tags, JV_ARRAY) && remove && i < tags->len; i++) {
+        jv_builder t;
+        jvb_object(&t, a);
+        jvb_set(&t, "Key", 3, tags->u.items[i]);
+        jvb_push(&b, jvb_done(&t));
+    }
+    jv out = jvb_done(&b);
+    if (remove && out.len == 0) { /* unmark's default */
+        jv_builder t;
+        jvb_object(&t, a);
+        jvb_set(&t, "Key", 3, jv_cstr(a, "maid_status"));
+        out = jv_array(a, 1);
+        out.u.items[0] = jvb_done(&t);
+    }
+    return out;
+}
+
+static int tag_action(act_ctx *x)
+{
+    arena *a = x->p->a;
+    bool remove =
+        !strcmp(x->type, "unmark") || !strcmp(x->type, "untag") || !strcmp(x->type, "remove-tag");
+    jv tags = tags_of(x, remove);
+    for (uint32_t i = 0; i < tags.len; i++)
+        if (!jv_is(jv_get(&tags.u.items[i], "Key"), JV_STRING) ||
+            (!remove && !jv_is(jv_get(&tags.u.items[i], "Value"), JV_STRING)))
+            return note(x, "tag keys and values must be strings");
+    if (!tags.len) return note(x, "no tag given (key/value or tags)");
+    rm_step *st = rm_step_new(x->p, x->f, x->type);
+    st->kind = RM_EC2_TAGS;
+    st->service = "ec2";
+    st->operation = remove ? "DeleteTags" : "CreateTags";
+    jv_builder pb;
+    jvb_object(&pb, a);
+    jv res = jv_array(a, 1);
+    res.u.items[0] = jv_cstr(a, x->f->resource_id);
+    jvb_set(&pb, "Resources", 9, res);
+    jvb_set(&pb, "Tags", 4, tags);
+    st->params = jvb_done(&pb);
+    if (!read_before(x, st)) return drop_last(x->p), 0;
+    jv_builder after;
+    jvb_object(&after, a);
+    for (uint32_t i = 0; i < tags.len; i++) {
+        const jv *k = jv_get(&tags.u.items[i], "Key"), *v = jv_get(&tags.u.items[i], "Value");
+        jvb_set(&after, k->u.str, k->len, remove ? jv_null() : *v);
+    }
+    st->after = jvb_done(&after);
+    if (jv_equal(&st->before, &st->after))
+        return drop_last(x->p), note(x, "the tags are already so");
+    finish(x, st);
+    return 0;
+}
+
+static bool ec2_taggable(const char *rtype)
+{
+    static const char *const T[] = {"aws.security-group", "aws.ec2",         "aws.ebs",
+                                    "aws.ebs-snapshot",   "aws.ami",         "aws.vpc",
+                                    "aws.subnet",         "aws.eni",         "aws.internet-gateway",
+                                    "aws.nat-gateway",    "aws.network-acl", "aws.route-table",
+                                    "aws.network-addr"};
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (!strcmp(T[i], rtype)) return true;
+    return false;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -316,15 +542,26 @@ static const struct {
     {"aws.s3", "set-public-block", set_public_block},
     {"aws.s3", "remove-statements", remove_statements},
     {"aws.iam-user", "remove-keys", remove_keys},
+    {"aws.ebs-snapshot", "set-permissions", set_permissions},
+    {"aws.ami", "set-permissions", set_permissions},
+    {"aws.ami", "remove-launch-permissions", set_permissions},
+    {"aws.rds-snapshot", "set-permissions", set_permissions},
+    {"aws.security-group", "delete", delete_group},
 };
+
+static const char *const TAG_ACTIONS[] = {"tag",    "mark-for-op", "mark",
+                                          "unmark", "untag",       "remove-tag"};
 
 int rm_plan_action(rm_plan *p, rm_session *s, const stored_finding *f, const jv *action, buf *err)
 {
     (void)err;
-    jv empty = jv_object(p->a, 0);
-    act_ctx x = {p, s, f, jv_is(action, JV_OBJECT) ? action : &empty, NULL, jv_null()};
+    /* The plan outlives the policies: every value it takes from the
+     * action is the plan's own copy. */
+    jv *own = arena_alloc(p->a, sizeof *own);
+    *own = jv_is(action, JV_OBJECT) ? jv_copy(p->a, action) : jv_object(p->a, 0);
+    act_ctx x = {p, s, f, own, NULL, jv_null()};
     const jv *t = jv_is(action, JV_STRING) ? action : jv_get(action, "type");
-    x.type = jv_is(t, JV_STRING) ? t->u.str : "?";
+    x.type = jv_is(t, JV_STRING) ? arena_strdup(p->a, t->u.str) : "?";
     if (f->evidence) {
         json_error je;
         if (json_parse(p->a, f->evidence, strlen(f->evidence), &x.evidence, &je) != 0)
@@ -333,6 +570,9 @@ int rm_plan_action(rm_plan *p, rm_session *s, const stored_finding *f, const jv 
     for (size_t i = 0; i < sizeof ACTIONS / sizeof ACTIONS[0]; i++)
         if (!strcmp(ACTIONS[i].rtype, f->resource_type) && !strcmp(ACTIONS[i].type, x.type))
             return ACTIONS[i].fn(&x);
+    for (size_t i = 0; i < sizeof TAG_ACTIONS / sizeof TAG_ACTIONS[0]; i++)
+        if (!strcmp(TAG_ACTIONS[i], x.type) && ec2_taggable(f->resource_type))
+            return tag_action(&x);
     return note(&x, arena_sprintf(p->a, "action %s on %s is not supported by custos fix yet",
                                   x.type, f->resource_type));
 }

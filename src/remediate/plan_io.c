@@ -20,8 +20,16 @@
 
 #include "remediate/rm_internal.h"
 
-static const char *const KIND_NAMES[] = {"sg-ingress", "sg-egress", "s3-public-access-block",
-                                         "s3-bucket-policy", "iam-access-key"};
+static const char *const KIND_NAMES[RM_NKINDS] = {"sg-ingress",
+                                                  "sg-egress",
+                                                  "s3-public-access-block",
+                                                  "s3-bucket-policy",
+                                                  "iam-access-key",
+                                                  "ebs-snapshot-permissions",
+                                                  "ami-launch-permissions",
+                                                  "rds-snapshot-restore",
+                                                  "sg-exists",
+                                                  "ec2-tags"};
 
 static jv str_or_null(arena *a, const char *s)
 {
@@ -138,9 +146,9 @@ static int load_step(rm_plan *p, const jv *o, size_t i, buf *err)
     const char *kind = req_str(o, "state", false, i, err);
     if (err->len) return -1;
     size_t k = 0;
-    while (k < 5 && strcmp(KIND_NAMES[k], kind) != 0)
+    while (k < RM_NKINDS && strcmp(KIND_NAMES[k], kind) != 0)
         k++;
-    if (k == 5 || (k == RM_IAM_KEY && !st->key)) {
+    if (k == RM_NKINDS || (k == RM_IAM_KEY && !st->key)) {
         buf_printf(err, "step %zu: unknown `state` %s", i + 1, kind);
         return -1;
     }

@@ -22,9 +22,13 @@
  *    reported fixed or not-fixed.  Every step is written to the store's
  *    audit log (store/audit.h) before and after its call, with the
  *    remediation role's identity.
- *  - Credentials: the SDK chain, then the `remediate:` section's role
- *    (arn:aws:iam::<account>:role/<role>) through STS AssumeRole, the
- *    collector's code (aws/aws.h, aws/collect_config.h).
+ *  - Credentials: the SDK chain, then for an account with `remediate:
+ *    true` the `remediate:` section's role (arn:aws:iam::<account>:role/
+ *    <role>), for any other the collector's role (collect: / role_arn),
+ *    through STS AssumeRole, the collector's code (aws/aws.h,
+ *    aws/collect_config.h): planning an account custos may not change
+ *    reads it with the read-only role; the write role is never needed
+ *    there.
  *
  * Errors are returned with context in bufs; nothing here prints except
  * rm_plan_print / rm_report_print to the FILE given.
@@ -49,6 +53,12 @@ typedef enum {
     RM_S3_PAB,     /* GetPublicAccessBlock's configuration (all false when none) */
     RM_S3_POLICY,  /* GetBucketPolicy's document (null when none) */
     RM_IAM_KEY,    /* {AccessKeyId, Status} of one key (null when gone) */
+    RM_SNAP_PERMS, /* an EBS snapshot's createVolumePermission, sorted */
+    RM_AMI_PERMS,  /* an AMI's launchPermission, sorted */
+    RM_RDS_PERMS,  /* an RDS snapshot's `restore` attribute values, sorted */
+    RM_SG_EXISTS,  /* {GroupId, GroupName} of a group (null when gone) */
+    RM_EC2_TAGS,   /* {key: value or null} for the keys of params.Tags */
+    RM_NKINDS
 } rm_state_kind;
 
 typedef struct rm_step {

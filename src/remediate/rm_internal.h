@@ -24,6 +24,9 @@ jv rm_grant_for_call(arena *a, const jv *g);
 /* The four settings of a public access block (false when absent). */
 jv rm_pab_normal(arena *a, const jv *cfg);
 extern const char *const RM_PAB_KEYS[4];
+/* A permission list (createVolumePermission / launchPermission items,
+ * or RDS attribute values) sorted by JSON text; [] when absent. */
+jv rm_perms_normal(arena *a, const jv *list);
 /* {AccessKeyId, Status}. */
 jv rm_key_state(arena *a, const char *key_id, const jv *status);
 /* The array `of` without the items equal to one of `drop`. */

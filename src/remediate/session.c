@@ -85,16 +85,24 @@ static acct_creds *acct_for(rm_session *s, const char *account_id, buf *err)
     if (!ac) abort();
     s->accts[s->n++] = ac;
     ac->id = arena_strdup(s->a, account_id);
+    const collect_account *ca = rm_session_account(s, account_id);
     const remediate_settings *r = s->cfg ? &s->cfg->remediate : NULL;
-    if (!r || !r->role) {
+    char arn[256] = "";
+    const char *ext = NULL, *session = NULL;
+    int duration = 0;
+    if (ca && ca->remediate && r && r->role) {
+        snprintf(arn, sizeof arn, "arn:aws:iam::%s:role/%s", account_id, r->role);
+        ext = r->external_id, session = r->session_name, duration = r->duration;
+    } else if (ca && ca->role_arn && s->cfg) { /* reads only: the collector's role */
+        snprintf(arn, sizeof arn, "%s", ca->role_arn);
+        ext = s->cfg->external_id, session = s->cfg->session_name, duration = s->cfg->duration;
+    }
+    if (!*arn) {
         aws_creds_copy(&ac->creds, &s->base);
         ac->ok = true;
         return ac;
     }
-    char arn[256];
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:role/%s", account_id, r->role);
-    ac->ok = aws_assume_role(&s->base, arn, r->external_id,
-                             r->session_name ? r->session_name : "custos-fix", r->duration,
+    ac->ok = aws_assume_role(&s->base, arn, ext, session ? session : "custos-fix", duration,
                              "us-east-1", &ac->creds, err) == 0;
     return ac->ok ? ac : NULL;
 }
@@ -133,20 +141,30 @@ const char *rm_region(const rm_step *st)
     return r && *r && strcmp(r, "global") != 0 ? r : "us-east-1";
 }
 
-/* One read call; a not-found answer is *gone = true, not an error. */
-static int read_call(rm_session *s, const rm_step *st, arena *a, const char *client, const char *op,
-                     const aws_param *p, size_t n, aws_result *res, bool *gone, buf *err)
+/* One read call (flat params, or the whole input when input is set); a
+ * not-found answer is *gone = true, not an error. */
+static int read_call_input(rm_session *s, const rm_step *st, arena *a, const char *client,
+                           const char *op, const aws_param *p, size_t n, const jv *input,
+                           aws_result *res, bool *gone, buf *err)
 {
     *gone = false;
     const aws_creds *c = rm_session_creds(s, st->account_id, err);
     if (!c) return -1;
-    if (aws_call(a, c, client, op, rm_region(st), s->profile, p, n, res) == 0) return 0;
+    int rc = input ? aws_call_input(a, c, client, op, rm_region(st), s->profile, input, res)
+                   : aws_call(a, c, client, op, rm_region(st), s->profile, p, n, res);
+    if (rc == 0) return 0;
     if (!strncmp(res->code, "NoSuch", 6) || strstr(res->code, "NotFound")) {
         *gone = true;
         return 0;
     }
     buf_printf(err, "%s %s: %s: %s", client, op, res->code, res->message);
     return -1;
+}
+
+static int read_call(rm_session *s, const rm_step *st, arena *a, const char *client, const char *op,
+                     const aws_param *p, size_t n, aws_result *res, bool *gone, buf *err)
+{
+    return read_call_input(s, st, a, client, op, p, n, NULL, res, gone, err);
 }
 
 static int read_sg(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
@@ -209,6 +227,100 @@ static int read_key(rm_session *s, const rm_step *st, arena *a, jv *out, buf *er
     return 0;
 }
 
+static int read_snap_perms(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    aws_param p[] = {{"SnapshotId", st->resource_id}, {"Attribute", "createVolumePermission"}};
+    aws_result res;
+    bool gone;
+    if (read_call(s, st, a, "ec2", "DescribeSnapshotAttribute", p, 2, &res, &gone, err)) return -1;
+    *out = gone ? jv_null() : rm_perms_normal(a, jv_get(&res.data, "CreateVolumePermissions"));
+    return 0;
+}
+
+static int read_ami_perms(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    aws_param p[] = {{"ImageId", st->resource_id}, {"Attribute", "launchPermission"}};
+    aws_result res;
+    bool gone;
+    if (read_call(s, st, a, "ec2", "DescribeImageAttribute", p, 2, &res, &gone, err)) return -1;
+    *out = gone ? jv_null() : rm_perms_normal(a, jv_get(&res.data, "LaunchPermissions"));
+    return 0;
+}
+
+static int read_rds_perms(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    aws_param p[] = {{"DBSnapshotIdentifier", st->resource_id}};
+    aws_result res;
+    bool gone;
+    if (read_call(s, st, a, "rds", "DescribeDBSnapshotAttributes", p, 1, &res, &gone, err))
+        return -1;
+    const jv *attrs =
+        jv_get(jv_get(&res.data, "DBSnapshotAttributesResult"), "DBSnapshotAttributes");
+    const jv *values = NULL;
+    for (uint32_t i = 0; !gone && jv_is(attrs, JV_ARRAY) && i < attrs->len; i++)
+        if (jv_str_eq(jv_get(&attrs->u.items[i], "AttributeName"), "restore"))
+            values = jv_get(&attrs->u.items[i], "AttributeValues");
+    *out = gone ? jv_null() : rm_perms_normal(a, values);
+    return 0;
+}
+
+static int read_sg_exists(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    aws_param p[] = {{"GroupIds", st->resource_id}};
+    aws_result res;
+    bool gone;
+    if (read_call(s, st, a, "ec2", "DescribeSecurityGroups", p, 1, &res, &gone, err)) return -1;
+    const jv *groups = gone ? NULL : jv_get(&res.data, "SecurityGroups");
+    *out = jv_null();
+    if (!jv_is(groups, JV_ARRAY) || groups->len == 0) return 0;
+    jv_builder b;
+    jvb_object(&b, a);
+    const char *keys[] = {"GroupId", "GroupName"};
+    for (size_t k = 0; k < 2; k++) {
+        const jv *v = jv_get(&groups->u.items[0], keys[k]);
+        jvb_set(&b, keys[k], strlen(keys[k]), v ? *v : jv_null());
+    }
+    *out = jvb_done(&b);
+    return 0;
+}
+
+/* The step's tag keys (the names in params.Tags) with their values now
+ * (null when the resource does not have it). */
+static int read_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    jv_builder in, filters, f, vals;
+    jvb_array(&vals, a);
+    jvb_push(&vals, jv_cstr(a, st->resource_id));
+    jvb_object(&f, a);
+    jvb_set(&f, "Name", 4, jv_cstr(a, "resource-id"));
+    jvb_set(&f, "Values", 6, jvb_done(&vals));
+    jvb_array(&filters, a);
+    jvb_push(&filters, jvb_done(&f));
+    jvb_object(&in, a);
+    jvb_set(&in, "Filters", 7, jvb_done(&filters));
+    jv input = jvb_done(&in);
+    aws_result res;
+    bool gone;
+    if (read_call_input(s, st, a, "ec2", "DescribeTags", NULL, 0, &input, &res, &gone, err))
+        return -1;
+    const jv *tags = jv_get(&res.data, "Tags"), *want = jv_get(&st->params, "Tags");
+    jv_builder b;
+    jvb_object(&b, a);
+    for (uint32_t i = 0; jv_is(want, JV_ARRAY) && i < want->len; i++) {
+        const jv *k = jv_get(&want->u.items[i], "Key");
+        if (!jv_is(k, JV_STRING)) continue;
+        jv v = jv_null();
+        for (uint32_t t = 0; jv_is(tags, JV_ARRAY) && t < tags->len; t++)
+            if (jv_equal(jv_get(&tags->u.items[t], "Key"), k)) {
+                const jv *tv = jv_get(&tags->u.items[t], "Value");
+                v = tv ? *tv : jv_cstr(a, "");
+            }
+        jvb_set(&b, k->u.str, k->len, v);
+    }
+    *out = jvb_done(&b);
+    return 0;
+}
+
 int rm_read_state(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
 {
     switch (st->kind) {
@@ -221,6 +333,18 @@ int rm_read_state(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
         return read_policy(s, st, a, out, err);
     case RM_IAM_KEY:
         return read_key(s, st, a, out, err);
+    case RM_SNAP_PERMS:
+        return read_snap_perms(s, st, a, out, err);
+    case RM_AMI_PERMS:
+        return read_ami_perms(s, st, a, out, err);
+    case RM_RDS_PERMS:
+        return read_rds_perms(s, st, a, out, err);
+    case RM_SG_EXISTS:
+        return read_sg_exists(s, st, a, out, err);
+    case RM_EC2_TAGS:
+        return read_tags(s, st, a, out, err);
+    case RM_NKINDS:
+        break;
     }
     buf_puts(err, "unknown state kind");
     return -1;

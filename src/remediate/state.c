@@ -126,6 +126,24 @@ jv rm_grant_for_call(arena *a, const jv *g)
     return jvb_done(&b);
 }
 
+jv rm_perms_normal(arena *a, const jv *list)
+{
+    size_t n = jv_is(list, JV_ARRAY) ? list->len : 0;
+    keyed *all = arena_alloc(a, (n ? n : 1) * sizeof *all);
+    for (size_t i = 0; i < n; i++) {
+        all[i].v = list->u.items[i];
+        buf t = BUF_INIT;
+        json_write(&t, &all[i].v);
+        all[i].text = arena_strdup(a, t.data);
+        buf_free(&t);
+    }
+    if (n) qsort(all, n, sizeof *all, by_text);
+    jv out = jv_array(a, n);
+    for (size_t i = 0; i < n; i++)
+        out.u.items[i] = all[i].v;
+    return out;
+}
+
 jv rm_pab_normal(arena *a, const jv *cfg)
 {
     jv_builder b;

@@ -14,6 +14,11 @@ The organisation, built in moto with the CLI before auth is switched on:
                   bucket c13-policy: statements PublicRead (matched) and Admin,
                     whose condition holds shell metacharacters
                   user ci-deploy: one active key (matched), one inactive
+                  an EBS snapshot shared with all and 999999999999, an AMI
+                    launchable by all, an RDS snapshot restorable by
+                    999999999999 (set-permissions remove: all)
+                  sg c13-unused (delete), `web` gets mark-for-op and a tag
+                    with shell metacharacters, c13-marked is unmarked
   222222222222  search-dev, remediate: true, but its custos-remediate role may
                 only read: the revoke is a recorded AccessDenied
   333333333333  shop-prod, environment prod, remediate: true: needs --allow-prod
@@ -28,6 +33,7 @@ before and after with who and request ids; the log refuses UPDATE/DELETE
 """
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -98,6 +104,45 @@ POLICIES = """policies:
     actions:
       - type: remove-statements
         statement_ids: matched
+  - name: snapshot-shared
+    resource: aws.ebs-snapshot
+    filters:
+      - {type: value, key: Description, value: c13-shared}
+    actions:
+      - type: set-permissions
+        remove: all
+  - name: ami-public
+    resource: aws.ami
+    filters:
+      - {type: value, key: Name, value: c13-public-ami}
+    actions:
+      - remove-launch-permissions
+  - name: rds-snapshot-shared
+    resource: aws.rds-snapshot
+    filters:
+      - {type: value, key: DBSnapshotIdentifier, value: c13-snap}
+    actions:
+      - type: set-permissions
+        remove: all
+  - name: sg-unused
+    resource: aws.security-group
+    filters:
+      - {type: value, key: GroupName, value: c13-unused}
+    actions:
+      - delete
+  - name: sg-web-staged
+    resource: aws.security-group
+    filters:
+      - {type: value, key: GroupName, value: web}
+    actions:
+      - {type: mark-for-op, op: delete, days: 7}
+      - {type: tag, key: owner, value: "it's $(touch /tmp/c13-pwned)"}
+  - name: sg-unmark
+    resource: aws.security-group
+    filters:
+      - {type: value, key: GroupName, value: c13-marked}
+    actions:
+      - unmark
   - name: user-active-keys
     resource: aws.iam-user
     filters:
@@ -160,11 +205,35 @@ def build_org(py, endpoint, env):
         acc("ec2", "authorize-security-group-ingress", "--group-id", ids["web"], "--protocol", "tcp",
             "--port", "443", "--cidr", "0.0.0.0/0", "--region", "us-east-1")
         ids["moved"] = world_sg(acc, vpc, "moved")
+        r = ("--region", "us-east-1")
+        for name in ("c13-unused", "c13-marked"):
+            ids[name] = acc("ec2", "create-security-group", "--group-name", name, "--description", name,
+                            "--vpc-id", vpc, *r)["GroupId"]
+        acc("ec2", "create-tags", "--resources", ids["c13-marked"], "--tags", "Key=maid_status,Value=x",
+            "Key=team,Value=web", *r)
+        vol = acc("ec2", "create-volume", "--size", "8", "--availability-zone", "us-east-1a", *r)["VolumeId"]
+        ids["snap"] = acc("ec2", "create-snapshot", "--volume-id", vol, "--description", "c13-shared",
+                          *r)["SnapshotId"]
+        acc("ec2", "modify-snapshot-attribute", "--snapshot-id", ids["snap"], "--attribute",
+            "createVolumePermission", "--operation-type", "add", "--group-names", "all", "--user-ids",
+            "999999999999", *r)
+        ids["ami"] = acc("ec2", "register-image", "--name", "c13-public-ami", "--root-device-name", "/dev/xvda",
+                         "--block-device-mappings", json.dumps([{"DeviceName": "/dev/xvda", "Ebs": {
+                             "SnapshotId": ids["snap"]}}]), *r)["ImageId"]
+        acc("ec2", "modify-image-attribute", "--image-id", ids["ami"], "--launch-permission",
+            "Add=[{Group=all}]", *r)
+        acc("rds", "create-db-instance", "--db-instance-identifier", "c13-db", "--db-instance-class",
+            "db.t3.micro", "--engine", "postgres", "--master-username", "u", "--master-user-password",
+            "password123", "--allocated-storage", "20", *r)
+        acc("rds", "create-db-snapshot", "--db-instance-identifier", "c13-db", "--db-snapshot-identifier",
+            "c13-snap", *r)
+        acc("rds", "modify-db-snapshot-attribute", "--db-snapshot-identifier", "c13-snap", "--attribute-name",
+            "restore", "--values-to-add", "999999999999", *r)
         # The test's own hand between plan and apply (not custos's).
         acc("iam", "create-role", "--role-name", "tester", "--assume-role-policy-document", json.dumps(TRUST))
         acc("iam", "put-role-policy", "--role-name", "tester", "--policy-name", "p", "--policy-document",
             json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
-                "ec2:AuthorizeSecurityGroupIngress"]}]}))
+                "ec2:AuthorizeSecurityGroupIngress", "ec2:Describe*", "rds:Describe*"]}]}))
         for b in ("c13-open", "c13-policy"):
             acc("s3api", "create-bucket", "--bucket", b)
         acc("s3api", "put-bucket-policy", "--bucket", "c13-policy", "--policy", json.dumps({
@@ -305,7 +374,7 @@ def run(py, endpoint, base, key, ids):
             ok, why = False, "bash: %s for %s" % (sh.stdout + sh.stderr, s["cli"])
             continue
         for k, v in s["params"].items():
-            flag = "--" + "".join("-" + c.lower() if c.isupper() else c for c in k).lstrip("-")
+            flag = "--" + re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1-\2", k)).lower()
             val = words[words.index(flag) + 1] if flag in words else None
             if (val if isinstance(v, str) else json.loads(val or "null")) != v:
                 ok, why = False, "%s: %s != %s" % (flag, val, v)
@@ -333,10 +402,13 @@ def run(py, endpoint, base, key, ids):
     p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--max-changes", "1",
                "--format", "json")
     rep = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+    total_calls = rep.get("calls", 0)
     report("max_changes_one_call", rep.get("calls") == 1 and sum(
         s["result"] == "max-changes" for s in rep.get("steps", [])) >= 3, p.stdout[-1500:] + p.stderr[-500:])
-    p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--format", "json")
+    p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--max-changes", "50",
+               "--format", "json")
     rep = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+    total_calls += rep.get("calls", 0)
     res = {(s["operation"], s["resource_id"]): s["result"] for s in rep.get("steps", [])}
     report("apply_results", res.get(("RevokeSecurityGroupIngress", ids["web"])) in ("fixed", "already-applied")
            and res.get(("PutPublicAccessBlock", "c13-open")) in ("fixed", "already-applied")
@@ -346,6 +418,10 @@ def run(py, endpoint, base, key, ids):
            and res.get(("RevokeSecurityGroupIngress", ids["222222222222"])) == "error"
            and res.get(("RevokeSecurityGroupIngress", ids["333333333333"])) == "prod-needs-allow-prod"
            and res.get(("RevokeSecurityGroupIngress", ids["444444444444"])) == "not-enabled"
+           and all(res.get(k) in ("fixed", "already-applied") for k in (
+               ("ModifySnapshotAttribute", ids["snap"]), ("ModifyImageAttribute", ids["ami"]),
+               ("ModifyDBSnapshotAttribute", "c13-snap"), ("DeleteSecurityGroup", ids["c13-unused"]),
+               ("CreateTags", ids["web"]), ("DeleteTags", ids["c13-marked"])))
            and p.returncode == 1, str(res) + p.stderr[-500:])
     denied = [s for s in rep.get("steps", []) if s["resource_id"] == ids["222222222222"]]
     report("access_denied_recorded", denied and "AccessDenied" in (denied[0]["message"] or "")
@@ -365,6 +441,29 @@ def run(py, endpoint, base, key, ids):
     report("policy_admin_statement_kept", [s["Sid"] for s in polnow["Statement"]] == ["Admin"] and
            polnow["Statement"][0]["Condition"]["StringLike"]["aws:UserAgent"] == HOSTILE, json.dumps(polnow)[:500])
     report("moved_group_untouched", ("tcp", 22, "0.0.0.0/0") in grants(r1, ids["moved"]), "")
+    t = Cli(py, endpoint, dict(base, **in_account_auth(py, endpoint, base, key)))
+    r = ("--region", "us-east-1")
+    sp = t("ec2", "describe-snapshot-attribute", "--snapshot-id", ids["snap"], "--attribute",
+           "createVolumePermission", *r).get("CreateVolumePermissions")
+    report("snapshot_shared_with_nobody", sp == [], json.dumps(sp))
+    lp = t("ec2", "describe-image-attribute", "--image-id", ids["ami"], "--attribute", "launchPermission",
+           *r).get("LaunchPermissions")
+    report("ami_not_public", lp == [], json.dumps(lp))
+    ra = t("rds", "describe-db-snapshot-attributes", "--db-snapshot-identifier", "c13-snap", *r)[
+        "DBSnapshotAttributesResult"]["DBSnapshotAttributes"]
+    report("rds_snapshot_restore_nobody", all(a["AttributeValues"] == [] for a in ra
+                                              if a["AttributeName"] == "restore"), json.dumps(ra))
+    left = t("ec2", "describe-security-groups", "--filters", "Name=group-name,Values=c13-unused", *r)
+    report("unused_group_deleted", left["SecurityGroups"] == [], json.dumps(left)[:300])
+    def tags(rid):
+        return {x["Key"]: x["Value"] for x in t("ec2", "describe-tags", "--filters", "Name=resource-id,Values=" + rid,
+                                                  *r)["Tags"]}
+    wt, mt = tags(ids["web"]), tags(ids["c13-marked"])
+    due = time.strftime("%Y/%m/%d", time.gmtime(plan["created_at"] + 7 * 86400))
+    report("mark_for_op_and_tag", wt.get("maid_status") == "Resource does not meet policy: delete@" + due
+           and wt.get("owner") == "it's $(touch /tmp/c13-pwned)", json.dumps(wt))
+    report("unmark_only_its_key", "maid_status" not in mt and mt.get("team") == "web", json.dumps(mt))
+    t.close()
     r1.close()
     now_world = world(cliargs)
     report("other_accounts_unchanged", all(now_world[a] == before_world[a] for a in
@@ -373,6 +472,7 @@ def run(py, endpoint, base, key, ids):
     # (a failure is reported, never retried within a run).
     p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--format", "json")
     rep = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+    total_calls += rep.get("calls", 0)
     called = [s for s in rep.get("steps", []) if s["result"] not in (
         "already-applied", "changed-since-plan", "prod-needs-allow-prod", "not-enabled")]
     report("second_apply_changes_nothing", rep.get("fixed") == 0 and world(cliargs) == now_world and
@@ -384,15 +484,16 @@ def run(py, endpoint, base, key, ids):
     calls = [e for e in log if e["phase"] in ("before", "after")]
     befores = {(e["plan_hash"], e["step"]) for e in calls if e["phase"] == "before"}
     afters = {(e["plan_hash"], e["step"]) for e in calls if e["phase"] == "after"}
-    report("audit_before_and_after_each_call", befores and befores == afters and len(calls) == 2 * 6,
+    report("audit_before_and_after_each_call", befores and befores == afters and len(calls) == 2 * total_calls,
            json.dumps(calls)[:1500])
     report("audit_who_is_remediation_role", calls and all("assumed-role/custos-remediate" in (e["who"] or "")
                                                           for e in calls), [e["who"] for e in calls])
     ok_calls = [e for e in calls if e["phase"] == "after" and e["result"] == "fixed"]
-    report("audit_request_ids", len(ok_calls) == 4 and all(e["request_id"] for e in ok_calls),
+    report("audit_request_ids", len(ok_calls) == total_calls - 2 and all(e["request_id"] for e in ok_calls),
            json.dumps(ok_calls)[:800])
     report("audit_states", all(e["state_before"] is not None for e in calls) and all(
-        e["state_after"] is not None for e in ok_calls), "")
+        (e["state_after"] is None) == (e["operation"] == "DeleteSecurityGroup") for e in ok_calls),
+        [(e["operation"], e["state_before"], e["state_after"]) for e in calls])
     report("audit_access_denied", any(e["result"] == "error" and e["resource_id"] == ids["222222222222"]
                                       for e in calls), "")
     skips = {e["result"] for e in log if e["phase"] == "skip"}

@@ -55,7 +55,7 @@ report("remediate_same_actions_in_both", r_actions and r_actions == re.findall(
     r'^ {6}"([a-z0-9-]+:[A-Za-z0-9]+)",$', rtf, re.M), r_actions)
 writes = set(re.findall(r'\bWRITE\("([a-z0-9]+)", "([A-Za-z0-9]+)"', plan))
 session = open(os.path.join(ROOT, "src/remediate/session.c")).read()
-reads = set(re.findall(r'read_call\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session))
+reads = set(re.findall(r'read_call(?:_input)?\([^"]*"([a-z0-9]+)", "([A-Za-z0-9]+)"', session))
 renamed = {"s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
            "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock"}
 want = sorted({renamed.get("%s:%s" % c, "%s:%s" % c) for c in writes | reads})
