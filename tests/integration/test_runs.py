@@ -27,19 +27,18 @@ on loopback for every team:
 import glob
 import json
 import os
-import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import peers  # noqa: E402
 from notify_receivers import HttpReceiver  # noqa: E402
 
 ROOT = os.path.join(HERE, "..", "..")
@@ -175,29 +174,8 @@ def open_ssh(org, db, n):
 
 
 def dashboard(db, tag):
-    log = os.path.join(OUT, tag + "-serve.log")
-    fh = open(log, "w")
-    srv = subprocess.Popen([CUSTOS, "serve", "--db", db, "--listen", "127.0.0.1:0"], stdout=fh,
-                           stderr=fh, env=env_for())
-    base = None
-    for _ in range(300):
-        m = re.search(r"custos serve: http://127\.0\.0\.1:(\d+)/", open(log).read())
-        if m:
-            base = "http://127.0.0.1:%s" % m.group(1)
-            break
-        if srv.poll() is not None:
-            break
-        time.sleep(0.1)
-    html = js = None
-    try:
-        if base:
-            html = urllib.request.urlopen(base + "/", timeout=60).read().decode()
-            js = json.loads(urllib.request.urlopen(base + "/api/", timeout=60).read())
-    finally:
-        srv.terminate()
-        srv.wait(timeout=60)
-        fh.close()
-    return html, js, open(log).read()
+    (html, js), log = peers.dashboard(CUSTOS, db, os.path.join(OUT, tag + "-serve.log"), env_for())
+    return html, js, log
 
 
 def findings_notice(db):
@@ -366,15 +344,7 @@ def backend(tag, db, ref):
 
 
 def pg_url(name):
-    admin = os.environ["CUSTOS_TEST_PG"]
-    dbname = "custos_runs_%s_%d" % (name, os.getpid())
-    subprocess.run(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + dbname],
-                   capture_output=True)
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", "CREATE DATABASE " + dbname],
-                   check=True, capture_output=True)
-    base, _, _ = admin.partition("?")[0].rpartition("/")
-    query = "?" + admin.split("?", 1)[1] if "?" in admin else ""
-    return "%s/%s%s" % (base, dbname, query)
+    return peers.pg_url("runs", name)
 
 
 def main():

@@ -26,8 +26,9 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", "build/asan/custos")
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "scan-gaps")
@@ -167,40 +168,12 @@ def last_seen(db):
 
 
 def pg_url(name):
-    admin = os.environ["CUSTOS_TEST_PG"]
-    dbname = "custos_scan_gaps_%s_%d" % (name, os.getpid())
-    subprocess.run(["psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + dbname], capture_output=True)
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", "CREATE DATABASE " + dbname],
-                   check=True, capture_output=True)
-    base, _, _ = admin.partition("?")[0].rpartition("/")
-    query = "?" + admin.split("?", 1)[1] if "?" in admin else ""
-    return "%s/%s%s" % (base, dbname, query)
+    return peers.pg_url("scan_gaps", name)
 
 
 def dashboard(db, tag):
-    log = os.path.join(OUT, tag + "-serve.log")
-    fh = open(log, "w")
-    env = {k: v for k, v in os.environ.items() if k != "CUSTOS_DB"}
-    srv = subprocess.Popen([CUSTOS, "serve", "--db", db, "--listen", "127.0.0.1:0"], stdout=fh, stderr=fh, env=env)
-    base = None
-    for _ in range(300):
-        m = re.search(r"custos serve: http://127\.0\.0\.1:(\d+)/", open(log).read())
-        if m:
-            base = "http://127.0.0.1:%s" % m.group(1)
-            break
-        if srv.poll() is not None:
-            break
-        time.sleep(0.1)
-    html = js = None
-    try:
-        if base:
-            html = urllib.request.urlopen(base + "/", timeout=60).read().decode()
-            js = json.loads(urllib.request.urlopen(base + "/api/", timeout=60).read())
-    finally:
-        srv.terminate()
-        srv.wait(timeout=60)
-        fh.close()
-    return html, js, open(log).read()
+    (html, js), log = peers.dashboard(CUSTOS, db, os.path.join(OUT, tag + "-serve.log"))
+    return html, js, log
 
 
 def per_region(tag, db):

@@ -31,6 +31,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 os.chdir(ROOT)
 CUSTOS = os.environ.get("CUSTOS", "build/release/custos")
@@ -594,16 +597,7 @@ def writes(url_of, tag):
 
 
 def pg_url(name):
-    dbname = f"custos_store_{name}_{os.getpid()}"
-    subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"DROP DATABASE IF EXISTS {dbname}"],
-                   capture_output=True)
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", PG_ADMIN, "-c",
-                    f"CREATE DATABASE {dbname}"], check=True, capture_output=True)
-    base, _, _ = PG_ADMIN.rpartition("/")
-    query = ""
-    if "?" in PG_ADMIN:
-        query = "?" + PG_ADMIN.split("?", 1)[1]
-    return f"{base}/{dbname}{query}"
+    return peers.pg_url("store", name, PG_ADMIN)
 
 
 def sqlite_url(name):

@@ -26,6 +26,9 @@ import sys
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 os.chdir(ROOT)
 CUSTOS = os.environ.get("CUSTOS", "build/release/custos")
@@ -48,14 +51,7 @@ def check(name, cond, why=""):
 
 
 def pg_url(name):
-    dbname = f"custos_scale_{name}_{os.getpid()}"
-    subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"DROP DATABASE IF EXISTS {dbname}"],
-                   capture_output=True)
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", PG_ADMIN, "-c",
-                    f"CREATE DATABASE {dbname}"], check=True, capture_output=True)
-    base, _, _ = PG_ADMIN.rpartition("/")
-    query = "?" + PG_ADMIN.split("?", 1)[1] if "?" in PG_ADMIN else ""
-    return f"{base}/{dbname}{query}"
+    return peers.pg_url("scale", name, PG_ADMIN)
 
 
 def build(db, tag):
