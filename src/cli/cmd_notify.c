@@ -7,7 +7,6 @@
  * tell "the receiver is down, it will be retried" from "the command is
  * wrong".
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,64 +14,11 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "notify/notify.h"
 #include "util/date.h"
 
-static const char usage_text[] =
-    "usage: custos notify --inventory DIR [--db URL] [options]\n"
-    "\n"
-    "Tells each team about its new and regressed findings since the last notification:\n"
-    "one message per team and contact (webhook, Slack-style webhook, e-mail), highest\n"
-    "priority first, each finding with its one-line fix and a link to the dashboard.\n"
-    "Nothing is sent when nothing changed.  Contacts and settings come from the\n"
-    "inventory's accounts.yaml (`teams:`, per-account `contacts:`, `notifications:`).\n"
-    "Messages are queued in the store before they are sent: a failed delivery is\n"
-    "reported and retried by the next run, never lost, never sent twice.\n"
-    "\n"
-    "  -i, --inventory DIR    inventory whose accounts.yaml routes the findings\n"
-    "      --db URL           findings store: sqlite:PATH or postgresql://...\n"
-    "                         (default $CUSTOS_DB, else sqlite:custos.db)\n"
-    "      --min-severity SEV only findings of severity SEV or higher (info, low,\n"
-    "                         medium, high, critical); default notifications.min_severity,\n"
-    "                         else high\n"
-    "      --digest           send the daily digest instead: one summary of the open\n"
-    "                         findings per team and contact per day\n"
-    "      --as-of DATE       digest: the day to summarise (default: the latest scan's)\n"
-    "      --dashboard-url URL  base of finding links (URL/findings/FINGERPRINT);\n"
-    "                         default notifications.dashboard_url\n"
-    "      --smtp-url URL     mail server, smtp://host[:port] or smtps://...;\n"
-    "                         default notifications.smtp_url (no server: e-mail\n"
-    "                         contacts are skipped)\n"
-    "      --mail-from ADDR   sender address (default notifications.mail_from, else\n"
-    "                         custos@localhost)\n"
-    "      --timeout S        seconds per delivery try (default 10)\n"
-    "      --retries N        extra tries per message in this run (default 2)\n"
-    "      --retry-delay S    seconds before the first retry, doubling (default 1)\n"
-    "      --dry-run          print what would be sent and retried; send and record nothing\n"
-    "      --run ID|latest    notify for a run of shards (custos scan --run) once: only\n"
-    "                         when the run is complete and nobody notified it yet; latest\n"
-    "                         is the newest complete run.  Otherwise nothing is sent\n"
-    "  -q, --quiet            print only problems\n"
-    "  -h, --help             this text\n"
-    "\n"
-    "Exit status: 0 everything delivered (or nothing to send), 4 some message is\n"
-    "still undelivered (kept for the next run), 1 error.\n";
-
-/* Codes of notify's own options, clear of common.h's. */
-enum {
-    OPT_MIN_SEV = 400,
-    OPT_DIGEST,
-    OPT_DASHBOARD,
-    OPT_SMTP,
-    OPT_FROM,
-    OPT_TIMEOUT,
-    OPT_RETRIES,
-    OPT_RETRY_DELAY,
-    OPT_DRY_RUN,
-    OPT_NOTIFY_AS_OF,
-    OPT_RUN,
-};
-
+/* Seconds (0 to 3600) from a string. */
 static bool parse_seconds(const char *s, double *out)
 {
     char *end;
@@ -82,110 +28,102 @@ static bool parse_seconds(const char *s, double *out)
     return true;
 }
 
-static int parse_args(int argc, char **argv, notify_options *o, const char **db_url,
-                      const char **inv_spec, const char **run, bool *quiet, bool *help)
+/* What the table cannot check itself: the numbers in seconds, the date. */
+static int check_values(notify_options *o, const char *as_of, const char *timeout,
+                        const char *retry_delay, long retries)
 {
-    static const struct option longopts[] = {
-        {"inventory", required_argument, 0, 'i'},
-        {"db", required_argument, 0, OPT_DB},
-        {"min-severity", required_argument, 0, OPT_MIN_SEV},
-        {"digest", no_argument, 0, OPT_DIGEST},
-        {"as-of", required_argument, 0, OPT_NOTIFY_AS_OF},
-        {"dashboard-url", required_argument, 0, OPT_DASHBOARD},
-        {"smtp-url", required_argument, 0, OPT_SMTP},
-        {"mail-from", required_argument, 0, OPT_FROM},
-        {"timeout", required_argument, 0, OPT_TIMEOUT},
-        {"retries", required_argument, 0, OPT_RETRIES},
-        {"retry-delay", required_argument, 0, OPT_RETRY_DELAY},
-        {"dry-run", no_argument, 0, OPT_DRY_RUN},
-        {"run", required_argument, 0, OPT_RUN},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    int c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "i:qh", longopts)) != -1) {
-        char *end;
-        double d;
-        switch (c) {
-        case 'i':
-            *inv_spec = optarg;
-            break;
-        case OPT_DB:
-            *db_url = optarg;
-            break;
-        case OPT_MIN_SEV:
-            o->min_severity = optarg;
-            break;
-        case OPT_DIGEST:
-            o->digest = true;
-            break;
-        case OPT_DASHBOARD:
-            o->dashboard_url = optarg;
-            break;
-        case OPT_SMTP:
-            o->smtp_url = optarg;
-            break;
-        case OPT_FROM:
-            o->mail_from = optarg;
-            break;
-        case OPT_DRY_RUN:
-            o->dry_run = true;
-            break;
-        case OPT_RUN:
-            *run = optarg;
-            break;
-        case 'q':
-            *quiet = true;
-            break;
-        case 'h':
-            *help = true;
-            return 0;
-        case OPT_NOTIFY_AS_OF:
-            if (!date_parse(optarg, strlen(optarg), &d)) {
-                fprintf(stderr, "custos notify: --as-of '%s' is not a date\n", optarg);
-                return -1;
-            }
-            o->now = (int64_t)d;
-            break;
-        case OPT_TIMEOUT:
-            if (!parse_seconds(optarg, &o->timeout) || o->timeout == 0) {
-                fprintf(stderr, "custos notify: --timeout wants seconds (e.g. 10 or 0.5)\n");
-                return -1;
-            }
-            break;
-        case OPT_RETRY_DELAY:
-            if (!parse_seconds(optarg, &o->retry_delay)) {
-                fprintf(stderr, "custos notify: --retry-delay wants seconds (e.g. 1 or 0.2)\n");
-                return -1;
-            }
-            if (o->retry_delay == 0) o->retry_delay = -1; /* 0 means "no wait" here */
-            break;
-        case OPT_RETRIES:
-            o->retries = (int)strtol(optarg, &end, 10);
-            if (end == optarg || *end || o->retries < 0 || o->retries > 20) {
-                fprintf(stderr, "custos notify: --retries wants a number from 0 to 20\n");
-                return -1;
-            }
-            if (o->retries == 0) o->retries = -1; /* 0 means "none" here */
-            break;
-        default:
+    double d;
+    if (as_of) {
+        if (!date_parse(as_of, strlen(as_of), &d)) {
+            fprintf(stderr, "custos notify: --as-of '%s' is not a date\n", as_of);
             return -1;
         }
+        o->now = (int64_t)d;
     }
-    if (optind != argc) {
-        fprintf(stderr, "custos notify: unexpected argument '%s'\n%s", argv[optind], usage_text);
+    if (timeout && (!parse_seconds(timeout, &o->timeout) || o->timeout == 0)) {
+        fprintf(stderr, "custos notify: --timeout wants seconds (e.g. 10 or 0.5)\n");
         return -1;
     }
-    if (!*inv_spec) {
-        fprintf(stderr,
-                "custos notify: --inventory is required (its accounts.yaml says who "
-                "to tell)\n%s",
-                usage_text);
-        return -1;
+    if (retry_delay) {
+        if (!parse_seconds(retry_delay, &o->retry_delay)) {
+            fprintf(stderr, "custos notify: --retry-delay wants seconds (e.g. 1 or 0.2)\n");
+            return -1;
+        }
+        if (o->retry_delay == 0) o->retry_delay = -1; /* 0 means "no wait" here */
+    }
+    if (retries != -2) {
+        if (retries < 0 || retries > 20) {
+            fprintf(stderr, "custos notify: --retries wants a number from 0 to 20\n");
+            return -1;
+        }
+        o->retries = retries ? (int)retries : -1; /* 0 means "none" here */
     }
     return 0;
+}
+
+/* Parses argv into o and the command's own settings: -1 to go on, else
+ * the exit status. */
+static int parse_args(int argc, char **argv, notify_options *o, const char **db_url,
+                      const char **inv_spec, const char **run, bool *quiet)
+{
+    const char *as_of = NULL, *timeout = NULL, *retry_delay = NULL;
+    long retries = -2; /* not given */
+    const cli_opt opts[] = {
+        {"inventory", 'i', CLI_STR, inv_spec, "DIR",
+         "inventory whose accounts.yaml routes the findings"},
+        CLI_OPT_DB(db_url),
+        {"min-severity", 0, CLI_STR, &o->min_severity, "SEV",
+         "only findings of severity SEV or higher (info, low,\nmedium, high, critical); default "
+         "notifications.min_severity,\nelse high"},
+        {"digest", 0, CLI_FLAG, &o->digest, NULL,
+         "send the daily digest instead: one summary of the open\nfindings per team and contact "
+         "per day"},
+        {"as-of", 0, CLI_STR, &as_of, "DATE",
+         "digest: the day to summarise (default: the latest scan's)"},
+        {"dashboard-url", 0, CLI_STR, &o->dashboard_url, "URL",
+         "base of finding links (URL/findings/FINGERPRINT);\ndefault notifications.dashboard_url"},
+        {"smtp-url", 0, CLI_STR, &o->smtp_url, "URL",
+         "mail server, smtp://host[:port] or smtps://...;\ndefault notifications.smtp_url (no "
+         "server: e-mail\ncontacts are skipped)"},
+        {"mail-from", 0, CLI_STR, &o->mail_from, "ADDR",
+         "sender address (default notifications.mail_from, else\ncustos@localhost)"},
+        {"timeout", 0, CLI_STR, &timeout, "S", "seconds per delivery try (default 10)"},
+        {"retries", 0, CLI_NUM, &retries, "N", "extra tries per message in this run (default 2)"},
+        {"retry-delay", 0, CLI_STR, &retry_delay, "S",
+         "seconds before the first retry, doubling (default 1)"},
+        {"dry-run", 0, CLI_FLAG, &o->dry_run, NULL,
+         "print what would be sent and retried; send and record nothing"},
+        {"run", 0, CLI_STR, run, "ID|latest",
+         "notify for a run of shards (custos scan --run) once: only\nwhen the run is complete and "
+         "nobody notified it yet; latest\nis the newest complete run.  Otherwise nothing is sent"},
+        {"quiet", 'q', CLI_FLAG, quiet, NULL, "print only problems"},
+        {0},
+    };
+    const cli_command cmd = {
+        "notify",
+        "usage: custos notify --inventory DIR [--db URL] [options]\n"
+        "\n"
+        "Tells each team about its new and regressed findings since the last notification:\n"
+        "one message per team and contact (webhook, Slack-style webhook, e-mail), highest\n"
+        "priority first, each finding with its one-line fix and a link to the dashboard.\n"
+        "Nothing is sent when nothing changed.  Contacts and settings come from the\n"
+        "inventory's accounts.yaml (`teams:`, per-account `contacts:`, `notifications:`).\n"
+        "Messages are queued in the store before they are sent: a failed delivery is\n"
+        "reported and retried by the next run, never lost, never sent twice.\n",
+        opts,
+        0,
+        NULL,
+        "Exit status: 0 everything delivered (or nothing to send), 4 some message is\n"
+        "still undelivered (kept for the next run), 1 error.\n"};
+    int rc = cli_args(&cmd, argc, argv, NULL, NULL);
+    if (rc >= 0) return rc;
+    if (check_values(o, as_of, timeout, retry_delay, retries) < 0) return 1;
+    if (!*inv_spec) {
+        fprintf(stderr,
+                "custos notify: --inventory is required (its accounts.yaml says who to tell)\n");
+        return 1;
+    }
+    return -1;
 }
 
 /* --run: true when this call is the one to notify for the run (or, with
@@ -225,12 +163,9 @@ int cmd_notify(int argc, char **argv)
 {
     notify_options o = {0};
     const char *db_url = NULL, *inv_spec = NULL, *run = NULL;
-    bool quiet = false, help = false;
-    if (parse_args(argc, argv, &o, &db_url, &inv_spec, &run, &quiet, &help) < 0) return 1;
-    if (help) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
+    bool quiet = false;
+    int prc = parse_args(argc, argv, &o, &db_url, &inv_spec, &run, &quiet);
+    if (prc >= 0) return prc;
     diag_list diags = DIAG_LIST_INIT;
     inventory *inv = NULL;
     if (inventory_open(inv_spec, NULL, &inv, &diags) != 0) {

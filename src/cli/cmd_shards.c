@@ -5,25 +5,14 @@
  * that check the assignment's promises: every account in exactly one
  * shard, an added account moving no other.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/opts.h"
 #include "inventory/inventory.h"
-
-static const char usage_text[] =
-    "usage: custos shards --inventory DIR --shards N [--format table|json]\n"
-    "\n"
-    "Prints the shard (0 to N-1) of each account of the inventory's accounts.yaml,\n"
-    "as `custos scan --shard I/N` assigns them, and how many accounts each shard has.\n"
-    "\n"
-    "  -i, --inventory DIR    the inventory (its accounts.yaml)\n"
-    "      --shards N         the number of shards\n"
-    "  -f, --format FMT       table (default) or json\n"
-    "  -h, --help             this text\n";
 
 static void print(const inventory *inv, int n, bool json)
 {
@@ -55,33 +44,32 @@ static void print(const inventory *inv, int n, bool json)
 
 int cmd_shards(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"inventory", required_argument, 0, 'i'},
-        {"shards", required_argument, 0, 'n'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+    static const char *const FORMATS[] = {"table", "json", NULL};
+    const char *inv_spec = NULL, *fmt = NULL;
+    long n = 0;
+    const cli_opt opts[] = {
+        {"inventory", 'i', CLI_STR, &inv_spec, "DIR", "the inventory (its accounts.yaml)"},
+        {"shards", 0, CLI_NUM, &n, "N", "the number of shards"},
+        {"format", 'f', CLI_STR, &fmt, "FMT", "table (default) or json"},
+        {0},
     };
-    const char *inv_spec = NULL, *fmt = "table";
-    int n = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "i:f:h", longopts)) != -1) {
-        if (c == 'i')
-            inv_spec = optarg;
-        else if (c == 'n')
-            n = atoi(optarg);
-        else if (c == 'f')
-            fmt = optarg;
-        else if (c == 'h') {
-            fputs(usage_text, stdout);
-            return 0;
-        } else
-            return 1;
-    }
-    bool json = fmt && !strcmp(fmt, "json"), fmt_ok = json || (fmt && !strcmp(fmt, "table"));
-    if (!inv_spec || n < 1 || n > 10000 || !fmt_ok) {
-        fprintf(stderr, "custos shards: needs --inventory DIR and --shards N (1 to 10000)%s\n",
-                fmt_ok ? "" : "; --format is table or json");
+    const cli_command cmd = {
+        "shards",
+        "usage: custos shards --inventory DIR --shards N [--format table|json]\n"
+        "\n"
+        "Prints the shard (0 to N-1) of each account of the inventory's accounts.yaml,\n"
+        "as `custos scan --shard I/N` assigns them, and how many accounts each shard has.\n",
+        opts,
+        0,
+        NULL,
+        NULL};
+    int prc = cli_args(&cmd, argc, argv, NULL, NULL);
+    if (prc >= 0) return prc;
+    int f = cli_choice("shards", "format", fmt, FORMATS, 0);
+    if (f < 0) return 1;
+    bool json = f == 1;
+    if (!inv_spec || n < 1 || n > 10000) {
+        fprintf(stderr, "custos shards: needs --inventory DIR and --shards N (1 to 10000)\n");
         return 1;
     }
     inventory_options io = {0};
@@ -89,7 +77,7 @@ int cmd_shards(int argc, char **argv)
     diag_list d = DIAG_LIST_INIT;
     int rc = 1;
     if (inventory_open(inv_spec, &io, &inv, &d) == 0) {
-        print(inv, n, json);
+        print(inv, (int)n, json);
         rc = 0;
     }
     cli_diag_print("shards", &d);

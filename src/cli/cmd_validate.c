@@ -7,9 +7,11 @@
  * 1 otherwise (including usage errors).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "filters/support.h"
 #include "inventory/inventory.h"
 #include "policy/policy.h"
@@ -20,66 +22,65 @@ static void print_call(const inventory_call *c, void *arg)
                c->kind, c->file, c->provides);
 }
 
-static void usage(FILE *f)
+/* A generated table (README.md embeds both) on stdout. */
+static int print_table(bool calls)
 {
-    fprintf(f, "usage: custos validate POLICY...\n"
-               "\n"
-               "Checks Cloud Custodian policy files: YAML syntax, known keys, resource types,\n"
-               "filter and action types valid for the resource, operators, value types,\n"
-               "regexes, dates and CIDRs, and policy names unique across all files.\n"
-               "POLICY is a .yml/.yaml/.json file or a directory (searched recursively).\n"
-               "Every problem is printed as FILE:LINE:COL: error: MESSAGE on stderr.\n"
-               "\n"
-               "Exit status: 0 all valid (prints \"N policies OK\"), 1 otherwise.\n"
-               "\n"
-               "  --supported   print the Markdown table of supported resource types and\n"
-               "                filters (README.md embeds it)\n"
-               "  --calls       print the Markdown table of the API calls the inventory reads\n"
-               "                (what the collector must collect; README.md embeds it)\n"
-               "  --help        this text\n");
+    buf b = BUF_INIT;
+    if (calls) {
+        buf_puts(&b, "| resource type | call | made | layout file | fills |\n"
+                     "|---|---|---|---|---|\n");
+        inventory_calls(print_call, &b);
+    } else {
+        support_markdown(&b);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    buf_free(&b);
+    return 0;
 }
 
 int cmd_validate(int argc, char **argv)
 {
-    int npaths = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--calls")) {
-            buf b = BUF_INIT;
-            buf_puts(&b, "| resource type | call | made | layout file | fills |\n"
-                         "|---|---|---|---|---|\n");
-            inventory_calls(print_call, &b);
-            fwrite(b.data, 1, b.len, stdout);
-            buf_free(&b);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--supported")) {
-            buf b = BUF_INIT;
-            support_markdown(&b);
-            fwrite(b.data, 1, b.len, stdout);
-            buf_free(&b);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "custos validate: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return 1;
-        }
-        npaths++;
+    bool supported = false, calls = false;
+    const cli_opt opts[] = {
+        {"supported", 0, CLI_FLAG, &supported, NULL,
+         "print the Markdown table of supported resource types and\nfilters (README.md embeds "
+         "it)"},
+        {"calls", 0, CLI_FLAG, &calls, NULL,
+         "print the Markdown table of the API calls the inventory reads\n(what the collector "
+         "must collect; README.md embeds it)"},
+        {0},
+    };
+    const cli_command cmd = {
+        "validate",
+        "usage: custos validate POLICY...\n"
+        "\n"
+        "Checks Cloud Custodian policy files: YAML syntax, known keys, resource types,\n"
+        "filter and action types valid for the resource, operators, value types,\n"
+        "regexes, dates and CIDRs, and policy names unique across all files.\n"
+        "POLICY is a .yml/.yaml/.json file or a directory (searched recursively).\n"
+        "Every problem is printed as FILE:LINE:COL: error: MESSAGE on stderr.\n",
+        opts,
+        argc,
+        "policy paths",
+        "Exit status: 0 all valid (prints \"N policies OK\"), 1 otherwise.\n"};
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    if (!paths) abort();
+    int npaths = 0, rc = cli_args(&cmd, argc, argv, paths, &npaths);
+    if (rc < 0 && (supported || calls)) rc = print_table(calls);
+    if (rc < 0 && npaths == 0) {
+        cli_usage(&cmd, stderr);
+        rc = 1;
     }
-    if (npaths == 0) {
-        usage(stderr);
-        return 1;
+    if (rc >= 0) {
+        free(paths);
+        return rc;
     }
     policy_set ps;
     policy_set_init(&ps);
     diag_list d = DIAG_LIST_INIT;
-    for (int i = 1; i < argc; i++)
-        policy_load_path(&ps, argv[i], &d);
-    int rc = 0;
+    for (int i = 0; i < npaths; i++)
+        policy_load_path(&ps, paths[i], &d);
+    rc = 0;
     if (d.n) {
         diag_print(&d, stderr);
         fprintf(stderr, "%zu error%s; %zu valid polic%s\n", d.n, d.n == 1 ? "" : "s", ps.n,
@@ -90,5 +91,6 @@ int cmd_validate(int argc, char **argv)
     }
     diag_free(&d);
     policy_set_free(&ps);
+    free(paths);
     return rc;
 }
