@@ -47,6 +47,7 @@ enum {
     R_SUPPRESS,
     R_UNSUPPRESS,
     R_TRENDS,
+    R_AUDIT,
     R_HEALTHZ,
     R_STATIC,
     R_FAVICON,
@@ -65,6 +66,7 @@ static const web_route ROUTES[] = {
     {"POST", "/finding/*/suppress", R_SUPPRESS},
     {"POST", "/finding/*/unsuppress", R_UNSUPPRESS},
     {"GET", "/trends", R_TRENDS},
+    {"GET", "/audit", R_AUDIT},
     {"GET", "/healthz", R_HEALTHZ},
     {"GET", "/static/*", R_STATIC},
     {"GET", "/favicon.ico", R_FAVICON},
@@ -297,6 +299,9 @@ static void run_page(page_ctx *c, int route)
         break;
     case R_TRENDS:
         page_trends(c);
+        break;
+    case R_AUDIT:
+        page_audit(c);
         break;
     case R_HEALTHZ:
         healthz(c);

@@ -62,6 +62,7 @@ void page_finding(page_ctx *c); /* arg[0] = fingerprint */
 void page_suppress(page_ctx *c);
 void page_unsuppress(page_ctx *c);
 void page_trends(page_ctx *c);
+void page_audit(page_ctx *c); /* the remediation audit log */
 void page_login_form(page_ctx *c);
 void page_login(page_ctx *c);
 void page_logout(page_ctx *c);

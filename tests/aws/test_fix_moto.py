@@ -39,6 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -136,7 +137,7 @@ POLICIES = """policies:
       - {type: value, key: GroupName, value: web}
     actions:
       - {type: mark-for-op, op: delete, days: 7}
-      - {type: tag, key: owner, value: "it's $(touch /tmp/c13-pwned)"}
+      - {type: tag, key: owner, value: "it's $(touch /tmp/c13-pwned) <b>x</b>"}
   - name: sg-unmark
     resource: aws.security-group
     filters:
@@ -461,7 +462,7 @@ def run(py, endpoint, base, key, ids):
     wt, mt = tags(ids["web"]), tags(ids["c13-marked"])
     due = time.strftime("%Y/%m/%d", time.gmtime(plan["created_at"] + 7 * 86400))
     report("mark_for_op_and_tag", wt.get("maid_status") == "Resource does not meet policy: delete@" + due
-           and wt.get("owner") == "it's $(touch /tmp/c13-pwned)", json.dumps(wt))
+           and wt.get("owner") == "it's $(touch /tmp/c13-pwned) <b>x</b>", json.dumps(wt))
     report("unmark_only_its_key", "maid_status" not in mt and mt.get("team") == "web", json.dumps(mt))
     t.close()
     r1.close()
@@ -501,6 +502,7 @@ def run(py, endpoint, base, key, ids):
                            "already-applied"} <= skips, sorted(skips))
     t = custos(env, "audit", "--db", url, "--format", "table")
     report("audit_table", t.returncode == 0 and "RevokeSecurityGroupIngress" in t.stdout, t.stdout[-500:])
+    dashboard(env, url, log)
     con = sqlite3.connect(db)
     for stmt in ("UPDATE audit_log SET result = 'x'", "DELETE FROM audit_log"):
         try:
@@ -520,6 +522,31 @@ def run(py, endpoint, base, key, ids):
     p = custos(env, "fix", "-p", pol, "--db", url, "--accounts", acc_yaml)
     report("fix_without_apply_flag_refused", p.returncode == 1 and "--apply" in p.stderr, p.stderr)
     pg_audit(env, pol, acc_yaml)
+
+
+def dashboard(env, url, log):
+    """/audit and /api/audit of custos serve: the same entries, escaped,
+    read-only (a POST is not a route)."""
+    srv = subprocess.Popen([CUSTOS, "serve", "--db", url, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        m = re.match(r"custos serve: http://127.0.0.1:(\d+)/", srv.stdout.readline())
+        base = "http://127.0.0.1:%s" % (m.group(1) if m else "0")
+        page = urllib.request.urlopen(base + "/audit").read().decode()
+        api = json.loads(urllib.request.urlopen(base + "/api/audit").read())
+        report("dashboard_audit_page", page.count('data-testid="audit-row"') == len(log) and
+               "RevokeSecurityGroupIngress" in page and "custos-remediate" in page, page[:300])
+        report("dashboard_audit_escaped", "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page, "")
+        report("dashboard_api_audit", [e["id"] for e in api] == [e["id"] for e in log] and
+               [e["result"] for e in api] == [e["result"] for e in log], json.dumps(api)[:300])
+        try:
+            urllib.request.urlopen(urllib.request.Request(base + "/audit", data=b"x", method="POST"))
+            report("dashboard_audit_read_only", False, "POST accepted")
+        except urllib.error.HTTPError as e:
+            report("dashboard_audit_read_only", e.code in (403, 404, 405), e.code)
+    finally:
+        srv.terminate()
+        srv.wait()
 
 
 def in_account_auth(py, endpoint, base, key):
