@@ -48,8 +48,13 @@ data "aws_iam_policy_document" "remediate" {
       "ec2:ModifySnapshotAttribute",
       "ec2:RevokeSecurityGroupEgress",
       "ec2:RevokeSecurityGroupIngress",
+      "ecr:DeleteRepositoryPolicy",
+      "ecr:GetRepositoryPolicy",
+      "ecr:SetRepositoryPolicy",
       "iam:ListAccessKeys",
       "iam:UpdateAccessKey",
+      "kms:GetKeyPolicy",
+      "kms:PutKeyPolicy",
       "rds:DescribeDBSnapshotAttributes",
       "rds:ModifyDBSnapshotAttribute",
       "s3:DeleteBucketPolicy",
@@ -57,6 +62,8 @@ data "aws_iam_policy_document" "remediate" {
       "s3:GetBucketPublicAccessBlock",
       "s3:PutBucketPolicy",
       "s3:PutBucketPublicAccessBlock",
+      "sns:GetTopicAttributes",
+      "sns:SetTopicAttributes",
     ]
   }
 }

@@ -133,7 +133,9 @@ static const plan_op PLAN[] = {
     WRITE("s3", "DeleteBucketPolicy"), WRITE("iam", "UpdateAccessKey"),
     WRITE("ec2", "ModifySnapshotAttribute"), WRITE("ec2", "ModifyImageAttribute"),
     WRITE("rds", "ModifyDBSnapshotAttribute"), WRITE("ec2", "DeleteSecurityGroup"),
-    WRITE("ec2", "CreateTags"), WRITE("ec2", "DeleteTags"),
+    WRITE("ec2", "CreateTags"), WRITE("ec2", "DeleteTags"), WRITE("sns", "SetTopicAttributes"),
+    WRITE("ecr", "SetRepositoryPolicy"), WRITE("ecr", "DeleteRepositoryPolicy"),
+    WRITE("kms", "PutKeyPolicy"),
     EXTRA("ec2", "DescribeImageAttribute"), /* custos fix reads launch permissions */
 };
 

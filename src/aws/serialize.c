@@ -15,8 +15,12 @@
  *           the payload member is the body: raw for a string or blob,
  *           XML for a structure (S3's namespace), with Content-MD5
  *
- * json / rest-json inputs are not needed by any write call yet and are
- * refused with a message rather than serialised half-way.
+ *   json    the input as a JSON object by the members' wire names
+ *           (ECR, KMS), with X-Amz-Target as protocol.c sets it
+ *
+ * rest-json bodies are not needed by any write call yet and are refused
+ * with a message rather than serialised half-way (URI, query and header
+ * members alone work: Lambda's RemovePermission).
  */
 #include <ctype.h>
 #include <openssl/evp.h>
@@ -303,11 +307,66 @@ static int rest_request_input(const aws_service *s, const aws_operation *op, con
     return rest_payload(s, in, input, rq, err);
 }
 
+/* ---- json ---- */
+
+static int json_value(const aws_service *s, int shape, const jv *v, buf *b, buf *err, int depth)
+{
+    const aws_shape *sh = aws_shape_at(s, shape);
+    if (!sh || depth > 20) {
+        buf_puts(err, "JSON input too deep or of an unknown shape");
+        return -1;
+    }
+    if (sh->type == SH_STRUCT) {
+        if (!jv_is(v, JV_OBJECT)) {
+            buf_puts(err, "expected an object");
+            return -1;
+        }
+        buf_putc(b, '{');
+        for (uint32_t i = 0; i < v->len; i++) {
+            const aws_member *m = aws_member_find(s, sh, v->u.members[i].key);
+            if (!m) {
+                buf_printf(err, "input has no member %s", v->u.members[i].key);
+                return -1;
+            }
+            if (i) buf_putc(b, ',');
+            json_write_string(b, m->wire, strlen(m->wire));
+            buf_putc(b, ':');
+            if (json_value(s, m->shape, &v->u.members[i].val, b, err, depth + 1)) return -1;
+        }
+        buf_putc(b, '}');
+        return 0;
+    }
+    if (sh->type == SH_LIST && jv_is(v, JV_ARRAY)) {
+        buf_putc(b, '[');
+        for (uint32_t i = 0; i < v->len; i++) {
+            if (i) buf_putc(b, ',');
+            if (json_value(s, sh->member, &v->u.items[i], b, err, depth + 1)) return -1;
+        }
+        buf_putc(b, ']');
+        return 0;
+    }
+    if (sh->type == SH_LIST || sh->type == SH_BLOB) {
+        buf_puts(err, "list or blob input not supported here");
+        return -1;
+    }
+    json_write(b, v); /* scalars and maps of scalars as given */
+    return 0;
+}
+
 int aws_build_request_input(const aws_service *s, const aws_operation *op, const jv *input,
                             aws_http_request *rq, buf *err)
 {
     const aws_shape *in = aws_shape_at(s, op->input);
     if (s->protocol == AWS_REST_XML) return rest_request_input(s, op, in, input, rq, err);
+    if (s->protocol == AWS_JSON) {
+        if (aws_build_request(s, op, NULL, 0, rq, err) != 0) return -1;
+        buf_reset(&rq->body);
+        if (!in || !input || jv_is(input, JV_NULL)) {
+            buf_puts(&rq->body, "{}");
+            return 0;
+        }
+        return json_value(s, op->input, input, &rq->body, err, 0);
+    }
     if (s->protocol != AWS_EC2 && s->protocol != AWS_QUERY) {
         buf_printf(err, "%s: JSON-input requests of this protocol are not supported", op->name);
         return -1;

@@ -200,7 +200,7 @@ static const action_type ACTIONS[] = {
     {"encrypt-instance-volumes", {"aws.ec2"}},
     {"set-public-block", {"aws.s3", "aws.account"}},
     {"delete-global-grants", {"aws.s3"}},
-    {"remove-statements", {"aws.s3", "aws.kms-key", "aws.lambda"}},
+    {"remove-statements", {"aws.s3", "aws.kms-key", "aws.lambda", "aws.sns", "aws.ecr"}},
     {"set-statements", {"aws.s3"}},
     {"set-bucket-encryption", {"aws.s3"}},
     {"toggle-versioning", {"aws.s3"}},

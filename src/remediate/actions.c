@@ -7,9 +7,11 @@
  *   aws.s3  set-public-block  (BlockPublicAcls, IgnorePublicAcls,
  *       BlockPublicPolicy, RestrictPublicBuckets; state, default true)
  *       PutPublicAccessBlock
- *   aws.s3  remove-statements  statement_ids: matched | [Sid, ...]
- *       PutBucketPolicy with the other statements, DeleteBucketPolicy when
- *       none is left
+ *   aws.s3, aws.sns, aws.ecr, aws.kms-key  remove-statements
+ *       statement_ids: matched | [Sid, ...]: PutBucketPolicy /
+ *       SetTopicAttributes Policy / SetRepositoryPolicy / PutKeyPolicy with
+ *       the other statements; DeleteBucketPolicy / DeleteRepositoryPolicy
+ *       when none is left (a topic or key policy is never emptied)
  *   aws.iam-user  remove-keys  disable: true, age: DAYS, matched: true
  *       UpdateAccessKey Status=Inactive per active key selected (deleting
  *       keys is refused: deactivation can be undone, deletion cannot)
@@ -207,6 +209,18 @@ static jv with_statements(arena *a, const jv *doc, jv stmts)
     return jvb_done(&b);
 }
 
+/* The call that writes the remaining statements (or removes the policy)
+ * for each resource type; NULL delete: a policy that may not be emptied. */
+static const struct {
+    const char *rtype, *service, *put, *del, *id_member, *text_member;
+} POLICY_CALLS[] = {
+    {"aws.s3", "s3", "PutBucketPolicy", "DeleteBucketPolicy", "Bucket", "Policy"},
+    {"aws.sns", "sns", "SetTopicAttributes", NULL, "TopicArn", "AttributeValue"},
+    {"aws.ecr", "ecr", "SetRepositoryPolicy", "DeleteRepositoryPolicy", "repositoryName",
+     "policyText"},
+    {"aws.kms-key", "kms", "PutKeyPolicy", NULL, "KeyId", "Policy"},
+};
+
 static int remove_statements(act_ctx *x)
 {
     arena *a = x->p->a;
@@ -214,12 +228,18 @@ static int remove_statements(act_ctx *x)
     bool matched = jv_str_eq(ids, "matched");
     if (!matched && !jv_is(ids, JV_ARRAY))
         return note(x, "remove-statements: statement_ids must be `matched` or a list of Sids");
+    size_t c = 0;
+    while (c < sizeof POLICY_CALLS / sizeof POLICY_CALLS[0] &&
+           strcmp(POLICY_CALLS[c].rtype, x->f->resource_type) != 0)
+        c++;
+    if (c == sizeof POLICY_CALLS / sizeof POLICY_CALLS[0])
+        return note(x, "remove-statements is not supported on this resource type yet");
     rm_step *st = rm_step_new(x->p, x->f, x->type);
-    st->kind = RM_S3_POLICY;
-    st->service = "s3";
+    st->kind = c == 0 ? RM_S3_POLICY : RM_RES_POLICY;
+    st->service = POLICY_CALLS[c].service;
     if (!read_before(x, st)) return drop_last(x->p), 0;
     if (!jv_is(&st->before, JV_OBJECT))
-        return drop_last(x->p), note(x, "the bucket has no policy now");
+        return drop_last(x->p), note(x, "the resource has no policy now");
     jv all = statements(a, &st->before);
     jv_builder keep;
     jvb_array(&keep, a);
@@ -230,18 +250,25 @@ static int remove_statements(act_ctx *x)
     jv kept = jvb_done(&keep);
     if (kept.len == all.len)
         return drop_last(x->p), note(x, "no statement to remove is in the policy now");
+    if (kept.len == 0 && !POLICY_CALLS[c].del)
+        return drop_last(x->p), note(x, "it would remove every statement of a policy that "
+                                        "cannot be empty: change it by hand");
     jv_builder pb;
     jvb_object(&pb, a);
-    jvb_set(&pb, "Bucket", 6, jv_cstr(a, x->f->resource_id));
+    const char *idm = POLICY_CALLS[c].id_member;
+    jvb_set(&pb, idm, strlen(idm), jv_cstr(a, x->f->resource_id));
     if (kept.len == 0) {
-        st->operation = "DeleteBucketPolicy";
+        st->operation = POLICY_CALLS[c].del;
         st->after = jv_null();
     } else {
-        st->operation = "PutBucketPolicy";
+        st->operation = POLICY_CALLS[c].put;
         st->after = with_statements(a, &st->before, kept);
+        if (c == 1) jvb_set(&pb, "AttributeName", 13, jv_cstr(a, "Policy"));
+        if (c == 3) jvb_set(&pb, "PolicyName", 10, jv_cstr(a, "default"));
         buf t = BUF_INIT;
         json_write(&t, &st->after);
-        jvb_set(&pb, "Policy", 6, jv_str(a, t.data, t.len));
+        const char *tm = POLICY_CALLS[c].text_member;
+        jvb_set(&pb, tm, strlen(tm), jv_str(a, t.data, t.len));
         buf_free(&t);
     }
     st->params = jvb_done(&pb);
@@ -541,6 +568,9 @@ static const struct {
     {"aws.security-group", "remove-permissions", remove_permissions},
     {"aws.s3", "set-public-block", set_public_block},
     {"aws.s3", "remove-statements", remove_statements},
+    {"aws.sns", "remove-statements", remove_statements},
+    {"aws.ecr", "remove-statements", remove_statements},
+    {"aws.kms-key", "remove-statements", remove_statements},
     {"aws.iam-user", "remove-keys", remove_keys},
     {"aws.ebs-snapshot", "set-permissions", set_permissions},
     {"aws.ami", "set-permissions", set_permissions},

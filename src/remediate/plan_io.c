@@ -20,16 +20,20 @@
 
 #include "remediate/rm_internal.h"
 
-static const char *const KIND_NAMES[RM_NKINDS] = {"sg-ingress",
-                                                  "sg-egress",
-                                                  "s3-public-access-block",
-                                                  "s3-bucket-policy",
-                                                  "iam-access-key",
-                                                  "ebs-snapshot-permissions",
-                                                  "ami-launch-permissions",
-                                                  "rds-snapshot-restore",
-                                                  "sg-exists",
-                                                  "ec2-tags"};
+/* Every kind has its name: the plan is written and read by these. */
+static const char *const KIND_NAMES[] = {"sg-ingress",
+                                         "sg-egress",
+                                         "s3-public-access-block",
+                                         "s3-bucket-policy",
+                                         "iam-access-key",
+                                         "ebs-snapshot-permissions",
+                                         "ami-launch-permissions",
+                                         "rds-snapshot-restore",
+                                         "sg-exists",
+                                         "ec2-tags",
+                                         "resource-policy"};
+
+_Static_assert(sizeof KIND_NAMES / sizeof KIND_NAMES[0] == RM_NKINDS, "a name per state kind");
 
 static jv str_or_null(arena *a, const char *s)
 {

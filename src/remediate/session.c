@@ -284,6 +284,39 @@ static int read_sg_exists(rm_session *s, const rm_step *st, arena *a, jv *out, b
     return 0;
 }
 
+/* The policy document of an SNS topic, ECR repository or KMS key. */
+static int read_res_policy(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    aws_result res;
+    bool gone;
+    const char *text_key;
+    const char *rt = st->resource_type;
+    if (!strcmp(rt, "aws.sns")) {
+        aws_param p[] = {{"TopicArn", st->resource_id}};
+        if (read_call(s, st, a, "sns", "GetTopicAttributes", p, 1, &res, &gone, err)) return -1;
+        text_key = "Attributes.Policy";
+    } else if (!strcmp(rt, "aws.ecr")) {
+        aws_param p[] = {{"repositoryName", st->resource_id}};
+        if (read_call(s, st, a, "ecr", "GetRepositoryPolicy", p, 1, &res, &gone, err)) return -1;
+        text_key = "policyText";
+    } else {
+        aws_param p[] = {{"KeyId", st->resource_id}, {"PolicyName", "default"}};
+        if (read_call(s, st, a, "kms", "GetKeyPolicy", p, 2, &res, &gone, err)) return -1;
+        text_key = "Policy";
+    }
+    const jv *t = gone                    ? NULL
+                  : strchr(text_key, '.') ? jv_get(jv_get(&res.data, "Attributes"), "Policy")
+                                          : jv_get(&res.data, text_key);
+    *out = jv_null();
+    if (!jv_is(t, JV_STRING) || !t->len) return 0;
+    json_error je;
+    if (json_parse(a, t->u.str, t->len, out, &je) != 0) {
+        buf_printf(err, "%s: its policy is not JSON", st->resource_id);
+        return -1;
+    }
+    return 0;
+}
+
 /* The step's tag keys (the names in params.Tags) with their values now
  * (null when the resource does not have it). */
 static int read_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
@@ -343,6 +376,8 @@ int rm_read_state(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
         return read_sg_exists(s, st, a, out, err);
     case RM_EC2_TAGS:
         return read_tags(s, st, a, out, err);
+    case RM_RES_POLICY:
+        return read_res_policy(s, st, a, out, err);
     case RM_NKINDS:
         break;
     }

@@ -17,6 +17,8 @@ The organisation, built in moto with the CLI before auth is switched on:
                   an EBS snapshot shared with all and 999999999999, an AMI
                     launchable by all, an RDS snapshot restorable by
                     999999999999 (set-permissions remove: all)
+                  an SNS topic, an ECR repository and a KMS key with a public
+                    statement (remove-statements: matched or by Sid)
                   sg c13-unused (delete), `web` gets mark-for-op and a tag
                     with shell metacharacters, c13-marked is unmarked
   222222222222  search-dev, remediate: true, but its custos-remediate role may
@@ -144,6 +146,28 @@ POLICIES = """policies:
       - {type: value, key: GroupName, value: c13-marked}
     actions:
       - unmark
+  - name: topic-public
+    resource: aws.sns
+    filters:
+      - type: has-statement
+        statement_ids: [PublicPublish]
+    actions:
+      - type: remove-statements
+        statement_ids: matched
+  - name: repo-public
+    resource: aws.ecr
+    filters:
+      - {type: value, key: repositoryName, value: c13-repo}
+    actions:
+      - type: remove-statements
+        statement_ids: [PublicPull]
+  - name: key-public
+    resource: aws.kms-key
+    filters:
+      - type: cross-account
+    actions:
+      - type: remove-statements
+        statement_ids: [PublicDecrypt]
   - name: user-active-keys
     resource: aws.iam-user
     filters:
@@ -234,7 +258,8 @@ def build_org(py, endpoint, env):
         acc("iam", "create-role", "--role-name", "tester", "--assume-role-policy-document", json.dumps(TRUST))
         acc("iam", "put-role-policy", "--role-name", "tester", "--policy-name", "p", "--policy-document",
             json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
-                "ec2:AuthorizeSecurityGroupIngress", "ec2:Describe*", "rds:Describe*"]}]}))
+                "ec2:AuthorizeSecurityGroupIngress", "ec2:Describe*", "rds:Describe*", "sns:Get*", "ecr:Get*",
+                "kms:Get*"]}]}))
         for b in ("c13-open", "c13-policy"):
             acc("s3api", "create-bucket", "--bucket", b)
         acc("s3api", "put-bucket-policy", "--bucket", "c13-policy", "--policy", json.dumps({
@@ -244,6 +269,24 @@ def build_org(py, endpoint, env):
                 {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
                  "Action": "s3:*", "Resource": "arn:aws:s3:::c13-policy/*",
                  "Condition": {"StringLike": {"aws:UserAgent": HOSTILE}}}]}))
+        ids["topic"] = acc("sns", "create-topic", "--name", "c13-topic", *r)["TopicArn"]
+        acc("sns", "set-topic-attributes", "--topic-arn", ids["topic"], "--attribute-name", "Policy",
+            "--attribute-value", json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Sid": "PublicPublish", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish",
+                 "Resource": ids["topic"]},
+                {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                 "Action": "SNS:Publish", "Resource": ids["topic"]}]}), *r)
+        acc("ecr", "create-repository", "--repository-name", "c13-repo", *r)
+        acc("ecr", "set-repository-policy", "--repository-name", "c13-repo", "--policy-text", json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Sid": "PublicPull", "Effect": "Allow", "Principal": "*",
+                                                    "Action": ["ecr:BatchGetImage"]}]}), *r)
+        ids["kms"] = acc("kms", "create-key", "--description", "c13-key", *r)["KeyMetadata"]["KeyId"]
+        acc("kms", "put-key-policy", "--key-id", ids["kms"], "--policy-name", "default", "--policy", json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "PublicDecrypt", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                 "Resource": "*"}]}), *r)
         acc("iam", "create-user", "--user-name", "ci-deploy")
         k1 = acc("iam", "create-access-key", "--user-name", "ci-deploy")["AccessKey"]["AccessKeyId"]
         k2 = acc("iam", "create-access-key", "--user-name", "ci-deploy")["AccessKey"]["AccessKeyId"]
@@ -422,7 +465,9 @@ def run(py, endpoint, base, key, ids):
            and all(res.get(k) in ("fixed", "already-applied") for k in (
                ("ModifySnapshotAttribute", ids["snap"]), ("ModifyImageAttribute", ids["ami"]),
                ("ModifyDBSnapshotAttribute", "c13-snap"), ("DeleteSecurityGroup", ids["c13-unused"]),
-               ("CreateTags", ids["web"]), ("DeleteTags", ids["c13-marked"])))
+               ("CreateTags", ids["web"]), ("DeleteTags", ids["c13-marked"]),
+               ("SetTopicAttributes", ids["topic"]), ("DeleteRepositoryPolicy", "c13-repo"),
+               ("PutKeyPolicy", ids["kms"])))
            and p.returncode == 1, str(res) + p.stderr[-500:])
     denied = [s for s in rep.get("steps", []) if s["resource_id"] == ids["222222222222"]]
     report("access_denied_recorded", denied and "AccessDenied" in (denied[0]["message"] or "")
@@ -464,6 +509,15 @@ def run(py, endpoint, base, key, ids):
     report("mark_for_op_and_tag", wt.get("maid_status") == "Resource does not meet policy: delete@" + due
            and wt.get("owner") == "it's $(touch /tmp/c13-pwned) <b>x</b>", json.dumps(wt))
     report("unmark_only_its_key", "maid_status" not in mt and mt.get("team") == "web", json.dumps(mt))
+    tp = json.loads(t("sns", "get-topic-attributes", "--topic-arn", ids["topic"], *r)["Attributes"]["Policy"])
+    report("topic_public_statement_gone", [x["Sid"] for x in tp["Statement"]] == ["Owner"], json.dumps(tp))
+    try:
+        t("ecr", "get-repository-policy", "--repository-name", "c13-repo", *r)
+        report("repo_policy_deleted", False, "still there")
+    except RuntimeError as e:
+        report("repo_policy_deleted", "RepositoryPolicyNotFound" in str(e), str(e))
+    kp = json.loads(t("kms", "get-key-policy", "--key-id", ids["kms"], "--policy-name", "default", *r)["Policy"])
+    report("key_public_statement_gone", [x["Sid"] for x in kp["Statement"]] == ["root"], json.dumps(kp))
     t.close()
     r1.close()
     now_world = world(cliargs)
@@ -493,7 +547,8 @@ def run(py, endpoint, base, key, ids):
     report("audit_request_ids", len(ok_calls) == total_calls - 2 and all(e["request_id"] for e in ok_calls),
            json.dumps(ok_calls)[:800])
     report("audit_states", all(e["state_before"] is not None for e in calls) and all(
-        (e["state_after"] is None) == (e["operation"] == "DeleteSecurityGroup") for e in ok_calls),
+        (e["state_after"] is None) == (e["operation"] in ("DeleteSecurityGroup", "DeleteRepositoryPolicy"))
+        for e in ok_calls),
         [(e["operation"], e["state_before"], e["state_after"]) for e in calls])
     report("audit_access_denied", any(e["result"] == "error" and e["resource_id"] == ids["222222222222"]
                                       for e in calls), "")

@@ -81,6 +81,20 @@ TEST(rest_xml_payload)
     aws_http_request_free(&rq);
 }
 
+TEST(json_protocol)
+{
+    aws_http_request rq;
+    CHECK(build("ecr", "SetRepositoryPolicy",
+                "{\"repositoryName\":\"r\",\"policyText\":\"{\\\"a\\\":1}\"}", &rq) == 0);
+    CHECK_STR(rq.body.data, "{\"repositoryName\":\"r\",\"policyText\":\"{\\\"a\\\":1}\"}");
+    bool target = false;
+    for (size_t i = 0; i < rq.nheaders; i++)
+        target |= !strcmp(rq.headers[i].name, "X-Amz-Target") &&
+                  strstr(rq.headers[i].value, ".SetRepositoryPolicy");
+    CHECK(target);
+    aws_http_request_free(&rq);
+}
+
 TEST(unknown_member_refused)
 {
     aws_http_request rq;
@@ -169,6 +183,7 @@ int main(void)
     RUN(ec2_nested_lists);
     RUN(query_scalars);
     RUN(rest_xml_payload);
+    RUN(json_protocol);
     RUN(unknown_member_refused);
     RUN(cli_equivalent_quoted);
     RUN(grants_normal_form);
