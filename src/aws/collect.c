@@ -74,6 +74,7 @@ typedef struct acct_state {
     const char **regions;
     size_t nregions;
     bool failed;
+    size_t pending; /* its jobs in the loop: 0 again = the account is done */
     char code[128], message[512];
 } acct_state;
 
@@ -82,7 +83,10 @@ typedef struct op_stat {
     const char *region; /* "global" for global operations */
     const plan_op *op;
     size_t calls, ok, not_found, failed;
-    char code[128], message[512];
+    /* The first failure's (arena): one stat per account, region and
+     * operation, so no fixed buffers in each (they were most of the
+     * collector's memory at 44 accounts). */
+    const char *code, *message;
     buf resources; /* JSON strings, comma-separated: the failed items */
     size_t nres;
 } op_stat;
@@ -97,6 +101,7 @@ struct collector {
     time_t base_tried; /* when base was last fetched */
     const char *home_region;
     acct_state *accts;
+    size_t next_acct, active, window; /* accounts started, in progress, at most at once */
     op_stat *stats;
     size_t nstats, capstats;
     strmap stat_index;
@@ -200,15 +205,51 @@ static void record(collector *c, call_ctx *x, const aws_result *r)
     } else {
         s->failed++;
         c->failures++;
-        if (!s->code[0]) {
-            snprintf(s->code, sizeof s->code, "%s", r->code);
-            snprintf(s->message, sizeof s->message, "%s", r->message);
+        if (!s->code) {
+            s->code = arena_strdup(c->a, r->code);
+            s->message = arena_strdup(c->a, r->message);
         }
         if (x->key && s->nres < 50) {
             if (s->nres++) buf_putc(&s->resources, ',');
             json_write_string(&s->resources, x->key, strlen(x->key));
         }
     }
+}
+
+/* ---- the account window ----
+ *
+ * Accounts are collected a few at a time (window, from the concurrency),
+ * not all at once: every started account queues its listing calls and
+ * then its per-resource ones, and with all of them started the queue and
+ * its answers grow with the organisation (RSS 32 MB at 11 accounts, 80 MB
+ * at 44 before this).  A window of concurrency / 8 accounts still keeps
+ * every request slot busy (an account has tens of independent calls per
+ * region), and the next account starts the moment one finishes. */
+
+static void start_account(collector *c, acct_state *as);
+
+static void start_next_accounts(collector *c)
+{
+    while (c->active < c->window && c->next_acct < c->cfg.naccounts) {
+        acct_state *as = &c->accts[c->next_acct++];
+        c->active++;
+        start_account(c, as);
+        if (!as->pending) c->active--; /* failed before any call */
+    }
+}
+
+static void add_job(collector *c, acct_state *as, aws_job *j)
+{
+    as->pending++;
+    aws_loop_add(c->loop, j);
+}
+
+/* Called last by every job's done callback, after it added its children. */
+static void job_finished(collector *c, acct_state *as)
+{
+    if (--as->pending) return;
+    c->active--;
+    start_next_accounts(c);
 }
 
 /* ---- calls ---- */
@@ -322,10 +363,12 @@ static void on_call_done(aws_job *j, void *ctx)
 {
     call_ctx *x = ctx;
     collector *c = x->c;
+    acct_state *as = x->acct;
     record(c, x, &j->res);
     write_result(c, x, &j->res);
     spawn_children(c, x, &j->res);
     aws_job_free(j);
+    job_finished(c, as);
 }
 
 static void spawn(collector *c, acct_state *as, const plan_op *op, const char *region,
@@ -369,7 +412,7 @@ static void spawn(collector *c, acct_state *as, const plan_op *op, const char *r
     snprintf(j->quota_key, sizeof j->quota_key, "%s/%s/%s", as->cfg->id, region, op->client);
     j->done = on_call_done;
     j->ctx = x;
-    aws_loop_add(c->loop, j);
+    add_job(c, as, j);
 }
 
 /* ---- accounts ---- */
@@ -417,6 +460,7 @@ static void on_regions(aws_job *j, void *ctx)
         start_account_regions(c, as);
     }
     aws_job_free(j);
+    job_finished(c, as);
 }
 
 static void account_ready(collector *c, acct_state *as)
@@ -439,7 +483,7 @@ static void account_ready(collector *c, acct_state *as)
     snprintf(j->quota_key, sizeof j->quota_key, "%s/ec2", as->cfg->id);
     j->done = on_regions;
     j->ctx = as;
-    aws_loop_add(c->loop, j);
+    add_job(c, as, j);
 }
 
 /* The base credentials again from the chain when they expire within 5
@@ -506,6 +550,7 @@ static void on_assumed(aws_job *j, void *ctx)
     }
     buf_free(&err);
     aws_job_free(j);
+    job_finished(as->c, as);
 }
 
 static void start_account(collector *c, acct_state *as)
@@ -535,7 +580,7 @@ static void start_account(collector *c, acct_state *as)
     if (c->cfg.external_id) aws_job_param(j, "ExternalId", c->cfg.external_id);
     j->done = on_assumed;
     j->ctx = as;
-    aws_loop_add(c->loop, j);
+    add_job(c, as, j);
 }
 
 /* ---- output ---- */
@@ -850,8 +895,10 @@ int aws_collect(const collect_options *opt, collect_summary *sum, diag_list *d)
     for (size_t i = 0; i < c.cfg.naccounts; i++) {
         c.accts[i].cfg = &c.cfg.accounts[i];
         c.accts[i].c = &c;
-        start_account(&c, &c.accts[i]);
     }
+    int conc = opt->concurrency > 0 ? opt->concurrency : 64;
+    c.window = conc / 8 > 2 ? (size_t)conc / 8 : 2;
+    start_next_accounts(&c);
     aws_loop_run(c.loop);
     if (opt->progress) fputc('\n', stderr);
     char when[32];
