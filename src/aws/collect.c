@@ -231,7 +231,10 @@ static void start_account(collector *c, acct_state *as);
 static void start_next_accounts(collector *c)
 {
     while (c->active < c->window && c->next_acct < c->cfg.naccounts) {
-        acct_state *as = &c->accts[c->next_acct++];
+        size_t i = c->next_acct++;
+        acct_state *as = &c->accts[i];
+        as->cfg = &c->cfg.accounts[i];
+        as->c = c;
         c->active++;
         start_account(c, as);
         if (!as->pending) c->active--; /* failed before any call */
@@ -892,7 +895,7 @@ int aws_collect(const collect_options *opt, collect_summary *sum, diag_list *d)
     if (opt->progress) aws_loop_on_tick(c.loop, tick, &c);
     c.accts = calloc(c.cfg.naccounts ? c.cfg.naccounts : 1, sizeof *c.accts);
     if (!c.accts) abort();
-    for (size_t i = 0; i < c.cfg.naccounts; i++) {
+    for (size_t i = 0; i < c.cfg.naccounts; i++) { /* the output lists them all */
         c.accts[i].cfg = &c.cfg.accounts[i];
         c.accts[i].c = &c;
     }
