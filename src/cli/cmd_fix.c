@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -124,10 +125,15 @@ static int make_plan(const char *cmd, const fix_args *f, store *st, rm_session *
     return rc;
 }
 
+/* The report goes to -o for `fix apply` (for `fix --apply`, -o is the
+ * plan), else stdout.  The audit log's times are the real clock, never
+ * --as-of. */
 static int run_apply(const char *cmd, const fix_args *f, const rm_plan *p, store *st, rm_session *s,
-                     int64_t now, int fmt, FILE *table_out)
+                     int fmt, const char *out_path)
 {
-    rm_apply_options o = {f->max_changes, f->allow_prod, now};
+    rm_apply_options o = {f->max_changes, f->allow_prod, (int64_t)time(NULL)};
+    FILE *table_out = cli_output_open(cmd, out_path);
+    if (!table_out) return 1;
     rm_report r;
     buf err = BUF_INIT;
     int rc = rm_apply(p, s, st, &o, &r, &err);
@@ -141,7 +147,8 @@ static int run_apply(const char *cmd, const fix_args *f, const rm_plan *p, store
         fwrite(b.data, 1, b.len, table_out);
         buf_free(&b);
     }
-    return rc == 0 ? 0 : 1;
+    int werr = cli_output_close(cmd, out_path, table_out);
+    return rc == 0 && !werr ? 0 : 1;
 }
 
 /* Reads and checks plan.json into p; 0 or -1 (printed). */
@@ -185,7 +192,7 @@ static int fix_run(const char *cmd, fix_args *f, const char *plan_path, bool app
     if (!(s = open_session(cmd, f, &cfg))) goto done;
     if (plan && make_plan(cmd, f, st, s, now, &p) != 0) goto done;
     if (plan && (!apply || f->output) && write_plan(cmd, f, &p, fmt) != 0) goto done;
-    rc = apply ? run_apply(cmd, f, &p, st, s, now, fmt, stdout) : 0;
+    rc = apply ? run_apply(cmd, f, &p, st, s, fmt, plan ? NULL : f->output) : 0;
 done:
     rm_plan_free(&p);
     rm_session_free(s);
