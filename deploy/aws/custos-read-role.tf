@@ -59,6 +59,9 @@ data "aws_iam_policy_document" "read" {
       "ecr:DescribeRepositories",
       "ecr:GetRepositoryPolicy",
       "elasticloadbalancing:DescribeLoadBalancers",
+      "guardduty:GetAdministratorAccount",
+      "guardduty:GetDetector",
+      "guardduty:ListDetectors",
       "iam:GenerateCredentialReport",
       "iam:GetAccountPasswordPolicy",
       "iam:GetAccountSummary",
@@ -95,6 +98,7 @@ data "aws_iam_policy_document" "read" {
       "s3:GetLifecycleConfiguration",
       "s3:GetReplicationConfiguration",
       "s3:ListAllMyBuckets",
+      "securityhub:DescribeHub",
       "sns:GetTopicAttributes",
       "sns:ListTopics",
     ]

@@ -260,9 +260,11 @@ static void job_finished(collector *c, acct_state *as)
 static void spawn(collector *c, acct_state *as, const plan_op *op, const char *region,
                   const jv *item);
 
+/* The item's member name; "." is the item itself, for lists of ids
+ * (guardduty ListDetectors' DetectorIds). */
 static const char *item_field(const jv *item, const char *name)
 {
-    const jv *v = jv_get(item, name);
+    const jv *v = strcmp(name, ".") == 0 ? item : jv_get(item, name);
     return jv_is(v, JV_STRING) ? v->u.str : NULL;
 }
 

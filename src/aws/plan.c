@@ -15,7 +15,8 @@
  *               once per item; without, once after each parent call, for
  *               the parent's item (a chain such as GetBucketLocation ->
  *               GetBucketPolicy)
- *     file_key  the item's member naming the file (client.Operation.<key>.json);
+ *     file_key  the item's member naming the file (client.Operation.<key>.json),
+ *               "." for an item that is itself the name (a list of ids);
  *               with no parent, the literal <key> of one fixed call (the
  *               same operation called with several fixed params)
  *     params    "Name=value&..." where {Member} is the item's member; a
@@ -94,6 +95,13 @@ static const plan_op PLAN[] = {
     OP("cloudtrail", "GetTrailStatus", R, "DescribeTrails", "trailList", "Name", "Name={TrailARN}",
        0),
     OP("autoscaling", "DescribeAutoScalingGroups", R, NULL, NULL, NULL, NULL, 0),
+    /* Detection services per region (filters/account_services.c): the
+     * detector's ids are a list of strings, "." naming the item itself. */
+    OP("guardduty", "ListDetectors", R, NULL, NULL, NULL, NULL, 0),
+    OP("guardduty", "GetDetector", R, "ListDetectors", "DetectorIds", ".", "DetectorId={.}", 0),
+    OP("guardduty", "GetAdministratorAccount", R, "ListDetectors", "DetectorIds", ".",
+       "DetectorId={.}", 0),
+    OP("securityhub", "DescribeHub", R, NULL, NULL, NULL, NULL, PLAN_ERROR_FILE),
     OP("iam", "ListUsers", G, NULL, NULL, NULL, NULL, 0),
     OP("iam", "GetUser", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),
     OP("iam", "ListAccessKeys", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),

@@ -22,5 +22,8 @@ extern const filter_type filter_type_glue_config;
 extern const filter_type filter_type_ses_agg;
 extern const filter_type filter_type_ses_send;
 extern const filter_type filter_type_check_config;
+/* account_services.c */
+extern const filter_type filter_type_guard_duty;
+extern const filter_type filter_type_securityhub;
 
 #endif

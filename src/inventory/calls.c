@@ -604,6 +604,9 @@ static const struct account_spec {
      "c7n:config_status", NULL, false},
     {"ses", "email", "GetSendStatistics", "SendDataPoints", "c7n:ses-send-data-points", NULL,
      false},
+    /* Not subscribed answers InvalidAccessException: {} is "not enabled". */
+    {"securityhub", "securityhub", "DescribeHub", NULL, "c7n:securityhub", "InvalidAccessException",
+     false},
 };
 
 static bool code_in(const char *code, const char *list)
@@ -622,8 +625,69 @@ static bool code_in(const char *code, const char *list)
     return false;
 }
 
+/* One parsed answer (f, PF_OK) of the region's detector call op; false
+ * when absent or unreadable (said in diags). */
+static bool detector_answer(load_ctx *lc, const inv_scope *scope, const char *op, const char *id,
+                            pfile *f, diag_list *diags)
+{
+    const char *path =
+        lc->inv->kind == INV_PLACEBO
+            ? inv_fmt(lc, "%s/guardduty.%s_1.json", lc->inv->root, op)
+            : (strchr(id, '/') ? NULL
+                               : inv_fmt(lc, "%s/%s/%s/guardduty.%s.%s.json", lc->inv->root,
+                                         scope->account->id, scope->region, op, id));
+    if (!path || access(path, R_OK) != 0) return false;
+    *f = (pfile){.path = path};
+    inv_parse_files(lc, f, 1, lc->inv->kind == INV_PLACEBO);
+    if (f->status != PF_OK) inv_file_diag(f, diags);
+    return f->status == PF_OK && f->http < 400 && !jv_get(&f->data, "Error");
+}
+
+/* c7n:guard-duty, as Custodian's guard-duty filter builds it: {Detector:
+ * GetDetector (minus ResponseMetadata), Administrator:
+ * GetAdministratorAccount's Administrator} of the last detector of
+ * ListDetectors; {} with no detector; null when ListDetectors failed; the
+ * key absent when it was not collected (filters/account_services.c). */
+static void guard_duty(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags)
+{
+    const char *path = op_file(lc, scope, false, "guardduty", "guardduty", "ListDetectors", 1);
+    if (!path || access(path, R_OK) != 0) return;
+    pfile f = {.path = path};
+    inv_parse_files(lc, &f, 1, lc->inv->kind == INV_PLACEBO);
+    if (f.status != PF_OK) {
+        inv_file_diag(&f, diags);
+        return;
+    }
+    const jv *ids = jv_get(&f.data, "DetectorIds");
+    jv val = jv_object(lc->a, 0);
+    if (f.http >= 400 || jv_get(&f.data, "Error")) {
+        val = jv_null();
+    } else if (jv_is(ids, JV_ARRAY) && ids->len && jv_is(&ids->u.items[ids->len - 1], JV_STRING)) {
+        const char *id = ids->u.items[ids->len - 1].u.str;
+        jv_builder b;
+        jvb_object(&b, lc->a);
+        pfile d, m;
+        if (detector_answer(lc, scope, "GetDetector", id, &d, diags)) {
+            jv_builder db;
+            jvb_object(&db, lc->a);
+            for (uint32_t k = 0; jv_is(&d.data, JV_OBJECT) && k < d.data.len; k++)
+                if (strcmp(d.data.u.members[k].key, "ResponseMetadata") != 0)
+                    jvb_set(&db, d.data.u.members[k].key, d.data.u.members[k].klen,
+                            d.data.u.members[k].val);
+            jvb_set(&b, "Detector", 8, jvb_done(&db));
+        }
+        if (detector_answer(lc, scope, "GetAdministratorAccount", id, &m, diags)) {
+            const jv *admin = jv_get(&m.data, "Administrator");
+            jvb_set(&b, "Administrator", 13, admin ? *admin : jv_null());
+        }
+        val = jvb_done(&b);
+    }
+    set_member(lc->a, item, "c7n:guard-duty", val);
+}
+
 void inv_account_extras(load_ctx *lc, const inv_scope *scope, jv *item, diag_list *diags)
 {
+    guard_duty(lc, scope, item, diags);
     for (size_t i = 0; i < COUNT(ACCOUNT_CALLS); i++) {
         const struct account_spec *c = &ACCOUNT_CALLS[i];
         const char *path = op_file(lc, scope, c->global, c->client, c->service, c->operation, 1);
@@ -857,10 +921,17 @@ void inventory_calls(void (*fn)(const inventory_call *c, void *arg), void *arg)
                    c->operation);
         emit(fn, arg, "aws.account", c->client, c->operation, "account", file.data, c->key);
     }
-    /* calls_types.c */
+    /* calls_types.c, and guard_duty above */
     static const struct {
         const char *type, *client, *op, *kind, *file, *key;
     } SPECIAL[] = {
+        {"aws.account", "guardduty", "ListDetectors", "account",
+         "REGION/guardduty.ListDetectors.json", "c7n:guard-duty"},
+        {"aws.account", "guardduty", "GetDetector", "account (the last detector)",
+         "REGION/guardduty.GetDetector.<DetectorId>.json", "c7n:guard-duty Detector"},
+        {"aws.account", "guardduty", "GetAdministratorAccount", "account (the last detector)",
+         "REGION/guardduty.GetAdministratorAccount.<DetectorId>.json",
+         "c7n:guard-duty Administrator"},
         {"aws.ec2", "ec2", "DescribeTags", "listing, joined", "REGION/ec2.DescribeTags.json",
          "Tags (instances listed without them)"},
         {"aws.iam-user, aws.account", "iam", "GetCredentialReport", "account",

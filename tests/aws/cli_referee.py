@@ -4,7 +4,8 @@ prints one JSON line {"rc": N, "out": "...", "err": "..."} per command.
 Same code path as the `aws` command (awscli.clidriver), without starting a
 Python per call.
 
-One addition to the CLI's requests: rest-json calls (Lambda) carry a signed
+One addition to the CLI's requests: rest-json calls (Lambda, GuardDuty,
+Security Hub) carry a signed
 X-Amz-Content-SHA256 header, as custos sends them (src/aws/loop.c).  moto
 otherwise hashes a GET's query parameters (or its headers, with no query)
 as the body when it checks the signature, and rejects the real CLI's
@@ -31,7 +32,8 @@ for line in sys.stdin:
     with redirect_stdout(out), redirect_stderr(err):
         try:
             driver = create_clidriver()
-            driver.session.register("before-sign.lambda", payload_hash_header)
+            for service in ("lambda", "guardduty", "securityhub"):  # the rest-json ones custos calls
+                driver.session.register("before-sign." + service, payload_hash_header)
             rc = driver.main(argv)
         except SystemExit as e:
             rc = e.code if isinstance(e.code, int) else 1

@@ -198,6 +198,9 @@ def build_org(py, endpoint, env):
                            {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}))["Policy"]["Arn"]
             acc("iam", "attach-user-policy", "--user-name", "dev1", "--policy-arn", copy)
             public_policies(acc, "111111111111", "us-east-1")
+            # Detection services on here; 222222222222 has neither.
+            acc("guardduty", "create-detector", "--enable", "--region", "us-east-1")
+            acc("securityhub", "enable-security-hub", "--region", "us-east-1")
         acc.close()
     admin.close()
     req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0",
@@ -285,7 +288,8 @@ def cli_args(rel, inv):
            "GetTopicAttributes": ["--topic-arn", key], "GetRepositoryPolicy": ["--repository-name", key],
            "GetUser": ["--user-name", key], "ListAccessKeys": ["--user-name", key],
            "ListMFADevices": ["--user-name", key], "GetRole": ["--role-name", key],
-           "ListEntitiesForPolicy": ["--policy-arn", "arn:aws:iam::aws:policy/%s" % key, "--entity-filter", "User"]}
+           "ListEntitiesForPolicy": ["--policy-arn", "arn:aws:iam::aws:policy/%s" % key, "--entity-filter", "User"],
+           "GetDetector": ["--detector-id", key], "GetAdministratorAccount": ["--detector-id", key]}
     top = {"DescribeSnapshots": ["--owner-ids", "self"], "DescribeImages": ["--owners", "self"],
            "ListPolicies": ["--scope", "Local"]}
     if op in per:
@@ -495,6 +499,23 @@ def run(py, endpoint, base_env, key):
         hit = {n for p, n in names if p == check}
         report("finds_%s" % check.replace("-", "_"), any(planted in n for n in hit) and
                not any(lookalike in n for n in hit), sorted(hit))
+    # Detection services: Custodian's guard-duty and securityhub filters
+    # over what was collected (enabled in 111111111111 us-east-1 only).
+    # aws.account is one document per account, read in its first region
+    # and reported as global (src/inventory/inventory.c).
+    det = os.path.join(OUT, "detection.yml")
+    with open(det, "w") as fh:
+        fh.write("policies:\n"
+                 "  - {name: gd-off, resource: account, filters: [{not: [{type: guard-duty, "
+                 "Detector.Status: ENABLED}]}]}\n"
+                 "  - {name: hub-off, resource: account, filters: [{type: securityhub, enabled: false}]}\n")
+    s2 = subprocess.run([CUSTOS, "scan", "--inventory", clean, "--no-store", "--format", "json", "--policies", det],
+                        capture_output=True, text=True)
+    got = sorted((f["policy"], f["account"], f["region"]) for f in
+                 (json.loads(s2.stdout).get("findings", []) if s2.stdout.strip().startswith("{") else []))
+    report("detection_services_off_where_off",
+           got == [("gd-off", "222222222222", "global"), ("hub-off", "222222222222", "global")],
+           "%s; %s" % (got, s2.stderr[-300:]))
     keys = {f["id"] for f in found if f["policy"] == "kms-key-public-policy"}
     descs = {f["id"]: f.get("evidence") for f in found if f["policy"] == "kms-key-public-policy"}
     report("finds_kms_key_public_policy", len(keys) == 1, json.dumps(descs)[:300])
