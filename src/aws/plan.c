@@ -102,6 +102,10 @@ static const plan_op PLAN[] = {
     OP("guardduty", "GetAdministratorAccount", R, "ListDetectors", "DetectorIds", ".",
        "DetectorId={.}", 0),
     OP("securityhub", "DescribeHub", R, NULL, NULL, NULL, NULL, PLAN_ERROR_FILE),
+    /* AWS Config (check-config: filters/account_more.c) */
+    OP("config", "DescribeDeliveryChannels", R, NULL, NULL, NULL, NULL, 0),
+    OP("config", "DescribeConfigurationRecorders", R, NULL, NULL, NULL, NULL, 0),
+    OP("config", "DescribeConfigurationRecorderStatus", R, NULL, NULL, NULL, NULL, 0),
     OP("iam", "ListUsers", G, NULL, NULL, NULL, NULL, 0),
     OP("iam", "GetUser", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),
     OP("iam", "ListAccessKeys", G, "ListUsers", "Users", "UserName", "UserName={UserName}", 0),

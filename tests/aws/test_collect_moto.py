@@ -201,6 +201,16 @@ def build_org(py, endpoint, env):
             # Detection services on here; 222222222222 has neither.
             acc("guardduty", "create-detector", "--enable", "--region", "us-east-1")
             acc("securityhub", "enable-security-hub", "--region", "us-east-1")
+            # AWS Config recording everything, delivering to a bucket.
+            acc("configservice", "put-configuration-recorder", "--region", "us-east-1",
+                "--configuration-recorder", json.dumps({
+                    "name": "default", "roleARN": "arn:aws:iam::111111111111:role/config",
+                    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}}))
+            acc("s3api", "create-bucket", "--bucket", "c9-config-logs")
+            acc("configservice", "put-delivery-channel", "--region", "us-east-1", "--delivery-channel",
+                json.dumps({"name": "default", "s3BucketName": "c9-config-logs"}))
+            acc("configservice", "start-configuration-recorder", "--region", "us-east-1",
+                "--configuration-recorder-name", "default")
         acc.close()
     admin.close()
     req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=b"0",
@@ -280,7 +290,8 @@ def cli_args(rel, inv):
     kebab = "".join("-" + c.lower() if c.isupper() else c for c in op).lstrip("-")
     for a, b in (("d-b-", "db-"), ("m-f-a", "mfa"), ("a-c-l", "acl")):
         kebab = kebab.replace(a, b)
-    cmd = ["s3api" if client == "s3" else client, kebab, "--region", "us-east-1" if region == "global" else region]
+    cli_name = {"s3": "s3api", "config": "configservice"}.get(client, client)
+    cmd = [cli_name, kebab, "--region", "us-east-1" if region == "global" else region]
     per = {"DescribeSnapshotAttribute": ["--snapshot-id", key, "--attribute", "createVolumePermission"],
            "DescribeDBSnapshotAttributes": ["--db-snapshot-identifier", key],
            "DescribeKey": ["--key-id", key], "GetKeyRotationStatus": ["--key-id", key],
@@ -508,13 +519,16 @@ def run(py, endpoint, base_env, key):
         fh.write("policies:\n"
                  "  - {name: gd-off, resource: account, filters: [{not: [{type: guard-duty, "
                  "Detector.Status: ENABLED}]}]}\n"
-                 "  - {name: hub-off, resource: account, filters: [{type: securityhub, enabled: false}]}\n")
+                 "  - {name: hub-off, resource: account, filters: [{type: securityhub, enabled: false}]}\n"
+                 "  - {name: config-off, resource: account, filters: [{type: check-config, "
+                 "all-resources: true, global-resources: true}]}\n")
     s2 = subprocess.run([CUSTOS, "scan", "--inventory", clean, "--no-store", "--format", "json", "--policies", det],
                         capture_output=True, text=True)
     got = sorted((f["policy"], f["account"], f["region"]) for f in
                  (json.loads(s2.stdout).get("findings", []) if s2.stdout.strip().startswith("{") else []))
     report("detection_services_off_where_off",
-           got == [("gd-off", "222222222222", "global"), ("hub-off", "222222222222", "global")],
+           got == [("config-off", "222222222222", "global"), ("gd-off", "222222222222", "global"),
+                   ("hub-off", "222222222222", "global")],
            "%s; %s" % (got, s2.stderr[-300:]))
     keys = {f["id"] for f in found if f["policy"] == "kms-key-public-policy"}
     descs = {f["id"]: f.get("evidence") for f in found if f["policy"] == "kms-key-public-policy"}
