@@ -1,6 +1,5 @@
 /* cmd_eval.c - `custos eval`: policies over resources given as JSON, no
  * inventory needed.  How a user tests a policy while writing it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,25 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
-
-static const char usage_text[] =
-    "usage: custos eval --policies PATH... [RESOURCES.json|-] [options]\n"
-    "\n"
-    "Evaluates policies over a JSON array of resource documents (from the file, or\n"
-    "stdin when the file is '-' or missing), whatever resource type each policy\n"
-    "declares.  Output and exit status are those of 'custos scan'.\n"
-    "\n"
-    "  -p, --policies PATH    policy file or directory (repeatable)\n"
-    "  -f, --format FMT       table (default on a terminal), json, csv\n"
-    "  -o, --output FILE      write the report to FILE\n"
-    "      --as-of DATE       evaluate ages (key age, snapshot age, ...) as of DATE;\n"
-    "                         default: the inventory's collected_at, else now\n"
-    "      --fail-on SEV      exit 3 when a finding has severity SEV or higher\n"
-    "      --policy NAME      only these policies (repeatable, comma-separated)\n"
-    "      --account-id ID    account the resources belong to (default 123456789012)\n"
-    "      --region REGION    region the resources belong to (default us-east-1)\n"
-    "  -j, --threads N        worker threads (default: all cores)\n"
-    "  -h, --help             this text\n";
+#include "cli/opts.h"
 
 static int read_resources(const char *path, arena *a, jv *out)
 {
@@ -71,44 +52,46 @@ static int read_resources(const char *path, arena *a, jv *out)
 
 int cmd_eval(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"policies", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'},
-        {"output", required_argument, 0, 'o'},
-        {"fail-on", required_argument, 0, OPT_FAIL_ON},
-        {"as-of", required_argument, 0, OPT_AS_OF},
-        {"policy", required_argument, 0, OPT_POLICY},
-        {"account-id", required_argument, 0, OPT_ACCOUNT_ID},
-        {"region", required_argument, 0, OPT_REGION},
-        {"threads", required_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     run_opts o = {0};
-    const char *account_id = "123456789012", *region = "us-east-1";
-    int c, rc = 1;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "p:f:o:j:h", longopts)) != -1) {
-        switch (c) {
-        case OPT_ACCOUNT_ID:
-            account_id = optarg;
-            break;
-        case OPT_REGION:
-            region = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            rc = 0;
-            goto out;
-        default:
-            if (cli_common_option(c, optarg, &o)) break;
-            goto out;
-        }
-    }
-    if (argc - optind > 1) {
-        fprintf(stderr, "custos eval: one resources file expected, got %d\n", argc - optind);
+    const char *account_id = "123456789012", *region = "us-east-1", *args[1] = {NULL};
+    long threads = 0;
+    int nargs = 0, rc = 1;
+    const cli_opt opts[] = {
+        {"policies", 'p', CLI_PATH, &o.policy_paths, "PATH",
+         "policy file or directory (repeatable)"},
+        {"format", 'f', CLI_STR, &o.format, "FMT", "table (default on a terminal), json, csv"},
+        {"output", 'o', CLI_STR, &o.output, "FILE", "write the report to FILE"},
+        {"as-of", 0, CLI_STR, &o.as_of, "DATE",
+         "evaluate ages (key age, snapshot age, ...) as of DATE;\ndefault: the inventory's "
+         "collected_at, else now"},
+        {"fail-on", 0, CLI_STR, &o.fail_on, "SEV",
+         "exit 3 when a finding has severity SEV or higher"},
+        {"policy", 0, CLI_LIST, &o.policies, "NAME",
+         "only these policies (repeatable, comma-separated)"},
+        {"account-id", 0, CLI_STR, &account_id, "ID",
+         "account the resources belong to (default 123456789012)"},
+        {"region", 0, CLI_STR, &region, "REGION",
+         "region the resources belong to (default us-east-1)"},
+        {"threads", 'j', CLI_NUM, &threads, "N", "worker threads (default: all cores)"},
+        {0},
+    };
+    const cli_command cmd = {
+        "eval",
+        "usage: custos eval --policies PATH... [RESOURCES.json|-] [options]\n"
+        "\n"
+        "Evaluates policies over a JSON array of resource documents (from the file, or\n"
+        "stdin when the file is '-' or missing), whatever resource type each policy\n"
+        "declares.  Output and exit status are those of 'custos scan'.\n",
+        opts,
+        1,
+        "resources file",
+        NULL};
+    int prc = cli_args(&cmd, argc, argv, args, &nargs);
+    if (prc >= 0) {
+        rc = prc;
         goto out;
     }
+    o.threads = (int)threads;
     time_t as_of = 0;
     if (cli_check_output_opts("eval", &o, &as_of) < 0) goto out;
     policy_set ps;
@@ -119,7 +102,7 @@ int cmd_eval(int argc, char **argv)
     }
     arena *a = arena_new(0);
     jv resources;
-    if (read_resources(optind < argc ? argv[optind] : NULL, a, &resources) == 0) {
+    if (read_resources(nargs ? args[0] : NULL, a, &resources) == 0) {
         engine_options eo = {
             .threads = o.threads, .now = as_of, .render_json = cli_format(&o) == REPORT_JSON};
         cli_fill_filter(&o, &eo.filter);

@@ -13,26 +13,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "jmespath/jmespath.h"
 #include "json/json.h"
 #include "util/buf.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: custos query EXPRESSION [FILE]\n"
-               "       custos query --cases FILE\n"
-               "\n"
-               "Evaluates the JMESPath EXPRESSION over the JSON document in FILE (default:\n"
-               "standard input) and prints the result as compact JSON on one line.\n"
-               "Exit status: 0 ok, 1 bad JSON, bad expression or evaluation error (the\n"
-               "message names the error kind: syntax, invalid-type, invalid-value,\n"
-               "invalid-arity, unknown-function).\n"
-               "\n"
-               "  --cases FILE  batch mode for tests: FILE holds one JSON object per line,\n"
-               "                {\"expression\": \"...\", \"data\": ...}; prints one line per\n"
-               "                case, \"OK <result>\" or \"ERROR <kind> <message>\".\n"
-               "  --help        this text\n");
-}
 
 static char *slurp(FILE *f, size_t *len)
 {
@@ -159,14 +143,40 @@ static int run_cases(const char *path)
 
 int cmd_query(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
+    const char *cases = NULL, *args[2] = {NULL, NULL};
+    int nargs = 0;
+    const cli_opt opts[] = {
+        {"cases", 0, CLI_STR, &cases, "FILE",
+         "batch mode for tests: FILE holds one JSON object per line,\n{\"expression\": \"...\", "
+         "\"data\": ...}; prints one line per\ncase, \"OK <result>\" or \"ERROR <kind> "
+         "<message>\"."},
+        {0},
+    };
+    const cli_command cmd = {
+        "query",
+        "usage: custos query EXPRESSION [FILE]\n"
+        "       custos query --cases FILE\n"
+        "\n"
+        "Evaluates the JMESPath EXPRESSION over the JSON document in FILE (default:\n"
+        "standard input) and prints the result as compact JSON on one line.\n",
+        opts,
+        2,
+        "an expression and a file",
+        "Exit status: 0 ok, 1 bad JSON, bad expression or evaluation error (the\n"
+        "message names the error kind: syntax, invalid-type, invalid-value,\n"
+        "invalid-arity, unknown-function).\n"};
+    int rc = cli_args(&cmd, argc, argv, args, &nargs);
+    if (rc >= 0) return rc;
+    if (cases) {
+        if (nargs) {
+            fprintf(stderr, "custos query: --cases takes no expression\n");
+            return 1;
+        }
+        return run_cases(cases);
     }
-    if (argc == 3 && !strcmp(argv[1], "--cases")) return run_cases(argv[2]);
-    if (argc < 2 || argc > 3) {
-        usage(stderr);
+    if (!nargs) {
+        cli_usage(&cmd, stderr);
         return 1;
     }
-    return run_one(argv[1], argc == 3 ? argv[2] : NULL);
+    return run_one(args[0], nargs == 2 ? args[1] : NULL);
 }
