@@ -18,12 +18,10 @@ the per-resource calls fan out as they do in real accounts.  Printed:
 
 Nothing here asserts a time.  Usage: bench/collect_bench.py CUSTOS [LATENCY_MS]
 """
-import json
 import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +29,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "aws"))
-from aws_peer import moto_server  # noqa: E402
+from aws_peer import free_port, moto_server  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 import boto3  # noqa: E402
@@ -44,13 +42,6 @@ SIZES = [11, 22, 44]
 CONCURRENCY = 64  # custos collect's default (custos collect --help)
 CLI_SAMPLE = 12
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def account_id(i):

@@ -8,6 +8,7 @@ either is stale, so run this after adding a filter, resource or call:
 
     python3 scripts/readme-tables.py build/release/custos
 """
+import os
 import re
 import subprocess
 import sys
@@ -24,5 +25,4 @@ for marker, flag in (("support", "--supported"), ("calls", "--calls")):
     text = pat.sub(lambda m: m.group(1) + out + m.group(3), text, count=1)
 with open(path + ".tmp", "w") as f:
     f.write(text)
-import os
 os.replace(path + ".tmp", path)

@@ -173,6 +173,14 @@ static bool file_safe(const char *s)
 
 /* ---- outcomes ---- */
 
+/* An error answer that says "none" for this operation (written as such
+ * with PLAN_ERROR_FILE, counted as not found, never a gap). */
+static bool op_not_found(const plan_op *op, const char *code)
+{
+    return aws_code_not_found(code) ||
+           ((op->flags & PLAN_OFF_IF_NO_ACCESS) && strcmp(code, "InvalidAccessException") == 0);
+}
+
 static op_stat *stat_for(collector *c, const acct_state *as, const char *region, const plan_op *op)
 {
     const char *key = arena_sprintf(c->a, "%zu|%s|%s|%s", (size_t)(as - c->accts), region,
@@ -200,7 +208,7 @@ static void record(collector *c, call_ctx *x, const aws_result *r)
     s->calls++;
     if (!r->code[0]) {
         s->ok++;
-    } else if (aws_code_not_found(r->code)) {
+    } else if (op_not_found(x->op, r->code)) {
         s->not_found++;
     } else {
         s->failed++;
@@ -294,7 +302,7 @@ static void write_result(collector *c, call_ctx *x, const aws_result *r)
 {
     const plan_op *op = x->op;
     if (op->flags & PLAN_NO_FILE) return;
-    bool nf = r->code[0] && aws_code_not_found(r->code);
+    bool nf = r->code[0] && op_not_found(op, r->code);
     bool error_file = r->code[0] && ((nf && (op->flags & PLAN_ERROR_FILE)) || (!nf && x->key));
     if (r->code[0] && !error_file) return;
     char dir[4096], name[1024];

@@ -87,10 +87,7 @@ bool aws_code_not_found(const char *code)
     return strncmp(code, "NoSuch", 6) == 0 || not_found_suffix(code, "NotFound") ||
            not_found_suffix(code, "NotFoundException") || not_found_suffix(code, "NotFoundError") ||
            strcmp(code, "ServerSideEncryptionConfigurationNotFoundError") == 0 ||
-           strcmp(code, "TrailNotFoundException") == 0 ||
-           /* Security Hub's answer for an account that never enabled it:
-            * an answer about the account ("off"), not a gap. */
-           strcmp(code, "InvalidAccessException") == 0;
+           strcmp(code, "TrailNotFoundException") == 0;
 }
 
 /* ---- shared config ---- */

@@ -24,7 +24,9 @@
  *     flags     PLAN_ERROR_FILE: an answer such as NoSuchEntity is written
  *               as {"Error": {...}} (the inventory reads it as "none
  *               configured"); PLAN_BUCKET_REGION: called in the region of
- *               the parent's LocationConstraint (S3 per-bucket calls)
+ *               the parent's LocationConstraint (S3 per-bucket calls);
+ *               PLAN_OFF_IF_NO_ACCESS: InvalidAccessException is "not
+ *               enabled" (Security Hub), read as not found
  *   EXTRA(client, operation): tables only (credentials, regions, accounts).
  *   WRITE(client, operation): tables only, a call that changes something:
  *               remediation's (src/remediate/), never the collector's.
@@ -101,7 +103,8 @@ static const plan_op PLAN[] = {
     OP("guardduty", "GetDetector", R, "ListDetectors", "DetectorIds", ".", "DetectorId={.}", 0),
     OP("guardduty", "GetAdministratorAccount", R, "ListDetectors", "DetectorIds", ".",
        "DetectorId={.}", 0),
-    OP("securityhub", "DescribeHub", R, NULL, NULL, NULL, NULL, PLAN_ERROR_FILE),
+    OP("securityhub", "DescribeHub", R, NULL, NULL, NULL, NULL,
+       PLAN_ERROR_FILE | PLAN_OFF_IF_NO_ACCESS),
     /* AWS Config (check-config: filters/account_more.c) */
     OP("config", "DescribeDeliveryChannels", R, NULL, NULL, NULL, NULL, 0),
     OP("config", "DescribeConfigurationRecorders", R, NULL, NULL, NULL, NULL, 0),

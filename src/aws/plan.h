@@ -6,7 +6,9 @@
 
 typedef enum { PLAN_NONE, PLAN_REGIONAL, PLAN_GLOBAL } plan_scope;
 
-enum { PLAN_ERROR_FILE = 1, PLAN_BUCKET_REGION = 2, PLAN_NO_FILE = 4 };
+/* PLAN_OFF_IF_NO_ACCESS: the service answers InvalidAccessException for an
+ * account that never enabled it (Security Hub), an answer, not a gap. */
+enum { PLAN_ERROR_FILE = 1, PLAN_BUCKET_REGION = 2, PLAN_NO_FILE = 4, PLAN_OFF_IF_NO_ACCESS = 8 };
 
 typedef struct plan_op {
     const char *client, *operation;

@@ -136,14 +136,18 @@ static bool notify_claim_run(store *s, const char *run, const notify_options *o)
     stored_run *runs;
     size_t n;
     if (o->dry_run) {
-        /* Look, do not claim. */
+        /* Look, do not claim: the run the claim would take (the named one,
+         * or the complete one that completed last). */
+        const stored_run *r = NULL;
         if (store_runs(s, 50, a, &runs, &n) == 0)
-            for (size_t i = 0; i < n && !go; i++)
-                if ((!want || !strcmp(runs[i].id, want)) && runs[i].completed_at) {
-                    id = runs[i].id;
-                    go = !runs[i].notified_at;
-                    if (!want || go) break;
-                }
+            for (size_t i = 0; i < n; i++) {
+                const stored_run *c = &runs[i];
+                if (want ? !strcmp(c->id, want)
+                         : c->completed_at && (!r || c->completed_at > r->completed_at))
+                    r = c;
+            }
+        id = r ? r->id : NULL;
+        go = r && r->completed_at && !r->notified_at;
     } else if (store_run_claim_notify(s, want, (int64_t)time(NULL), a, &id, &go) < 0) {
         fprintf(stderr, "custos notify: %s\n", store_error(s));
         arena_free(a);

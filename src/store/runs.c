@@ -134,32 +134,41 @@ bad:
     return -1;
 }
 
-static int load_shards(store *s, arena *a, stored_run *r)
+/* The shard rows of the newest `limit` runs (v[0..k), read just before
+ * by the same order), in one query rather than one per run. */
+static int load_shards(store *s, size_t limit, arena *a, stored_run *v, size_t k)
 {
-    r->shard = arena_calloc(a, (size_t)(r->shards > 0 ? r->shards : 1) * sizeof *r->shard);
-    db_val p[] = {DB_S(r->id)};
-    db_stmt *q = db_query(s->d,
-                          "SELECT shard, state, scan_id, at, message FROM run_shards WHERE "
-                          "run_id = ? ORDER BY shard",
-                          p, 1);
-    if (!q) return fail(s, "cannot read the run's shards");
+    for (size_t i = 0; i < k; i++)
+        v[i].shard =
+            arena_calloc(a, (size_t)(v[i].shards > 0 ? v[i].shards : 1) * sizeof(stored_run_shard));
+    db_val p[] = {DB_I((int64_t)limit)};
+    db_stmt *q =
+        db_query(s->d,
+                 "SELECT run_id, shard, state, scan_id, at, message FROM run_shards WHERE "
+                 "run_id IN (SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?)",
+                 p, 1);
+    if (!q) return fail(s, "cannot read the runs' shards");
     int st;
     while ((st = db_step(q)) == 1) {
-        int64_t i = db_col_int(q, 0);
-        if (i < 0 || i >= r->shards) continue;
+        const char *id = db_col_text(q, 0);
+        stored_run *r = NULL;
+        for (size_t i = 0; id && i < k && !r; i++)
+            if (!strcmp(v[i].id, id)) r = &v[i];
+        int64_t i = db_col_int(q, 1);
+        if (!r || i < 0 || i >= r->shards) continue;
         stored_run_shard *sh = &r->shard[i];
-        const char *state = db_col_text(q, 1);
+        const char *state = db_col_text(q, 2);
         sh->state = state && !strcmp(state, "recorded") ? RUN_SHARD_RECORDED : RUN_SHARD_FAILED;
-        sh->scan_id = db_col_int(q, 2);
-        sh->at = db_col_int(q, 3);
-        sh->message = col_dup(a, q, 4);
+        sh->scan_id = db_col_int(q, 3);
+        sh->at = db_col_int(q, 4);
+        sh->message = col_dup(a, q, 5);
         if (sh->state == RUN_SHARD_RECORDED)
             r->recorded++;
         else
             r->failed++;
     }
     db_finish(q);
-    return st < 0 ? fail(s, "cannot read the run's shards") : 0;
+    return st < 0 ? fail(s, "cannot read the runs' shards") : 0;
 }
 
 int store_runs(store *s, size_t limit, arena *a, stored_run **out, size_t *n)
@@ -187,8 +196,7 @@ int store_runs(store *s, size_t limit, arena *a, stored_run **out, size_t *n)
     }
     db_finish(q);
     if (st < 0) return fail(s, "cannot read the runs");
-    for (size_t i = 0; i < k; i++)
-        if (load_shards(s, a, &v[i]) < 0) return -1;
+    if (load_shards(s, limit, a, v, k) < 0) return -1;
     *out = v;
     *n = k;
     return 0;

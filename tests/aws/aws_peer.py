@@ -5,10 +5,15 @@ under build/aws-venv (a clean Debian 12 CI machine: python3-venv comes from
 scripts/install-deps.sh), once, under a lock.  Missing and not installable
 is a failure of the caller, never a skip."""
 import fcntl
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../.."))
 VENV = os.path.join(ROOT, "build", "aws-venv")
 PINS = ["moto[server]==5.2.1", "awscli==1.45.11"]
@@ -62,3 +67,75 @@ def cli_python():
     if first.startswith("#!") and "python" in first:
         return first[2:].strip().split()[0]
     return os.path.join(_venv(), "python3")
+
+
+# ---- what the tests against the peer share ----
+
+class Report:
+    """PASS/FAIL lines in the suite's format; failures counts the FAILs."""
+
+    def __init__(self):
+        self.failures = 0
+
+    def __call__(self, name, ok, why=""):
+        print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, str(why)[:1500])))
+        sys.stdout.flush()
+        self.failures += 0 if ok else 1
+        return ok
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Cli:
+    """The AWS CLI in its own Python (cli_referee.py), one call per line."""
+
+    def __init__(self, python, endpoint, env):
+        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, env=env, text=True)
+        self.endpoint = endpoint
+
+    def __call__(self, *args):
+        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
+        self.p.stdin.flush()
+        r = json.loads(self.p.stdout.readline())
+        if r["rc"] != 0:
+            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
+        return json.loads(r["out"]) if r["out"].strip() else {}
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+def start_moto(moto, log_path, **env):
+    """moto_server on a free loopback port, without its stock AMIs (whose
+    ~1,200 snapshots per region no real account has) and with env's MOTO_*
+    settings, answering; returns (process, endpoint, log file)."""
+    port = free_port()
+    log = open(log_path, "w")
+    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
+                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false", **env))
+    endpoint = "http://127.0.0.1:%d" % port
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/").read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, endpoint, log
+
+
+def admin_env():
+    """The environment without the caller's AWS settings, acting as moto's
+    admin (auth still off)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    base.update(AWS_ACCESS_KEY_ID="AKIAADMIN0000000000", AWS_SECRET_ACCESS_KEY="admin-secret",
+                AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
+                AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+    return base

@@ -12,59 +12,21 @@ reason (and said on stderr), the organisation id and collect.role; it must
 be YAML whose values are exactly the names (no injected key), and custos
 itself must read it (custos shards).  Bad rules and an organisation that
 does not exist are clear errors, exit 1, nothing written."""
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import cli_python, moto_server  # noqa: E402
+from aws_peer import Cli, Report, cli_python, moto_server, start_moto  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "accounts-orgs")
-failures = 0
+report = Report()
 HOSTILE = 'evil "quoted"\nname: injected\n- id: "999"'
-
-
-def report(name, ok, why=""):
-    global failures
-    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
-    sys.stdout.flush()
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Cli:
-    def __init__(self, python, endpoint, env):
-        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env=env, text=True)
-        self.endpoint = endpoint
-
-    def __call__(self, *args):
-        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
-        self.p.stdin.flush()
-        r = json.loads(self.p.stdout.readline())
-        if r["rc"] != 0:
-            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
-        return json.loads(r["out"]) if r["out"].strip() else {}
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait()
 
 
 def build_org(cli):
@@ -112,17 +74,8 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         report("moto_server_and_aws_cli", False, "neither on PATH nor installable into build/aws-venv: %s" % e)
         return
-    port = free_port()
-    log = open(os.path.join(OUT, "moto.log"), "w")
-    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    endpoint = "http://127.0.0.1:%d" % port
+    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/").read()
-                break
-            except OSError:
-                time.sleep(0.1)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_ACCESS_KEY_ID="AKIAORGSADMIN000000", AWS_SECRET_ACCESS_KEY="orgs-secret-never-printed",
                    AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
@@ -198,4 +151,4 @@ def run(env, org, ids, path):
 
 
 main()
-sys.exit(1 if failures else 0)
+sys.exit(1 if report.failures else 0)

@@ -24,7 +24,6 @@ a `scan --collect`."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -35,49 +34,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import cli_python, moto_server  # noqa: E402
+from aws_peer import Cli, Report, cli_python, free_port, moto_server, start_moto  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "collect-creds")
 ACCOUNT = "123456789012"
 ROLE = "arn:aws:iam::%s:role/custos-base" % ACCOUNT
-failures = 0
+report = Report()
 SECRETS = []
-
-
-def report(name, ok, why=""):
-    global failures
-    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
-    sys.stdout.flush()
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Cli:
-    def __init__(self, python, endpoint, env):
-        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env=env, text=True)
-        self.endpoint = endpoint
-
-    def __call__(self, *args):
-        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
-        self.p.stdin.flush()
-        r = json.loads(self.p.stdout.readline())
-        if r["rc"] != 0:
-            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
-        return json.loads(r["out"]) if r["out"].strip() else {}
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait()
 
 
 def iso(dt):
@@ -214,18 +179,8 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         report("moto_server_and_aws_cli", False, "neither on PATH nor installable into build/aws-venv: %s" % e)
         return
-    port = free_port()
-    log = open(os.path.join(OUT, "moto.log"), "w")
-    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
-                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false"))
-    endpoint = "http://127.0.0.1:%d" % port
+    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/").read()
-                break
-            except OSError:
-                time.sleep(0.1)
         keys, sess = setup(py, endpoint)
         run(py, endpoint, keys, sess)
     finally:
@@ -366,4 +321,4 @@ def run(py, endpoint, keys, sess):
 
 if __name__ == "__main__":
     main()
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if report.failures else 0)

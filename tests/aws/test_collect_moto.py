@@ -27,7 +27,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -36,47 +35,13 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import cli_python, moto_server  # noqa: E402
+from aws_peer import Cli, Report, cli_python, moto_server, start_moto  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "collect-moto")
-failures = 0
+report = Report()
 SECRET = "c9SecretNeverPrinted/abcdefghijklmnopqrstuv"
-
-
-def report(name, ok, why=""):
-    global failures
-    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
-    sys.stdout.flush()
-    failures += 0 if ok else 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Cli:
-    def __init__(self, python, endpoint, env):
-        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env=env, text=True)
-        self.endpoint = endpoint
-
-    def __call__(self, *args):
-        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
-        self.p.stdin.flush()
-        r = json.loads(self.p.stdout.readline())
-        if r["rc"] != 0:
-            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
-        return json.loads(r["out"]) if r["out"].strip() else {}
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait()
 
 
 def template_actions():
@@ -415,21 +380,11 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         report("moto_server_and_aws_cli", False, "neither on PATH nor installable into build/aws-venv: %s" % e)
         return
-    port = free_port()
-    log = open(os.path.join(OUT, "moto.log"), "w")
-    # No stock AMIs and snapshots: a small, known organisation (fast); AWS
-    # managed policies loaded (the quarantine policy is attached).
-    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
-                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false",
-                                       MOTO_IAM_LOAD_MANAGED_POLICIES="true"))
-    endpoint = "http://127.0.0.1:%d" % port
+    # A small, known organisation (fast); AWS managed policies loaded (the
+    # quarantine policy is attached).
+    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"),
+                                       MOTO_IAM_LOAD_MANAGED_POLICIES="true")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/").read()
-                break
-            except OSError:
-                time.sleep(0.1)
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         base_env.update(AWS_ACCESS_KEY_ID="AKIAADMIN0000000000", AWS_SECRET_ACCESS_KEY="admin-secret",
                         AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
@@ -603,4 +558,4 @@ def run(py, endpoint, base_env, key):
 
 if __name__ == "__main__":
     main()
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if report.failures else 0)

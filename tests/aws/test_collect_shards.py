@@ -25,60 +25,21 @@ moto_server, the CLI or PostgreSQL missing is a FAIL, never a skip.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "../.."))
 sys.path.insert(0, HERE)
-from aws_peer import cli_python, moto_server  # noqa: E402
+from aws_peer import Cli, Report, admin_env, cli_python, moto_server, start_moto  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(ROOT, "build/asan/custos"))
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "collect-shards")
 ACCOUNTS = ["%012d" % (100000000000 + 111111 * k) for k in range(1, 8)]
 N = 3
-failures = 0
-
-
-def report(name, ok, why=""):
-    global failures
-    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, str(why)[:1500])))
-    sys.stdout.flush()
-    failures += 0 if ok else 1
-    return ok
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Cli:
-    """The AWS CLI in its own Python (cli_referee.py), one call per line."""
-
-    def __init__(self, python, endpoint, env):
-        self.p = subprocess.Popen([python, os.path.join(HERE, "cli_referee.py")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env=env, text=True)
-        self.endpoint = endpoint
-
-    def __call__(self, *args):
-        self.p.stdin.write(json.dumps(["--endpoint-url", self.endpoint, "--output", "json"] + list(args)) + "\n")
-        self.p.stdin.flush()
-        r = json.loads(self.p.stdout.readline())
-        if r["rc"] != 0:
-            raise RuntimeError("aws %s: %s" % (" ".join(args), r["err"][-300:]))
-        return json.loads(r["out"]) if r["out"].strip() else {}
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait()
+report = Report()
 
 
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
@@ -185,25 +146,12 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         report("moto_server_and_aws_cli", False, "neither on PATH nor installable into build/aws-venv: %s" % e)
         return
-    port = free_port()
-    log = open(os.path.join(OUT, "moto.log"), "w")
-    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
-                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false"))
-    endpoint = "http://127.0.0.1:%d" % port
+    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/").read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        base.update(AWS_ACCESS_KEY_ID="AKIAADMIN0000000000", AWS_SECRET_ACCESS_KEY="admin-secret",
-                    AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
-                    AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+        base = admin_env()
         key = build_org(py, endpoint, base)
         report("org_built_auth_on", True)
-        proxy = FaultProxy(port).start()
+        proxy = FaultProxy(int(endpoint.rsplit(":", 1)[1])).start()
         env = dict(base, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"],
                    AWS_ENDPOINT_URL="http://127.0.0.1:%d" % proxy.port)
         run(env, proxy, pg)
@@ -325,4 +273,4 @@ def run(env, proxy, pg):
 
 if __name__ == "__main__":  # bench/shards.py imports the organisation
     main()
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if report.failures else 0)

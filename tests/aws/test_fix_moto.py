@@ -46,20 +46,13 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import cli_python, moto_server  # noqa: E402
-from test_collect_moto import Cli, free_port, in_account, template_actions, READ_POLICY  # noqa: E402
+from aws_peer import Cli, Report, admin_env, cli_python, moto_server, start_moto  # noqa: E402
+from test_collect_moto import in_account, READ_POLICY  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
 OUT = os.path.join(os.environ.get("OUT", "/tmp/custos-test-out"), "fix-moto")
-failures = 0
+report = Report()
 HOSTILE = "it's $(touch /tmp/c13-pwned) `id` ; rm -rf ~ \"x\" \\ \n!"
-
-
-def report(name, ok, why=""):
-    global failures
-    print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, str(why)[:1500])))
-    sys.stdout.flush()
-    failures += 0 if ok else 1
 
 
 def role_actions(name):
@@ -315,22 +308,9 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         report("moto_server_and_aws_cli", False, "neither on PATH nor installable: %s" % e)
         return
-    port = free_port()
-    log = open(os.path.join(OUT, "moto.log"), "w")
-    server = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
-                              env=dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false"))
-    endpoint = "http://127.0.0.1:%d" % port
+    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/").read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        base.update(AWS_ACCESS_KEY_ID="AKIAADMIN0000000000", AWS_SECRET_ACCESS_KEY="admin-secret",
-                    AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
-                    AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+        base = admin_env()
         key, ids = build_org(py, endpoint, base)
         report("org_built_auth_on", True)
         run(py, endpoint, base, key, ids)
@@ -645,4 +625,4 @@ def pg_audit(env, pol, acc_yaml):
 
 if __name__ == "__main__":
     main()
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if report.failures else 0)

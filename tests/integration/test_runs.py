@@ -316,6 +316,9 @@ def backend(tag, db, ref):
     for i in range(2):
         p = shard_scan(org, db, "job-4", i, 2, "2026-11-03T00:00:00Z", notify=False)
         check(f"{tag}_run4_shard_{i}", p.returncode in (0, 3), p.stderr[-300:])
+    p = custos(["notify", "--inventory", org, "--db", db, "--run", "latest", "--dry-run"])
+    check(f"{tag}_notify_run_dry_run_claims_nothing",
+          p.returncode == 0 and not messages(http) and "nothing sent" not in p.stderr, p.stderr[-300:])
     p = custos(["notify", "--inventory", org, "--db", db, "--run", "latest"])
     first = messages(http)
     p2 = custos(["notify", "--inventory", org, "--db", db, "--run", "latest"])
