@@ -174,6 +174,14 @@ typedef struct collect_options {
      * selection collects nothing (never the caller's own account). */
     bool (*keep_account)(const char *account_id, void *arg);
     void *keep_arg;
+    /* Only these regions of every account kept (NULL: accounts.yaml's, or
+     * DescribeRegions), and only the operations keep_op says yes to (NULL:
+     * every one of plan.c; a per-resource call runs only when its parent
+     * does): custos fix's re-read of what it changed. */
+    const char *const *regions;
+    size_t n_regions;
+    bool (*keep_op)(const char *client, const char *operation, void *arg);
+    void *keep_op_arg;
 } collect_options;
 
 typedef struct collect_summary {

@@ -10,6 +10,8 @@
  * overall and retries of one account never hold up another.  A shard
  * (collect_options.keep_account) enters only its own accounts, and its
  * inventory's accounts.yaml and collection.json list only those.
+ * custos fix's re-read of what it changed (collect_options.regions and
+ * keep_op) collects only some regions and operations the same way.
  *
  * Files are written as each call completes, into a directory beside the
  * target (".<name>.collect-<pid>"), which replaces the target only when
@@ -351,6 +353,11 @@ static const jv *items_at(const jv *data, const char *path)
     return jv_is(v, JV_ARRAY) ? v : NULL;
 }
 
+static bool op_kept(const collector *c, const plan_op *op)
+{
+    return !c->opt->keep_op || c->opt->keep_op(op->client, op->operation, c->opt->keep_op_arg);
+}
+
 static void spawn_children(collector *c, call_ctx *x, const aws_result *r)
 {
     size_t n;
@@ -358,7 +365,7 @@ static void spawn_children(collector *c, call_ctx *x, const aws_result *r)
     for (size_t i = 0; i < n; i++) {
         const plan_op *ch = &ops[i];
         if (!ch->parent || strcmp(ch->parent, x->op->operation) != 0 ||
-            strcmp(ch->client, x->op->client) != 0)
+            strcmp(ch->client, x->op->client) != 0 || !op_kept(c, ch))
             continue;
         if (!ch->items) { /* follows the same item */
             const char *reg =
@@ -436,7 +443,7 @@ static void start_account_regions(collector *c, acct_state *as)
     const plan_op *ops = plan_ops(&n);
     for (size_t i = 0; i < n; i++) {
         const plan_op *op = &ops[i];
-        if (op->parent || op->scope == PLAN_NONE) continue;
+        if (op->parent || op->scope == PLAN_NONE || !op_kept(c, op)) continue;
         if (op->scope == PLAN_GLOBAL)
             spawn(c, as, op, "us-east-1", NULL);
         else
@@ -478,6 +485,12 @@ static void on_regions(aws_job *j, void *ctx)
 
 static void account_ready(collector *c, acct_state *as)
 {
+    if (c->opt->regions) {
+        as->regions = (const char **)c->opt->regions;
+        as->nregions = c->opt->n_regions;
+        start_account_regions(c, as);
+        return;
+    }
     if (!as->cfg->all_enabled) {
         as->regions = as->cfg->regions;
         as->nregions = as->cfg->nregions;

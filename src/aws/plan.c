@@ -150,7 +150,8 @@ static const plan_op PLAN[] = {
     WRITE("rds", "ModifyDBSnapshotAttribute"), WRITE("ec2", "DeleteSecurityGroup"),
     WRITE("ec2", "CreateTags"), WRITE("ec2", "DeleteTags"), WRITE("sns", "SetTopicAttributes"),
     WRITE("ecr", "SetRepositoryPolicy"), WRITE("ecr", "DeleteRepositoryPolicy"),
-    WRITE("kms", "PutKeyPolicy"),
+    WRITE("kms", "PutKeyPolicy"), WRITE("iam", "TagUser"), WRITE("iam", "UntagUser"),
+    EXTRA("iam", "ListUserTags"),           /* custos fix reads a user's tags */
     EXTRA("ec2", "DescribeImageAttribute"), /* custos fix reads launch permissions */
 };
 

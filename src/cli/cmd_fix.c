@@ -2,13 +2,15 @@
  *
  *   custos fix plan  [--policy P] [--account A] [--finding ID] -p POLICIES
  *                    --db URL --accounts accounts.yaml [-o plan.json]
- *   custos fix apply plan.json --db URL --accounts accounts.yaml
+ *   custos fix apply plan.json -p POLICIES --db URL --accounts accounts.yaml
  *                    [--max-changes N] [--allow-prod]
  *   custos fix --apply [plan's options] [apply's options]
  *
  * plan changes nothing: a table on a terminal, JSON otherwise or with -o.
  * apply runs exactly the plan's steps (src/remediate/apply.c says which
- * checks come first) and writes each to the store's audit log.  `fix`
+ * checks come first) and writes each to the store's audit log, then reads
+ * the findings changed again (src/remediate/recheck.c) and resolves those
+ * fixed.  `fix`
  * without a subcommand plans and, only with --apply, applies that plan.
  */
 #include <stdio.h>
@@ -38,7 +40,10 @@ static void fix_args_free(fix_args *f)
 #define PLAN_OPTS(f)                                                                               \
     {"policy", 0, CLI_LIST, &(f)->policies, "NAME", "only findings of these policies"},            \
         CLI_OPT_ACCOUNT(&(f)->accounts),                                                           \
-        {"finding", 0, CLI_STR, &(f)->finding, "ID", "one finding (a fingerprint prefix works)"},  \
+    {                                                                                              \
+        "finding", 0, CLI_STR, &(f)->finding, "ID", "one finding (a fingerprint prefix works)"     \
+    }
+#define POLICIES_OPT(f)                                                                            \
     {                                                                                              \
         "policies", 'p', CLI_PATH, &(f)->paths, "PATH",                                            \
             "the policy files with actions: (repeatable; default the built-in pack)"               \
@@ -103,12 +108,10 @@ static int write_plan(const char *cmd, const fix_args *f, const rm_plan *p, int 
     return rc;
 }
 
-static int make_plan(const char *cmd, const fix_args *f, store *st, rm_session *s, int64_t now,
-                     rm_plan *p)
+static int make_plan(const char *cmd, const fix_args *f, store *st, rm_session *s,
+                     const policy_set *ps, int64_t now, rm_plan *p)
 {
-    policy_set ps;
-    policy_set_init(&ps);
-    int rc = cli_load_policies(cmd, &f->paths, &ps);
+    int rc = 0;
     rm_plan_options o = {(const char *const *)f->policies.items,
                          f->policies.n,
                          (const char *const *)f->accounts.items,
@@ -116,20 +119,20 @@ static int make_plan(const char *cmd, const fix_args *f, store *st, rm_session *
                          f->finding,
                          now};
     buf err = BUF_INIT;
-    if (rc == 0 && rm_plan_build(p, st, &ps, s, &o, &err) != 0) {
+    if (rm_plan_build(p, st, ps, s, &o, &err) != 0) {
         fprintf(stderr, "custos %s: %s\n", cmd, err.data);
         rc = -1;
     }
     buf_free(&err);
-    policy_set_free(&ps);
     return rc;
 }
 
 /* The report goes to -o for `fix apply` (for `fix --apply`, -o is the
  * plan), else stdout.  The audit log's times are the real clock, never
- * --as-of. */
+ * --as-of; the findings read again are judged and resolved at the plan's
+ * clock (--as-of, else now), as a scan's. */
 static int run_apply(const char *cmd, const fix_args *f, const rm_plan *p, store *st, rm_session *s,
-                     int fmt, const char *out_path)
+                     const policy_set *ps, int64_t now, int fmt, const char *out_path)
 {
     rm_apply_options o = {f->max_changes, f->allow_prod, (int64_t)time(NULL)};
     FILE *table_out = cli_output_open(cmd, out_path);
@@ -138,6 +141,12 @@ static int run_apply(const char *cmd, const fix_args *f, const rm_plan *p, store
     buf err = BUF_INIT;
     int rc = rm_apply(p, s, st, &o, &r, &err);
     if (rc < 0) fprintf(stderr, "custos %s: audit log: %s\n", cmd, err.data);
+    rm_recheck_options ro = {f->accounts_path, f->profile, ps, now, o.now};
+    buf_reset(&err);
+    if (rc >= 0 && rm_read_again(p, &r, st, &ro, &err) != 0) {
+        fprintf(stderr, "custos %s: reading again: %s\n", cmd, err.data ? err.data : "");
+        rc = 1;
+    }
     buf_free(&err);
     if (fmt == 0) {
         rm_report_print(p, &r, table_out);
@@ -186,14 +195,18 @@ static int fix_run(const char *cmd, fix_args *f, const char *plan_path, bool app
     rm_session *s = NULL;
     rm_plan p;
     rm_plan_init(&p);
+    policy_set ps;
+    policy_set_init(&ps);
     int rc = 1;
     if (load_config(cmd, f, a, &cfg) != 0 || !(st = cli_store_open(cmd, f->db_url))) goto done;
     if (plan_path && read_plan(cmd, plan_path, &p) != 0) goto done;
+    if (cli_load_policies(cmd, &f->paths, &ps) != 0) goto done;
     if (!(s = open_session(cmd, f, &cfg))) goto done;
-    if (plan && make_plan(cmd, f, st, s, now, &p) != 0) goto done;
+    if (plan && make_plan(cmd, f, st, s, &ps, now, &p) != 0) goto done;
     if (plan && (!apply || f->output) && write_plan(cmd, f, &p, fmt) != 0) goto done;
-    rc = apply ? run_apply(cmd, f, &p, st, s, fmt, plan ? NULL : f->output) : 0;
+    rc = apply ? run_apply(cmd, f, &p, st, s, &ps, now, fmt, plan ? NULL : f->output) : 0;
 done:
+    policy_set_free(&ps);
     rm_plan_free(&p);
     rm_session_free(s);
     store_close(st);
@@ -204,7 +217,7 @@ done:
 static int fix_plan(int argc, char **argv)
 {
     fix_args f = {0};
-    const cli_opt opts[] = {PLAN_OPTS(&f), COMMON_OPTS(&f), {0}};
+    const cli_opt opts[] = {PLAN_OPTS(&f), POLICIES_OPT(&f), COMMON_OPTS(&f), {0}};
     const cli_command cmd = {
         "fix plan",
         "usage: custos fix plan [--policy P] [--account A] [--finding ID] -p POLICIES\n"
@@ -226,15 +239,17 @@ static int fix_plan(int argc, char **argv)
 static int fix_apply(int argc, char **argv)
 {
     fix_args f = {.max_changes = 10};
-    const cli_opt opts[] = {COMMON_OPTS(&f), APPLY_OPTS(&f), {0}};
+    const cli_opt opts[] = {POLICIES_OPT(&f), COMMON_OPTS(&f), APPLY_OPTS(&f), {0}};
     const cli_command cmd = {
         "fix apply",
-        "usage: custos fix apply PLAN.json --db URL --accounts accounts.yaml\n"
+        "usage: custos fix apply PLAN.json -p POLICIES --db URL --accounts accounts.yaml\n"
         "                        [--max-changes N] [--allow-prod]\n"
         "\n"
         "Applies exactly the steps of a plan made by `custos fix plan`, each only if\n"
         "its account says remediate: true and the resource is still as the plan saw\n"
-        "it; every step is written to the store's audit log (custos audit).\n",
+        "it; every step is written to the store's audit log (custos audit).  Then\n"
+        "each finding changed is collected again and its policy (-p) run on it: the\n"
+        "finding is resolved, or reported still found.\n",
         opts,
         1,
         "plan file",
@@ -256,6 +271,7 @@ static int fix_once(int argc, char **argv)
     fix_args f = {.max_changes = 10};
     const cli_opt opts[] = {{"apply", 0, CLI_FLAG, &f.apply, NULL, "apply the plan now (required)"},
                             PLAN_OPTS(&f),
+                            POLICIES_OPT(&f),
                             COMMON_OPTS(&f),
                             APPLY_OPTS(&f),
                             {0}};

@@ -24,6 +24,7 @@
  *       msg: Custodian's "Resource does not meet policy: {op}@{action_date}"
  *       in maid_status), unmark / untag / remove-tag (tags or key)
  *       CreateTags / DeleteTags with only those keys
+ *   aws.iam-user  the same tag actions: TagUser / UntagUser (TagKeys)
  *
  * An action that gives no step (nothing matched any more, already in the
  * desired state, not supported) is a note of the plan saying why.
@@ -523,15 +524,30 @@ static int tag_action(act_ctx *x)
             return note(x, "tag keys and values must be strings");
     if (!tags.len) return note(x, "no tag given (key/value or tags)");
     rm_step *st = rm_step_new(x->p, x->f, x->type);
-    st->kind = RM_EC2_TAGS;
-    st->service = "ec2";
-    st->operation = remove ? "DeleteTags" : "CreateTags";
     jv_builder pb;
     jvb_object(&pb, a);
-    jv res = jv_array(a, 1);
-    res.u.items[0] = jv_cstr(a, x->f->resource_id);
-    jvb_set(&pb, "Resources", 9, res);
-    jvb_set(&pb, "Tags", 4, tags);
+    if (!strcmp(x->f->resource_type, "aws.iam-user")) {
+        st->kind = RM_IAM_TAGS;
+        st->service = "iam";
+        st->operation = remove ? "UntagUser" : "TagUser";
+        const char *user = x->f->resource_name ? x->f->resource_name : x->f->resource_id;
+        jvb_set(&pb, "UserName", 8, jv_cstr(a, user));
+        jv keys = jv_array(a, tags.len);
+        for (uint32_t i = 0; i < tags.len; i++)
+            keys.u.items[i] = *jv_get(&tags.u.items[i], "Key");
+        if (remove)
+            jvb_set(&pb, "TagKeys", 7, keys);
+        else
+            jvb_set(&pb, "Tags", 4, tags);
+    } else {
+        st->kind = RM_EC2_TAGS;
+        st->service = "ec2";
+        st->operation = remove ? "DeleteTags" : "CreateTags";
+        jv res = jv_array(a, 1);
+        res.u.items[0] = jv_cstr(a, x->f->resource_id);
+        jvb_set(&pb, "Resources", 9, res);
+        jvb_set(&pb, "Tags", 4, tags);
+    }
     st->params = jvb_done(&pb);
     if (!read_before(x, st)) return drop_last(x->p), 0;
     jv_builder after;
@@ -601,7 +617,8 @@ int rm_plan_action(rm_plan *p, rm_session *s, const stored_finding *f, const jv 
         if (!strcmp(ACTIONS[i].rtype, f->resource_type) && !strcmp(ACTIONS[i].type, x.type))
             return ACTIONS[i].fn(&x);
     for (size_t i = 0; i < sizeof TAG_ACTIONS / sizeof TAG_ACTIONS[0]; i++)
-        if (!strcmp(TAG_ACTIONS[i], x.type) && ec2_taggable(f->resource_type))
+        if (!strcmp(TAG_ACTIONS[i], x.type) &&
+            (ec2_taggable(f->resource_type) || !strcmp(f->resource_type, "aws.iam-user")))
             return tag_action(&x);
     return note(&x, arena_sprintf(p->a, "action %s on %s is not supported by custos fix yet",
                                   x.type, f->resource_type));

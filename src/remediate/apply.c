@@ -193,8 +193,16 @@ void rm_report_print(const rm_plan *p, const rm_report *r, FILE *out)
         if (oc->message) fprintf(out, "  (%s)", oc->message);
         fputc('\n', out);
     }
-    fprintf(out, "%zu call%s made: %zu fixed, %zu failed, %zu skipped\n", r->calls,
-            r->calls == 1 ? "" : "s", r->fixed, r->failed, r->skipped);
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const rm_recheck *c = &r->checks[i];
+        fprintf(out, "read again  %-12s %s %s %s", c->result, c->fingerprint, c->policy,
+                c->resource_id);
+        if (c->message) fprintf(out, "  (%s)", c->message);
+        fputc('\n', out);
+    }
+    fprintf(out, "%zu call%s made: %zu fixed, %zu failed, %zu skipped; %zu finding%s resolved\n",
+            r->calls, r->calls == 1 ? "" : "s", r->fixed, r->failed, r->skipped, r->resolved,
+            r->resolved == 1 ? "" : "s");
 }
 
 void rm_report_json(const rm_plan *p, const rm_report *r, buf *out)
@@ -218,6 +226,21 @@ void rm_report_json(const rm_plan *p, const rm_report *r, buf *out)
         jvb_push(&steps, jvb_done(&sb));
     }
     jvb_set(&b, "steps", 5, jvb_done(&steps));
+    jv_builder checks;
+    jvb_array(&checks, a);
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const rm_recheck *c = &r->checks[i];
+        jv_builder cb;
+        jvb_object(&cb, a);
+        jvb_set(&cb, "fingerprint", 11, jv_cstr(a, c->fingerprint));
+        jvb_set(&cb, "policy", 6, jv_cstr(a, c->policy));
+        jvb_set(&cb, "resource_id", 11, jv_cstr(a, c->resource_id));
+        jvb_set(&cb, "result", 6, jv_cstr(a, c->result));
+        jvb_set(&cb, "message", 7, c->message ? jv_cstr(a, c->message) : jv_null());
+        jvb_push(&checks, jvb_done(&cb));
+    }
+    jvb_set(&b, "rechecks", 8, jvb_done(&checks));
+    jvb_set(&b, "resolved", 8, jv_int((int64_t)r->resolved));
     jvb_set(&b, "calls", 5, jv_int((int64_t)r->calls));
     jvb_set(&b, "fixed", 5, jv_int((int64_t)r->fixed));
     jvb_set(&b, "failed", 6, jv_int((int64_t)r->failed));

@@ -31,7 +31,8 @@ static const char *const KIND_NAMES[] = {"sg-ingress",
                                          "rds-snapshot-restore",
                                          "sg-exists",
                                          "ec2-tags",
-                                         "resource-policy"};
+                                         "resource-policy",
+                                         "iam-user-tags"};
 
 _Static_assert(sizeof KIND_NAMES / sizeof KIND_NAMES[0] == RM_NKINDS, "a name per state kind");
 

@@ -19,7 +19,9 @@
  *    applied (nothing is called: applying twice is a no-op), different
  *    from `before` -> skipped as changed-since-plan; else the call is made
  *    (at most max_changes calls), the resource read again and the step
- *    reported fixed or not-fixed.  Every step is written to the store's
+ *    reported fixed or not-fixed.  Then each finding changed is collected
+ *    again and its policy run on it: resolved in the store, or reported
+ *    still found (rm_read_again).  Every step is written to the store's
  *    audit log (store/audit.h) before and after its call, with the
  *    remediation role's identity.
  *  - Credentials: the SDK chain, then for an account with `remediate:
@@ -59,6 +61,7 @@ typedef enum {
     RM_SG_EXISTS,  /* {GroupId, GroupName} of a group (null when gone) */
     RM_EC2_TAGS,   /* {key: value or null} for the keys of params.Tags */
     RM_RES_POLICY, /* an SNS topic's, ECR repository's or KMS key's policy (null when none) */
+    RM_IAM_TAGS,   /* {key: value or null} of a user for the keys of params.Tags / TagKeys */
     RM_NKINDS
 } rm_state_kind;
 
@@ -149,9 +152,18 @@ typedef struct rm_outcome {
     const char *request_id;
 } rm_outcome;
 
+/* A finding read again after its steps (recheck.c). */
+typedef struct rm_recheck {
+    const char *fingerprint, *policy, *resource_id;
+    const char *result; /* resolved, still-found, not-re-read */
+    const char *message;
+} rm_recheck;
+
 typedef struct rm_report {
     rm_outcome *o; /* one per step */
     size_t n, calls, fixed, failed, skipped;
+    rm_recheck *checks; /* one per finding read again (rm_read_again) */
+    size_t nchecks, resolved;
 } rm_report;
 
 /* Applies p; outcomes in r (strings in p->a).  0 when every step ended
@@ -159,6 +171,23 @@ typedef struct rm_report {
  * could not be written (the run stops before the next call). */
 int rm_apply(const rm_plan *p, rm_session *s, store *st, const rm_apply_options *o, rm_report *r,
              buf *err);
+
+/* Reading again what was changed (recheck.c): the findings of the steps
+ * that made their call or found it made are collected again with the
+ * collector's read role and calls (accounts_path), only their accounts,
+ * regions and types, their policies (ps) run on that at `now` (the plan's
+ * clock), and each is resolved in the store when its policy no longer
+ * matches, reported still-found when it does, or not-re-read when the
+ * collection did not cover it (nothing stored then).  One audit row per
+ * finding (phase "recheck", at audit_at).  Outcomes in r->checks.  0, or
+ * -1 with err (the outcomes say what was decided before). */
+typedef struct rm_recheck_options {
+    const char *accounts_path, *profile;
+    const policy_set *ps;
+    int64_t now, audit_at;
+} rm_recheck_options;
+int rm_read_again(const rm_plan *p, rm_report *r, store *st, const rm_recheck_options *o, buf *err);
+
 void rm_report_print(const rm_plan *p, const rm_report *r, FILE *out);
 void rm_report_json(const rm_plan *p, const rm_report *r, buf *out);
 

@@ -354,6 +354,35 @@ static int read_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *e
     return 0;
 }
 
+/* A user's tags (ListUserTags) for the step's keys: params.Tags[].Key
+ * or params.TagKeys[]. */
+static int read_user_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
+{
+    const jv *user = jv_get(&st->params, "UserName");
+    aws_param p[] = {{"UserName", jv_is(user, JV_STRING) ? user->u.str : ""}};
+    aws_result res;
+    bool gone;
+    if (read_call(s, st, a, "iam", "ListUserTags", p, 1, &res, &gone, err)) return -1;
+    const jv *tags = gone ? NULL : jv_get(&res.data, "Tags"), *want = jv_get(&st->params, "Tags"),
+             *keys = jv_get(&st->params, "TagKeys");
+    jv_builder b;
+    jvb_object(&b, a);
+    uint32_t n = jv_is(want, JV_ARRAY) ? want->len : jv_is(keys, JV_ARRAY) ? keys->len : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *k = jv_is(want, JV_ARRAY) ? jv_get(&want->u.items[i], "Key") : &keys->u.items[i];
+        if (!jv_is(k, JV_STRING)) continue;
+        jv v = jv_null();
+        for (uint32_t t = 0; jv_is(tags, JV_ARRAY) && t < tags->len; t++)
+            if (jv_equal(jv_get(&tags->u.items[t], "Key"), k)) {
+                const jv *tv = jv_get(&tags->u.items[t], "Value");
+                v = tv ? *tv : jv_cstr(a, "");
+            }
+        jvb_set(&b, k->u.str, k->len, v);
+    }
+    *out = jvb_done(&b);
+    return 0;
+}
+
 int rm_read_state(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
 {
     switch (st->kind) {
@@ -378,6 +407,8 @@ int rm_read_state(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
         return read_tags(s, st, a, out, err);
     case RM_RES_POLICY:
         return read_res_policy(s, st, a, out, err);
+    case RM_IAM_TAGS:
+        return read_user_tags(s, st, a, out, err);
     case RM_NKINDS:
         break;
     }

@@ -264,6 +264,14 @@ typedef struct suppression {
     const char *source; /* "cli" or the YAML file it came from */
 } suppression;
 
+/* custos fix's re-read (issue 13): one finding whose resource was read
+ * again after a fix and no longer matches its policy.  An open finding
+ * (new, open or regressed) becomes resolved at `at` with a "resolved"
+ * event (no scan), and its account's latest day counts follow; any other
+ * status is left as it is (*resolved false).  Nothing else is touched:
+ * the next full scan resolves or regresses as usual.  0 or -1. */
+int store_resolve_fixed(store *s, const char *fingerprint, int64_t at, bool *resolved);
+
 /* Adds a rule and suppresses the open findings it matches now; *id_out
  * gets its id; *matched how many findings it suppressed. */
 int store_suppress(store *s, const suppression *rule, int64_t now, int64_t *id_out,

@@ -3,7 +3,8 @@
  * The store is split by job: store.c (schema, migrations, opening, the
  * planner's statistics), suppress.c (rules and reconciling findings with
  * them), record.c and record_write.c (recording a scan), query.c (reading
- * findings, scans, events, history).  They share the handle, the error
+ * findings, scans, events, history), fixed.c (one finding resolved by
+ * custos fix's re-read).  They share the handle, the error
  * helper and the suppression rules a scan matches findings against.
  */
 #ifndef CUSTOS_STORE_INT_H
@@ -50,6 +51,13 @@ typedef struct rule_subject {
 const suppression *store_rule_match(const rule_set *rs, const rule_subject *f);
 /* The rules active at now. */
 int store_load_rules(store *s, int64_t now, arena *a, rule_set *rs);
+/* A lifecycle event of one stored finding with no scan (suppressions,
+ * custos fix's re-read); 0 or -1. */
+int store_add_event(store *s, int64_t scan_id, const char *fp, int64_t at, const char *status,
+                    const char *previous);
+/* The latest day's open/suppressed counts of an account recomputed from
+ * its findings; 0 or -1. */
+int store_refresh_latest_counts(store *s, const char *account);
 int store_rules_at(store *s, int64_t *out);
 int64_t store_set_rules_at(store *s, int64_t now);
 

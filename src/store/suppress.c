@@ -82,8 +82,8 @@ int store_load_rules(store *s, int64_t now, arena *a, rule_set *rs)
     return store_suppressions(s, false, now, a, &rs->r, &rs->n);
 }
 
-static int add_event(store *s, int64_t scan_id, const char *fp, int64_t at, const char *status,
-                     const char *previous)
+int store_add_event(store *s, int64_t scan_id, const char *fp, int64_t at, const char *status,
+                    const char *previous)
 {
     db_val p[] = {scan_id ? DB_I(scan_id) : DB_S(NULL), DB_I(at), DB_S(status), DB_S(previous),
                   DB_S(fp)};
@@ -118,7 +118,7 @@ void store_tally_status(day_row *r, const char *status, int64_t count, int64_t m
  * touched are recomputed from the findings, so the dashboard's tiles and
  * `custos history` agree with the lists at once, not after the next scan.
  * That day's new/resolved/regressed stay: they count what scans saw. */
-static int refresh_latest_counts(store *s, const char *account)
+int store_refresh_latest_counts(store *s, const char *account)
 {
     db_val pa[] = {DB_S(account)};
     int64_t day;
@@ -269,7 +269,8 @@ int store_reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_ou
                 goto bad;
             if (!was_suppressed) {
                 suppressed++;
-                if (add_event(s, 0, ch[i].fp, now, "suppressed", ch[i].previous) < 0) goto bad;
+                if (store_add_event(s, 0, ch[i].fp, now, "suppressed", ch[i].previous) < 0)
+                    goto bad;
             }
         } else {
             db_val p[] = {DB_S(ch[i].fp)};
@@ -278,11 +279,11 @@ int store_reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_ou
                        "suppressed_until = NULL WHERE fingerprint = ?",
                        p, 1) < 0)
                 goto bad;
-            if (add_event(s, 0, ch[i].fp, now, "open", "suppressed") < 0) goto bad;
+            if (store_add_event(s, 0, ch[i].fp, now, "open", "suppressed") < 0) goto bad;
         }
     }
     for (size_t i = 0; i < ntouched; i++)
-        if (refresh_latest_counts(s, touched[i]) < 0) goto bad;
+        if (store_refresh_latest_counts(s, touched[i]) < 0) goto bad;
     int64_t m = store_set_rules_at(s, now);
     if (m < 0) goto bad;
     if (ro) ro->rows += m;

@@ -423,13 +423,13 @@ def run(py, endpoint, base, key, ids):
       "8080", "--cidr", "10.1.0.0/16", "--region", "us-east-1")
     c.close()
     # --max-changes 1: one call.
-    p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--max-changes", "1",
+    p = custos(env, "fix", "apply", plan_path, "-p", pol, "--db", url, "--accounts", acc_yaml, "--max-changes", "1",
                "--format", "json")
     rep = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
     total_calls = rep.get("calls", 0)
     report("max_changes_one_call", rep.get("calls") == 1 and sum(
         s["result"] == "max-changes" for s in rep.get("steps", [])) >= 3, p.stdout[-1500:] + p.stderr[-500:])
-    p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--max-changes", "50",
+    p = custos(env, "fix", "apply", plan_path, "-p", pol, "--db", url, "--accounts", acc_yaml, "--max-changes", "50",
                "--format", "json")
     rep = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
     total_calls += rep.get("calls", 0)
@@ -449,6 +449,7 @@ def run(py, endpoint, base, key, ids):
                ("SetTopicAttributes", ids["topic"]), ("DeleteRepositoryPolicy", "c13-repo"),
                ("PutKeyPolicy", ids["kms"])))
            and p.returncode == 1, str(res) + p.stderr[-500:])
+    read_again(env, url, plan, rep, ids)
     denied = [s for s in rep.get("steps", []) if s["resource_id"] == ids["222222222222"]]
     report("access_denied_recorded", denied and "AccessDenied" in (denied[0]["message"] or "")
            or denied and "UnauthorizedOperation" in (denied[0]["message"] or ""), json.dumps(denied))
@@ -506,8 +507,8 @@ def run(py, endpoint, base, key, ids):
     # A third apply changes nothing: the only call is the denied one again
     # (a failure is reported, never retried within a run).
     rep_path = os.path.join(OUT, "third-apply.json")
-    p = custos(env, "fix", "apply", plan_path, "--db", url, "--accounts", acc_yaml, "--format", "json",
-               "-o", rep_path)
+    p = custos(env, "fix", "apply", plan_path, "-p", pol, "--db", url, "--accounts", acc_yaml, "--format",
+               "json", "-o", rep_path)
     rep = json.load(open(rep_path)) if os.path.exists(rep_path) else {}
     report("apply_report_to_output_file", rep and not p.stdout.strip(), p.stdout[-300:])
     total_calls += rep.get("calls", 0)
@@ -560,6 +561,38 @@ def run(py, endpoint, base, key, ids):
     p = custos(env, "fix", "-p", pol, "--db", url, "--accounts", acc_yaml)
     report("fix_without_apply_flag_refused", p.returncode == 1 and "--apply" in p.stderr, p.stderr)
     pg_audit(env, pol, acc_yaml)
+
+
+def read_again(env, url, plan, rep, ids):
+    """After the apply, the findings changed were collected again and their
+    policies run: resolved in the store when fixed, still open when not
+    (tags only), and nothing else touched (the changed-since-plan group,
+    the denied, prod and not-enabled accounts stay open)."""
+    fp = {(s["policy"], s["resource_id"]): s["fingerprint"] for s in plan["steps"]}
+    checks = {c["fingerprint"]: c for c in rep.get("rechecks", [])}
+    # Policies whose filters read what the fix changed (or the resource is gone).
+    fixed = [("sg-ssh-world", ids["web"]), ("bucket-public-statement", "c13-policy"),
+             ("user-active-keys", "ci-deploy"), ("sg-unused", ids["c13-unused"]), ("topic-public", ids["topic"]),
+             ("key-public", ids["kms"])]
+    # Policies that pick the resource by name: it still matches after the fix.
+    by_name = [("sg-web-staged", ids["web"]), ("bucket-no-public-block", "c13-open"),
+               ("snapshot-shared", ids["snap"]), ("rds-snapshot-shared", "c13-snap")]
+    report("read_again_resolved", all(checks.get(fp[k], {}).get("result") == "resolved" for k in fixed),
+           json.dumps(rep.get("rechecks"))[:3000])
+    report("read_again_still_found", all(checks.get(fp[k], {}).get("result") == "still-found" for k in by_name),
+           json.dumps([checks.get(fp[k]) for k in by_name]))
+    untouched = [fp[("sg-ssh-world", ids[a])] for a in ("moved", "222222222222", "333333333333", "444444444444")]
+    report("read_again_only_changed", not any(f in checks for f in untouched), json.dumps(list(checks))[:500])
+    p = custos(env, "findings", "--db", url, "--status", "all", "--format", "json")
+    stored = {f["fingerprint"]: f["status"] for f in json.loads(p.stdout)["findings"]} if p.returncode == 0 else {}
+    report("read_again_store_resolved", all(stored.get(fp[k]) == "resolved" for k in fixed) and
+           all(stored.get(fp[k]) in ("new", "open") for k in by_name), json.dumps(stored)[:1500] + p.stderr)
+    report("read_again_store_others_open", all(stored.get(f) in ("new", "open") for f in untouched),
+           json.dumps({f: stored.get(f) for f in untouched}))
+    p = custos(env, "audit", "--db", url, "--format", "json")
+    log = json.loads(p.stdout) if p.returncode == 0 else []
+    rows = {e["fingerprint"]: e["result"] for e in log if e["phase"] == "recheck"}
+    report("read_again_audited", all(rows.get(fp[k]) == "resolved" for k in fixed), json.dumps(rows)[:800])
 
 
 def dashboard(env, url, log):
