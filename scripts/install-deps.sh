@@ -8,6 +8,8 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   python3 python3-jmespath python3-jsonschema python3-yaml python3-jsonpatch
   libmicrohttpd-dev libcmark-dev
+  # zone files for the offhour/onhour filters (util/tzone.h)
+  tzdata
   libssl-dev libxml2-dev python3-botocore
   # the collector's tests install moto and the AWS CLI into a venv where
   # they are not on PATH (tests/aws/aws_peer.py)

@@ -92,6 +92,8 @@ extern const filter_type filter_type_rds_engine;
 extern const filter_type filter_type_upgrade_available;
 extern const filter_type filter_type_pending_maintenance;
 extern const filter_type filter_type_db_parameter;
+extern const filter_type filter_type_offhour;
+extern const filter_type filter_type_onhour;
 extern const filter_type filter_type_consecutive_backups;
 extern const filter_type filter_type_snapshots;
 extern const filter_type filter_type_grant_count;
@@ -195,6 +197,8 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_upgrade_available,
     &filter_type_pending_maintenance,
     &filter_type_db_parameter,
+    &filter_type_offhour,
+    &filter_type_onhour,
     &filter_type_consecutive_backups,
     &filter_type_snapshots,
     &filter_type_grant_count,

@@ -19,8 +19,6 @@
 static const struct {
     const char *name, *advice;
 } UNSUPPORTED[] = {
-    {"offhour", "schedules are actions, not findings; use a value filter on the tag"},
-    {"onhour", "schedules are actions, not findings; use a value filter on the tag"},
     {"check-permissions", "IAM policy simulation is not available offline; use has-allow-all "
                           "or has-statement on the role's policies"},
     {"service-limit", "Trusted Advisor limits are not collected; use Service Quotas"},
