@@ -83,6 +83,7 @@ data "aws_iam_policy_document" "read" {
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
       "kms:ListKeys",
+      "lakeformation:ListResources",
       "lambda:GetPolicy",
       "lambda:ListFunctions",
       "rds:DescribeDBInstances",

@@ -103,6 +103,8 @@ static const plan_op PLAN[] = {
     OP("guardduty", "GetDetector", R, "ListDetectors", "DetectorIds", ".", "DetectorId={.}", 0),
     OP("guardduty", "GetAdministratorAccount", R, "ListDetectors", "DetectorIds", ".",
        "DetectorId={.}", 0),
+    /* lakeformation-s3-cross-account (filters/account_services.c) */
+    OP("lakeformation", "ListResources", R, NULL, NULL, NULL, NULL, 0),
     OP("securityhub", "DescribeHub", R, NULL, NULL, NULL, NULL,
        PLAN_ERROR_FILE | PLAN_OFF_IF_NO_ACCESS),
     /* AWS Config (check-config: filters/account_more.c) */

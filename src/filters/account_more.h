@@ -25,5 +25,6 @@ extern const filter_type filter_type_check_config;
 /* account_services.c */
 extern const filter_type filter_type_guard_duty;
 extern const filter_type filter_type_securityhub;
+extern const filter_type filter_type_lakeformation;
 
 #endif

@@ -79,6 +79,7 @@ extern const filter_type filter_type_ses_send;
 extern const filter_type filter_type_check_config;
 extern const filter_type filter_type_guard_duty;
 extern const filter_type filter_type_securityhub;
+extern const filter_type filter_type_lakeformation;
 /* lists from per-resource calls (list_filters.c) */
 extern const filter_type filter_type_ssh_key;
 extern const filter_type filter_type_prefix_entry;
@@ -184,6 +185,7 @@ static const filter_type *const FILTER_TYPES[] = {
     &filter_type_check_config,
     &filter_type_guard_duty,
     &filter_type_securityhub,
+    &filter_type_lakeformation,
     /* lists from per-resource calls */
     &filter_type_ssh_key,
     &filter_type_prefix_entry,

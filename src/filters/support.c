@@ -22,8 +22,6 @@ static const struct {
     {"check-permissions", "IAM policy simulation is not available offline; use has-allow-all "
                           "or has-statement on the role's policies"},
     {"service-limit", "Trusted Advisor limits are not collected; use Service Quotas"},
-    {"lakeformation-s3-cross-account", "Lake Formation data is not collected; use "
-                                       "cross-account on the buckets"},
 };
 
 const char *filter_unsupported(const char *name)

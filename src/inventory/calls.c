@@ -607,6 +607,9 @@ static const struct account_spec {
     /* Not subscribed answers InvalidAccessException: {} is "not enabled". */
     {"securityhub", "securityhub", "DescribeHub", NULL, "c7n:securityhub", "InvalidAccessException",
      false},
+    /* Custodian reads the first page only (list_resources without a paginator). */
+    {"lakeformation", "lakeformation", "ListResources", "ResourceInfoList",
+     "c7n:lakeformation-resources", NULL, false},
 };
 
 static bool code_in(const char *code, const char *list)

@@ -122,7 +122,7 @@ static bool hms(const char **p, const char *e, long *out)
     if (!num(p, e, 3, &h) || h > 167) return false;
     if (*p < e && **p == ':' && (++*p, !num(p, e, 2, &m) || m > 59)) return false;
     if (*p < e && **p == ':' && (++*p, !num(p, e, 2, &s) || s > 59)) return false;
-    *out = sign * ((long)h * 3600 + m * 60 + s);
+    *out = sign * ((long)h * 3600 + (long)m * 60 + s);
     return true;
 }
 

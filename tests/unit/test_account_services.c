@@ -4,10 +4,13 @@
  * semantics for an enabled, a suspended and an absent detector, the
  * and/or match-operator, value-filter options, the hub's three states,
  * data that was not collected (never read as "off"), and the options each
- * rejects.  The recorded Custodian cases (test_account_guard_duty_filter,
+ * rejects; lakeformation-s3-cross-account against the account's buckets (a
+ * static scope).  The recorded Custodian cases (test_account_guard_duty_filter,
  * test_enable_securityhub) are replayed by tests/integration. */
 #include "t.h"
 #include "filter_test.h"
+
+#include "inventory/scope.h"
 
 static int m(const char *spec, const char *res)
 {
@@ -72,11 +75,46 @@ TEST(securityhub)
     CHECK(m("{\"type\":\"securityhub\",\"state\":true}", hub) == -1);
 }
 
+/* The account's buckets through a static scope, as a scan gives them. */
+static int lake(const char *spec, const char *res, const char *buckets)
+{
+    resource_set set = {.type = resource_type_find("aws.s3")};
+    jv items = J(buckets);
+    set.items = items.u.items;
+    set.n = items.len;
+    scope_ctx *sc = scope_new_static(A, "644160558196", "us-east-1", &set, 1, NULL, 0, NULL);
+    eval_ctx ctx = {.account_id = "644160558196", .region = "us-east-1", .scope = sc};
+    int r = match_with("aws.account", spec, res, ctx);
+    scope_free_static(sc);
+    return r;
+}
+
+TEST(lakeformation)
+{
+    const char *p = "{\"type\":\"lakeformation-s3-cross-account\"}";
+    const char *res = "{\"account_id\":\"644160558196\",\"c7n:lakeformation-resources\":["
+                      "{\"ResourceArn\":\"arn:aws:s3:::reboot-s3-bad-01\"},"
+                      "{\"ResourceArn\":\"arn:aws:s3:::testarena.com\"}]}";
+    /* Custodian's test: one location is a bucket of the account. */
+    CHECK(lake(p, res, "[{\"Name\":\"reboot-s3-bad-01\"},{\"Name\":\"testarena.com\"}]") == 0);
+    CHECK(lake(p, res, "[{\"Name\":\"reboot-s3-bad-01\"},{\"Name\":\"nicnoc-logs\"}]") == 1);
+    /* A location under a prefix is not the bucket (Custodian's Arn.parse). */
+    const char *prefixed = "{\"c7n:lakeformation-resources\":[{\"ResourceArn\":"
+                           "\"arn:aws:s3:::data/raw\"}]}";
+    CHECK(lake(p, prefixed, "[{\"Name\":\"data\"}]") == 1);
+    CHECK(lake(p, res, "[]") == 1);
+    CHECK(m(p, "{\"c7n:lakeformation-resources\":[]}") == 0);
+    CHECK(m(p, "{\"c7n:lakeformation-resources\":null}") == 0); /* ListResources failed */
+    CHECK(m(p, UNCOLLECTED) == 0);
+    CHECK(m("{\"type\":\"lakeformation-s3-cross-account\",\"key\":\"x\"}", res) == -1);
+}
+
 int main(void)
 {
     A = arena_new(0);
     RUN(guard_duty);
     RUN(securityhub);
+    RUN(lakeformation);
     arena_free(A);
     T_EXIT();
 }
