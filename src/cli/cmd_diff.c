@@ -3,7 +3,9 @@
  * The changes are the lifecycle events recorded by the scans in
  * (from, to].  Over several scans a finding keeps only its last change,
  * and one that ends the window in the state it started in (new then
- * resolved; resolved then regressed) is not a change at all.
+ * resolved; resolved then regressed) is not a change at all.  The store
+ * nets them out (store_changes_each) and the rows are written as they
+ * come, so memory stays flat whatever the window (issue 17).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,122 +17,126 @@
 #include "cli/opts.h"
 #include "output/stored_report.h"
 #include "json/json.h"
-#include "util/strmap.h"
 
-/* The net change of one finding over the window. */
-typedef struct change {
-    const finding_event *last;
-    const char *first_prev; /* status before the window's first event */
-} change;
+/* The writer: rows go into b, written out every 64 KiB, so memory stays
+ * flat whatever the number of changes (issue 17: a first scan's diff is
+ * every finding of the store). */
+typedef struct diff_out {
+    buf b;
+    FILE *out;
+    bool json, werr;
+    size_t n;
+    change_count *cc; /* per team and change: the table's team lines */
+    size_t ncc;
+    char *team; /* the team whose rows are being written (table) */
+} diff_out;
 
-static int by_team(const void *pa, const void *pb)
+static void drain(diff_out *o, bool all)
 {
-    const change *a = pa, *b = pb;
-    const char *ta = a->last->f.team ? a->last->f.team : "",
-               *tb = b->last->f.team ? b->last->f.team : "";
-    int c = strcmp(ta, tb);
-    if (c) return c;
-    c = strcmp(a->last->status, b->last->status);
-    if (c) return c;
-    return b->last->f.priority - a->last->f.priority;
+    if (o->b.len < (all ? 1 : 65536)) return;
+    if (fwrite(o->b.data, 1, o->b.len, o->out) != o->b.len) o->werr = true;
+    buf_reset(&o->b);
 }
 
-static bool wanted(const strlist *teams, const char *team)
+static const char *team_label(const char *team)
 {
-    return !teams->n || strlist_has(teams, team);
+    return team ? team : "(no team)";
 }
 
-/* What a status means for a diff: absent and resolved are the same state
- * (not a problem now), as are new, open and regressed (a problem now). */
-static int state(const char *status)
+/* "team T: N new, ..." from the counts of that team. */
+static void team_line(diff_out *o, const char *team)
 {
-    if (!status || !strcmp(status, "resolved")) return 0;
-    if (!strcmp(status, "suppressed")) return 2;
-    return 1;
-}
-
-/* Collapses the events to one change per finding (hashing the
- * fingerprints: a first scan of a large org is 100k+ events). */
-static size_t net_changes(arena *a, const finding_event *e, size_t n, const strlist *teams,
-                          change *out)
-{
-    strmap seen;
-    strmap_init(&seen, a, n);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!wanted(teams, e[i].f.team)) continue;
-        int *slot = strmap_slot(&seen, e[i].fingerprint, -1);
-        if (*slot < 0) {
-            *slot = (int)m;
-            out[m++] = (change){&e[i], e[i].previous};
-        } else {
-            out[*slot].last = &e[i];
-        }
+    static const char *const kinds[] = {"new", "regressed", "resolved", "suppressed"};
+    int64_t counts[4] = {0};
+    for (size_t i = 0; i < o->ncc; i++) {
+        const char *t = o->cc[i].team;
+        if ((t == NULL) != (team == NULL) || (t && strcmp(t, team))) continue;
+        for (int j = 0; j < 4; j++)
+            if (!strcmp(o->cc[i].change, kinds[j])) counts[j] += o->cc[i].n;
     }
-    size_t w = 0;
-    for (size_t i = 0; i < m; i++)
-        if (state(out[i].first_prev) != state(out[i].last->status)) out[w++] = out[i];
-    return w;
+    buf_printf(&o->b, "\nteam %s: %lld new, %lld regressed, %lld resolved, %lld suppressed\n",
+               team_label(team), (long long)counts[0], (long long)counts[1],
+               (long long)counts[2], (long long)counts[3]);
 }
 
-static void write_table(buf *b, const change *c, size_t n, int64_t from, int64_t to)
+static void table_row(diff_out *o, const finding_change *c)
 {
-    buf_printf(b, "Changes from scan %lld to scan %lld:\n", (long long)from, (long long)to);
-    if (!n) {
-        buf_puts(b, "  nothing changed.\n");
-        return;
+    const stored_finding *f = &c->f;
+    if (!o->n || strcmp(o->team, team_label(f->team))) {
+        free(o->team);
+        o->team = strdup(team_label(f->team));
+        team_line(o, f->team);
     }
-    const char *team = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const stored_finding *f = &c[i].last->f;
-        const char *t = f->team ? f->team : "(no team)";
-        if (!team || strcmp(team, t)) {
-            team = t;
-            size_t counts[4] = {0};
-            static const char *const kinds[] = {"new", "regressed", "resolved", "suppressed"};
-            for (size_t k = i; k < n; k++) {
-                const char *tk = c[k].last->f.team ? c[k].last->f.team : "(no team)";
-                if (strcmp(tk, t)) break;
-                for (int j = 0; j < 4; j++)
-                    if (!strcmp(c[k].last->status, kinds[j])) counts[j]++;
-            }
-            buf_printf(b, "\nteam %s: %zu new, %zu regressed, %zu resolved, %zu suppressed\n", t,
-                       counts[0], counts[1], counts[2], counts[3]);
-        }
-        const char *label = !strcmp(c[i].last->status, "open") ? "reopened" : c[i].last->status;
-        buf_printf(b, "  %-10s %3d %-8s %s  %s/%s  %s %s  (%.8s)\n", label, f->priority,
-                   f->severity, f->policy, f->account_name ? f->account_name : f->account_id,
-                   f->region, f->resource_type, f->resource_id, f->fingerprint);
-    }
+    const char *label = !strcmp(c->change, "open") ? "reopened" : c->change;
+    buf_printf(&o->b, "  %-10s %3d %-8s %s  %s/%s  %s %s  (%.8s)\n", label, f->priority,
+               f->severity, f->policy, f->account_name ? f->account_name : f->account_id,
+               f->region, f->resource_type, f->resource_id, f->fingerprint);
 }
 
-static void write_json(buf *b, const change *c, size_t n, int64_t from, int64_t to)
+static void json_row(diff_out *o, const finding_change *c)
 {
-    buf_printf(b, "{\"from\":%lld,\"to\":%lld,\"changes\":[", (long long)from, (long long)to);
-    for (size_t i = 0; i < n; i++) {
-        const stored_finding *f = &c[i].last->f;
-        buf_puts(b, i ? ",\n" : "\n");
-        buf_printf(b, "{\"change\":\"%s\",\"fingerprint\":\"%s\",\"scan\":%lld,\"priority\":%d",
-                   !strcmp(c[i].last->status, "open") ? "reopened" : c[i].last->status,
-                   f->fingerprint, (long long)c[i].last->scan_id, f->priority);
-        const char *kv[][2] = {{"team", f->team},
-                               {"severity", f->severity},
-                               {"policy", f->policy},
-                               {"account", f->account_id},
-                               {"account_name", f->account_name},
-                               {"region", f->region},
-                               {"resource", f->resource_type},
-                               {"id", f->resource_id},
-                               {"status", f->status},
-                               {"fix", f->fix}};
-        for (size_t k = 0; k < sizeof kv / sizeof kv[0]; k++) {
-            if (!kv[k][1]) continue;
-            buf_printf(b, ",\"%s\":", kv[k][0]);
-            json_write_string(b, kv[k][1], strlen(kv[k][1]));
-        }
-        buf_putc(b, '}');
+    const stored_finding *f = &c->f;
+    buf *b = &o->b;
+    buf_puts(b, o->n ? ",\n" : "\n");
+    buf_printf(b, "{\"change\":\"%s\",\"fingerprint\":\"%s\",\"scan\":%lld,\"priority\":%d",
+               !strcmp(c->change, "open") ? "reopened" : c->change, f->fingerprint,
+               (long long)c->scan_id, f->priority);
+    const char *kv[][2] = {{"team", f->team},
+                           {"severity", f->severity},
+                           {"policy", f->policy},
+                           {"account", f->account_id},
+                           {"account_name", f->account_name},
+                           {"region", f->region},
+                           {"resource", f->resource_type},
+                           {"id", f->resource_id},
+                           {"status", f->status},
+                           {"fix", f->fix}};
+    for (size_t k = 0; k < sizeof kv / sizeof kv[0]; k++) {
+        if (!kv[k][1]) continue;
+        buf_printf(b, ",\"%s\":", kv[k][0]);
+        json_write_string(b, kv[k][1], strlen(kv[k][1]));
     }
-    buf_puts(b, "\n]}\n");
+    buf_putc(b, '}');
+}
+
+static int diff_row(void *ctx, const finding_change *c)
+{
+    diff_out *o = ctx;
+    if (o->json)
+        json_row(o, c);
+    else
+        table_row(o, c);
+    o->n++;
+    drain(o, false);
+    return o->werr ? -2 : 0;
+}
+
+/* Streams the changes in (from, to] of teams to o->out; 0, -1 on a store
+ * error, -2 when writing failed.  Counts and rows read one snapshot. */
+static int write_diff(store *st, diff_out *o, int64_t from, int64_t to, const strlist *teams)
+{
+    const char *const *tv = (const char *const *)teams->items;
+    arena *a = arena_new(0);
+    int rc = store_read_begin(st);
+    if (rc == 0 && !o->json)
+        rc = store_change_counts(st, from, to, tv, teams->n, a, &o->cc, &o->ncc);
+    if (o->json)
+        buf_printf(&o->b, "{\"from\":%lld,\"to\":%lld,\"changes\":[", (long long)from,
+                   (long long)to);
+    else
+        buf_printf(&o->b, "Changes from scan %lld to scan %lld:\n", (long long)from,
+                   (long long)to);
+    if (rc == 0) rc = store_changes_each(st, from, to, tv, teams->n, diff_row, o);
+    store_read_end(st);
+    if (o->json)
+        buf_puts(&o->b, "\n]}\n");
+    else if (!o->n)
+        buf_puts(&o->b, "  nothing changed.\n");
+    drain(o, true);
+    free(o->team);
+    arena_free(a);
+    if (rc == 0 && o->werr) rc = -2;
+    return rc;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -161,7 +167,6 @@ int cmd_diff(int argc, char **argv)
     int rc = 1;
     store *st = NULL;
     arena *a = arena_new(0);
-    buf out = BUF_INIT;
     if ((rc = cli_args(&cmd, argc, argv, NULL, NULL)) >= 0) goto done;
     rc = 1;
     static const char *const formats[] = {"table", "json", NULL};
@@ -194,23 +199,17 @@ int cmd_diff(int argc, char **argv)
                 to);
         goto done;
     }
-    finding_event *ev;
-    size_t ne;
-    if (store_events(st, from, to, NULL, a, &ev, &ne) < 0) {
-        fprintf(stderr, "custos diff: %s\n", store_error(st));
-        goto done;
-    }
-    change *ch = arena_alloc(a, (ne ? ne : 1) * sizeof *ch);
-    size_t nc = net_changes(a, ev, ne, &teams, ch);
-    qsort(ch, nc, sizeof *ch, by_team);
-    if (json)
-        write_json(&out, ch, nc, from, to);
-    else
-        write_table(&out, ch, nc, from, to);
-    rc = cli_write_buf("diff", output, &out);
+    FILE *fo = cli_output_open("diff", output);
+    if (!fo) goto done;
+    diff_out o = {.b = BUF_INIT, .out = fo, .json = json};
+    int drc = write_diff(st, &o, from, to, &teams);
+    buf_free(&o.b);
+    if (drc == -1) fprintf(stderr, "custos diff: %s\n", store_error(st));
+    int werr = cli_output_close("diff", output, fo);
+    if (drc == -2 && !werr) fprintf(stderr, "custos diff: error writing output\n");
+    rc = drc == 0 && !werr ? 0 : 1;
 done:
     store_close(st);
-    buf_free(&out);
     arena_free(a);
     strlist_free(&teams);
     return rc;

@@ -692,6 +692,110 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
     return rc < 0 ? fail(s, "cannot read events") : 0;
 }
 
+/* ---- net changes over a window of scans (custos diff) ------------------ */
+
+/* A status's kind for a diff: 0 absent or resolved (not a problem now),
+ * 1 new, open or regressed (a problem now), 2 suppressed. */
+#define STATE_OF(x)                                                                                \
+    "(CASE WHEN " x " IS NULL OR " x " = 'resolved' THEN 0 WHEN " x " = 'suppressed' THEN 2 "     \
+    "ELSE 1 END)"
+
+/* Byte order for text on PostgreSQL too (its default collation ignores
+ * a team name's hyphens), as strcmp and SQLite sort. */
+static const char *byte_order(const store *s)
+{
+    return db_dialect(s->d) == DB_POSTGRES ? " COLLATE \"C\"" : "";
+}
+
+/* " FROM ... WHERE ..." of the window's net changes: each finding's first
+ * (fe) and last (l) event in (from, to], its row f (with its details'
+ * joins when details), kept when the kinds differ.  Parameters appended
+ * to p in text order. */
+static void changes_from(const store *s, buf *sql, db_val *p, size_t *np, int64_t from,
+                         int64_t to, const char *const *teams, size_t n_teams, bool details)
+{
+    buf_puts(sql, " FROM (SELECT fingerprint, MIN(id) AS first_id, MAX(id) AS last_id FROM "
+                  "finding_events WHERE scan_id > ?");
+    p[(*np)++] = DB_I(from);
+    if (to > 0) {
+        buf_puts(sql, " AND scan_id <= ?");
+        p[(*np)++] = DB_I(to);
+    }
+    buf_printf(sql,
+               " GROUP BY fingerprint) w JOIN finding_events fe ON fe.id = w.first_id JOIN "
+               "finding_events l ON l.id = w.last_id JOIN findings f ON f.fingerprint = "
+               "w.fingerprint%s WHERE " STATE_OF("fe.previous") " <> " STATE_OF("l.status"),
+               details ? finding_joins(s) : "");
+    if (!n_teams) return;
+    buf_puts(sql, " AND f.team IN (");
+    for (size_t i = 0; i < n_teams; i++) {
+        buf_puts(sql, i ? ", ?" : "?");
+        p[(*np)++] = DB_S(teams[i]);
+    }
+    buf_putc(sql, ')');
+}
+
+int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams,
+                       size_t n_teams, int (*fn)(void *ctx, const finding_change *c), void *ctx)
+{
+    db_val *p = malloc((4 + n_teams) * sizeof *p);
+    if (!p) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return -1;
+    }
+    size_t np = 0;
+    p[np++] = DB_I((int64_t)time(NULL)); /* EFFECTIVE_STATUS in the columns */
+    buf sql = BUF_INIT;
+    buf_printf(&sql, "SELECT l.status, l.scan_id, %s", finding_cols(s));
+    changes_from(s, &sql, p, &np, from, to, teams, n_teams, true);
+    buf_printf(&sql, " ORDER BY COALESCE(f.team, '')%s, l.status%s, f.priority DESC, f.fingerprint",
+               byte_order(s), byte_order(s));
+    db_stmt *q = db_query_stream(s->d, sql.data, p, np);
+    buf_free(&sql);
+    free(p);
+    if (!q) return fail(s, "cannot read changes");
+    arena *a = arena_new(0);
+    int rc = 0, st;
+    while (rc == 0 && (st = db_step(q)) == 1) {
+        arena_reset(a);
+        finding_change c = {.change = col_dup(a, q, 0), .scan_id = db_col_int(q, 1)};
+        read_finding(q, 2, a, &c.f);
+        rc = fn(ctx, &c);
+    }
+    db_finish(q);
+    arena_free(a);
+    if (rc != 0) return rc;
+    return st < 0 ? fail(s, "cannot read changes") : 0;
+}
+
+int store_change_counts(store *s, int64_t from, int64_t to, const char *const *teams,
+                        size_t n_teams, arena *a, change_count **out, size_t *n)
+{
+    db_val *p = arena_alloc(a, (3 + n_teams) * sizeof *p);
+    size_t np = 0;
+    buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT f.team, l.status, COUNT(*)");
+    changes_from(s, &sql, p, &np, from, to, teams, n_teams, false);
+    buf_printf(&sql, " GROUP BY f.team, l.status ORDER BY COALESCE(f.team, '')%s, l.status%s",
+               byte_order(s), byte_order(s));
+    db_stmt *q = db_query(s->d, sql.data, p, np);
+    buf_free(&sql);
+    if (!q) return fail(s, "cannot count changes");
+    size_t cap = 0;
+    *n = 0;
+    *out = arena_grow(a, NULL, &cap, 16, sizeof **out);
+    int rc;
+    while ((rc = db_step(q)) == 1) {
+        *out = arena_grow(a, *out, &cap, *n + 1, sizeof **out);
+        change_count *c = &(*out)[(*n)++];
+        c->team = col_dup(a, q, 0);
+        c->change = col_dup(a, q, 1);
+        c->n = db_col_int(q, 2);
+    }
+    db_finish(q);
+    return rc < 0 ? fail(s, "cannot count changes") : 0;
+}
+
 int store_history(store *s, int64_t since_day, arena *a, day_count **out, size_t *n)
 {
     db_val p[] = {DB_I(since_day)};

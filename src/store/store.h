@@ -229,6 +229,32 @@ typedef struct finding_event {
 int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *fingerprint, arena *a,
                  finding_event **out, size_t *n);
 
+/* The net change of one finding over scans (from, to]: the status its
+ * last event there set, where its status before the first differs in
+ * kind (absent or resolved; new, open or regressed; suppressed): new then
+ * resolved, or resolved then regressed, is no change. */
+typedef struct finding_change {
+    const char *change; /* new, open (reopened), regressed, resolved, suppressed */
+    int64_t scan_id;    /* of that last event */
+    stored_finding f;   /* the finding's current row (f.status effective) */
+} finding_change;
+/* The changes in (from, to] (to 0 = latest) of these teams (n_teams 0 =
+ * all), by team (none first; byte order), change, priority (highest
+ * first) and fingerprint, one at a time to fn as store_findings_each
+ * does: memory stays flat whatever the number of changes (custos diff of
+ * a first scan is every finding).  fn returns 0 to go on. */
+int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams,
+                       size_t n_teams, int (*fn)(void *ctx, const finding_change *c), void *ctx);
+/* How many changes of each kind each team has (the same window and
+ * teams), in the same order (team, change). */
+typedef struct change_count {
+    const char *team; /* NULL: none */
+    const char *change;
+    int64_t n;
+} change_count;
+int store_change_counts(store *s, int64_t from, int64_t to, const char *const *teams,
+                        size_t n_teams, arena *a, change_count **out, size_t *n);
+
 /* Counts per day (Unix day number = at / 86400) per account and severity,
  * the data behind trends.  Days with no scan are absent (carry forward). */
 typedef struct day_count {
