@@ -55,8 +55,8 @@ static void team_line(diff_out *o, const char *team)
             if (!strcmp(o->cc[i].change, kinds[j])) counts[j] += o->cc[i].n;
     }
     buf_printf(&o->b, "\nteam %s: %lld new, %lld regressed, %lld resolved, %lld suppressed\n",
-               team_label(team), (long long)counts[0], (long long)counts[1],
-               (long long)counts[2], (long long)counts[3]);
+               team_label(team), (long long)counts[0], (long long)counts[1], (long long)counts[2],
+               (long long)counts[3]);
 }
 
 static void table_row(diff_out *o, const finding_change *c)
@@ -69,8 +69,8 @@ static void table_row(diff_out *o, const finding_change *c)
     }
     const char *label = !strcmp(c->change, "open") ? "reopened" : c->change;
     buf_printf(&o->b, "  %-10s %3d %-8s %s  %s/%s  %s %s  (%.8s)\n", label, f->priority,
-               f->severity, f->policy, f->account_name ? f->account_name : f->account_id,
-               f->region, f->resource_type, f->resource_id, f->fingerprint);
+               f->severity, f->policy, f->account_name ? f->account_name : f->account_id, f->region,
+               f->resource_type, f->resource_id, f->fingerprint);
 }
 
 static void json_row(diff_out *o, const finding_change *c)
@@ -124,8 +124,7 @@ static int write_diff(store *st, diff_out *o, int64_t from, int64_t to, const st
         buf_printf(&o->b, "{\"from\":%lld,\"to\":%lld,\"changes\":[", (long long)from,
                    (long long)to);
     else
-        buf_printf(&o->b, "Changes from scan %lld to scan %lld:\n", (long long)from,
-                   (long long)to);
+        buf_printf(&o->b, "Changes from scan %lld to scan %lld:\n", (long long)from, (long long)to);
     if (rc == 0) rc = store_changes_each(st, from, to, tv, teams->n, diff_row, o);
     store_read_end(st);
     if (o->json)

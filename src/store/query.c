@@ -697,7 +697,7 @@ int store_events(store *s, int64_t from_scan, int64_t to_scan, const char *finge
 /* A status's kind for a diff: 0 absent or resolved (not a problem now),
  * 1 new, open or regressed (a problem now), 2 suppressed. */
 #define STATE_OF(x)                                                                                \
-    "(CASE WHEN " x " IS NULL OR " x " = 'resolved' THEN 0 WHEN " x " = 'suppressed' THEN 2 "     \
+    "(CASE WHEN " x " IS NULL OR " x " = 'resolved' THEN 0 WHEN " x " = 'suppressed' THEN 2 "      \
     "ELSE 1 END)"
 
 /* Byte order for text on PostgreSQL too (its default collation ignores
@@ -711,8 +711,8 @@ static const char *byte_order(const store *s)
  * (fe) and last (l) event in (from, to], its row f (with its details'
  * joins when details), kept when the kinds differ.  Parameters appended
  * to p in text order. */
-static void changes_from(const store *s, buf *sql, db_val *p, size_t *np, int64_t from,
-                         int64_t to, const char *const *teams, size_t n_teams, bool details)
+static void changes_from(const store *s, buf *sql, db_val *p, size_t *np, int64_t from, int64_t to,
+                         const char *const *teams, size_t n_teams, bool details)
 {
     buf_puts(sql, " FROM (SELECT fingerprint, MIN(id) AS first_id, MAX(id) AS last_id FROM "
                   "finding_events WHERE scan_id > ?");
@@ -735,8 +735,8 @@ static void changes_from(const store *s, buf *sql, db_val *p, size_t *np, int64_
     buf_putc(sql, ')');
 }
 
-int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams,
-                       size_t n_teams, int (*fn)(void *ctx, const finding_change *c), void *ctx)
+int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams, size_t n_teams,
+                       int (*fn)(void *ctx, const finding_change *c), void *ctx)
 {
     db_val *p = malloc((4 + n_teams) * sizeof *p);
     if (!p) {

@@ -243,8 +243,8 @@ typedef struct finding_change {
  * first) and fingerprint, one at a time to fn as store_findings_each
  * does: memory stays flat whatever the number of changes (custos diff of
  * a first scan is every finding).  fn returns 0 to go on. */
-int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams,
-                       size_t n_teams, int (*fn)(void *ctx, const finding_change *c), void *ctx);
+int store_changes_each(store *s, int64_t from, int64_t to, const char *const *teams, size_t n_teams,
+                       int (*fn)(void *ctx, const finding_change *c), void *ctx);
 /* How many changes of each kind each team has (the same window and
  * teams), in the same order (team, change). */
 typedef struct change_count {
