@@ -54,7 +54,10 @@ def copy_table(con, url, table):
     missing = [c for c in cols if c not in have]
     if missing:
         sys.exit(f"copy_store_pg: {table}: SQLite store lacks {', '.join(missing)}")
-    psql(url, f"TRUNCATE {table}")
+    # Only a table that holds rows is emptied: the audit log refuses
+    # TRUNCATE (append-only), and a fresh database's is empty anyway.
+    if psql(url, f"SELECT 1 FROM {table} LIMIT 1").strip():
+        psql(url, f"TRUNCATE {table}")
     n = 0
     cur = con.execute(f"SELECT {', '.join(cols)} FROM {table}")
     while True:
@@ -65,7 +68,8 @@ def copy_table(con, url, table):
         psql(url, f"\\copy {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)",
              stdin=text.encode())
         n += len(rows)
-    if "id" in cols:
+    # An identity id (runs' id is the run's name: no sequence).
+    if "id" in cols and psql(url, f"SELECT pg_get_serial_sequence('{table}', 'id')").strip():
         psql(url, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                   f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
     return n
