@@ -205,8 +205,9 @@ static int scan_store(store *st, const scan_session *s, const run_opts *o, const
                 sum.run_complete ? ": the run is complete" : "");
     *sum_out = sum;
     if (rc == 0 && o->verbose)
-        fprintf(stderr, "custos scan: store: %lld rows written in %.3f s\n", (long long)sum.rows,
-                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        fprintf(stderr, "custos scan: store: %lld rows written in %.3f s%s\n", (long long)sum.rows,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                sum.rebuilt ? " (indexes rebuilt: most rows were written)" : "");
     arena_free(ga);
     free(acc);
     free(info);

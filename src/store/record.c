@@ -542,6 +542,46 @@ static void ensure_hashes(const scan_result *r)
     buf_free(&b);
 }
 
+/* The size of the tables a scan writes, for the bulk decision: the
+ * finding rows the planner's statistics last counted plus those written
+ * since (an upper bound), and the highest event id. */
+static int table_sizes(rec *x, int64_t *findings, int64_t *events)
+{
+    if (store_rows_estimate(x->s, findings) < 0) return -1;
+    if ((int64_t)x->nold > *findings) *findings = (int64_t)x->nold;
+    if (db_query_int(x->s->d, "SELECT COALESCE(MAX(id), 0) FROM finding_events", NULL, 0, events) <
+        0)
+        return fail(x->s, "cannot size the event log");
+    return 0;
+}
+
+/* Step 3: the writes, each table's indexes rebuilt instead of updated
+ * when the scan writes a large share of its rows (bulk.c). */
+static int write_findings(rec *x)
+{
+    int64_t touched = (int64_t)x->nins, nfind = 0, nev = 0;
+    for (size_t i = 0; i < x->nw; i++)
+        if (x->w[i].kind != W_SEEN) touched++; /* last seen is in no index */
+    bool bulk_f = store_bulk_worth(touched, 0), bulk_e = store_bulk_worth((int64_t)x->nev, 0);
+    if ((bulk_f || bulk_e) && table_sizes(x, &nfind, &nev) < 0) return -1;
+    bulk_f = bulk_f && store_bulk_worth(touched, nfind);
+    bulk_e = bulk_e && store_bulk_worth((int64_t)x->nev, nev);
+    store_bulk fb = {0}, eb = {0};
+    int rc = 0;
+    if (bulk_e) rc = store_bulk_begin(x->s, "finding_events", &eb);
+    if (rc == 0) rc = rec_write_events(x);
+    size_t ne = eb.n;
+    if (rc == 0) rc = store_bulk_end(x->s, &eb);
+    if (rc == 0 && bulk_f) rc = store_bulk_begin(x->s, "findings", &fb);
+    if (rc == 0) rc = rec_insert_new(x);
+    if (rc == 0) rc = rec_update_changed(x);
+    x->sum->rebuilt = (int)(ne + fb.n);
+    if (rc == 0) rc = store_bulk_end(x->s, &fb);
+    store_bulk_free(&eb);
+    store_bulk_free(&fb);
+    return rc;
+}
+
 static int record(rec *x, const char *inventory)
 {
     store *s = x->s;
@@ -565,7 +605,7 @@ static int record(rec *x, const char *inventory)
     if (!x->legacy && resolve_scope(x) < 0) return -1;
     if (diff(x, &rs) < 0) return -1;
     if (!x->legacy && keep_last_seen(x) < 0) return -1;
-    if (rec_write_events(x) < 0 || rec_insert_new(x) < 0 || rec_update_changed(x) < 0) return -1;
+    if (write_findings(x) < 0) return -1;
     /* Suppressions that lapsed on findings the scan did not see; all of
      * them when a rule change was reconciled at a later clock than this
      * scan's (a replayed snapshot) or the store cannot tell. */
@@ -619,6 +659,15 @@ int store_record_scan(store *s, const scan_result *r, const scan_scope *sc, int6
     if (db_begin(s->d) < 0) {
         arena_free(x.a);
         return fail(s, "cannot start a transaction");
+    }
+    /* Recordings one at a time, as SQLite's BEGIN IMMEDIATE has them: two
+     * shards' bulk writes (bulk.c) would otherwise each hold the table
+     * shared and wait for the other to let go of it, a deadlock that
+     * PostgreSQL ends by failing one of them. */
+    if (db_dialect(s->d) == DB_POSTGRES &&
+        db_exec(s->d, "SELECT pg_advisory_xact_lock(7362525)") < 0) {
+        fail(s, "cannot wait for the store's other writers");
+        goto bad;
     }
     if (record(&x, inventory) < 0) goto bad;
     out->rows = x.rows;

@@ -387,6 +387,15 @@ static int set_meta_int(store *s, const char *key, int64_t v)
                : 0;
 }
 
+int store_rows_estimate(store *s, int64_t *rows)
+{
+    int64_t seen, changed;
+    if (meta_int(s, "stats_rows", &seen) < 0 || meta_int(s, "stats_changed", &changed) < 0)
+        return fail(s, "cannot read the statistics' state");
+    *rows = seen + changed;
+    return 0;
+}
+
 int store_maintain_stats(store *s, int64_t rows)
 {
     int64_t seen, changed;

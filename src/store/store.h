@@ -111,6 +111,9 @@ typedef struct scan_summary {
     int64_t at;
     size_t found, new_, regressed, resolved, suppressed, reopened, open;
     int64_t rows; /* rows the scan wrote (inserted, updated), all tables */
+    /* Indexes rebuilt rather than updated: the scan wrote a large share of
+     * their table (a store's first scans). */
+    int rebuilt;
     /* A shard's scan: how many of the run's shards are recorded now
      * (this one included), and whether that made the run complete. */
     int run_recorded;

@@ -84,6 +84,24 @@ typedef struct recon_opts {
 } recon_opts;
 int store_reconcile(store *s, int64_t now, recon_opts *ro, size_t *suppressed_out);
 
+/* ---- bulk writes (bulk.c) ---- */
+
+/* A table whose secondary indexes were dropped for a bulk write in the
+ * current transaction, with their definitions to create them again. */
+typedef struct store_bulk {
+    char **names, **defs;
+    size_t n;
+    bool active;
+} store_bulk;
+/* Whether writing `writes` rows of a table of about `table_rows` is
+ * cheaper with its indexes rebuilt afterwards. */
+bool store_bulk_worth(int64_t writes, int64_t table_rows);
+/* Drops the table's secondary indexes (not primary keys or UNIQUE). */
+int store_bulk_begin(store *s, const char *table, store_bulk *b);
+/* Creates them again as they were and frees b; safe on an inactive b. */
+int store_bulk_end(store *s, store_bulk *b);
+void store_bulk_free(store_bulk *b);
+
 /* ---- runs (runs.c) ---- */
 
 /* The shard's row of sc->run (nothing when NULL), in the scan's
@@ -97,5 +115,8 @@ int store_run_record(store *s, const scan_scope *sc, int64_t scan_id, scan_summa
  * they are missing or the table has changed a lot since they were taken.
  * Inside the caller's transaction.  Returns 0 or -1 (the store's error). */
 int store_maintain_stats(store *s, int64_t rows);
+/* About how many finding rows the table holds, without counting them: the
+ * last statistics' count plus the rows written since (an upper bound). */
+int store_rows_estimate(store *s, int64_t *rows);
 
 #endif
