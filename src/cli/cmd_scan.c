@@ -492,6 +492,9 @@ int cmd_scan(int argc, char **argv)
     };
     scan_session s;
     if (cli_scan_run("scan", inv_spec, account_id, &o, &eo, &s) == 0) {
+        /* The findings are self-contained (engine/finding.h): what the
+         * scan parsed is done with, and recording reuses its memory. */
+        inventory_release_loads(s.inv);
         if (o.shard_n)
             fprintf(stderr, "custos scan: shard %d of %d (0-based): %zu of %zu accounts\n",
                     o.shard_i, o.shard_n,

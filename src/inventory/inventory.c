@@ -86,6 +86,16 @@ int inventory_open(const char *spec, const inventory_options *opt, inventory **o
     return 0;
 }
 
+void inventory_release_loads(inventory *inv)
+{
+    if (!inv) return;
+    pthread_mutex_lock(&inv->lock);
+    for (size_t i = 0; i < inv->narenas; i++)
+        arena_free(inv->arenas[i]);
+    inv->narenas = 0;
+    pthread_mutex_unlock(&inv->lock);
+}
+
 void inventory_close(inventory *inv)
 {
     if (!inv) return;

@@ -67,6 +67,12 @@ typedef struct inventory_options {
 int inventory_open(const char *spec, const inventory_options *opt, inventory **out,
                    diag_list *diags);
 void inventory_close(inventory *inv);
+/* Frees everything loads parsed: every resource_set loaded so far is
+ * invalid after this (a later load parses again).  Accounts, scopes, the
+ * organisation and settings stay.  For a caller done evaluating: what it
+ * does next (a recording scan's store work) reuses that memory instead of
+ * adding to the scan's peak. */
+void inventory_release_loads(inventory *inv);
 
 size_t inventory_account_count(const inventory *inv);
 const account_info *inventory_account(const inventory *inv, size_t i);
