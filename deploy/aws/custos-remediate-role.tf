@@ -58,6 +58,8 @@ data "aws_iam_policy_document" "remediate" {
       "iam:UpdateAccessKey",
       "kms:GetKeyPolicy",
       "kms:PutKeyPolicy",
+      "lambda:GetPolicy",
+      "lambda:RemovePermission",
       "rds:DescribeDBSnapshotAttributes",
       "rds:ModifyDBSnapshotAttribute",
       "s3:DeleteBucketPolicy",

@@ -153,6 +153,7 @@ static const plan_op PLAN[] = {
     WRITE("ec2", "CreateTags"), WRITE("ec2", "DeleteTags"), WRITE("sns", "SetTopicAttributes"),
     WRITE("ecr", "SetRepositoryPolicy"), WRITE("ecr", "DeleteRepositoryPolicy"),
     WRITE("kms", "PutKeyPolicy"), WRITE("iam", "TagUser"), WRITE("iam", "UntagUser"),
+    WRITE("lambda", "RemovePermission"),
     EXTRA("iam", "ListUserTags"),           /* custos fix reads a user's tags */
     EXTRA("ec2", "DescribeImageAttribute"), /* custos fix reads launch permissions */
 };

@@ -20,7 +20,8 @@
  *
  * rest-json bodies are not needed by any write call yet and are refused
  * with a message rather than serialised half-way (URI, query and header
- * members alone work: Lambda's RemovePermission).
+ * members alone, all strings, go through protocol.c's flat builder:
+ * Lambda's RemovePermission).
  */
 #include <ctype.h>
 #include <openssl/evp.h>
@@ -353,6 +354,29 @@ static int json_value(const aws_service *s, int shape, const jv *v, buf *b, buf 
     return 0;
 }
 
+/* rest-json with only string members (URI and query parameters, such as
+ * Lambda's RemovePermission): the flat request builder's parameters. */
+static int rest_json_flat(const aws_service *s, const aws_operation *op, const jv *input,
+                          aws_http_request *rq, buf *err)
+{
+    uint32_t n = jv_is(input, JV_OBJECT) ? input->len : 0;
+    aws_param p[16];
+    if (n > sizeof p / sizeof p[0]) {
+        buf_printf(err, "%s: too many members", op->name);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const jv_member *m = &input->u.members[i];
+        if (!jv_is(&m->val, JV_STRING)) {
+            buf_printf(err, "%s: rest-json input member %s is not a string (not supported)",
+                       op->name, m->key);
+            return -1;
+        }
+        p[i] = (aws_param){m->key, m->val.u.str};
+    }
+    return aws_build_request(s, op, p, n, rq, err);
+}
+
 int aws_build_request_input(const aws_service *s, const aws_operation *op, const jv *input,
                             aws_http_request *rq, buf *err)
 {
@@ -367,6 +391,7 @@ int aws_build_request_input(const aws_service *s, const aws_operation *op, const
         }
         return json_value(s, op->input, input, &rq->body, err, 0);
     }
+    if (s->protocol == AWS_REST_JSON) return rest_json_flat(s, op, input, rq, err);
     if (s->protocol != AWS_EC2 && s->protocol != AWS_QUERY) {
         buf_printf(err, "%s: JSON-input requests of this protocol are not supported", op->name);
         return -1;

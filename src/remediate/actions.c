@@ -12,13 +12,17 @@
  *       SetTopicAttributes Policy / SetRepositoryPolicy / PutKeyPolicy with
  *       the other statements; DeleteBucketPolicy / DeleteRepositoryPolicy
  *       when none is left (a topic or key policy is never emptied)
+ *   aws.lambda  remove-statements: one RemovePermission per statement
+ *       (by Sid; a statement without one is a note)
  *   aws.iam-user  remove-keys  disable: true, age: DAYS, matched: true
  *       UpdateAccessKey Status=Inactive per active key selected (deleting
  *       keys is refused: deactivation can be undone, deletion cannot)
  *   aws.ebs-snapshot / aws.ami / aws.rds-snapshot  set-permissions
- *       remove: all (and remove-launch-permissions on an AMI)
- *       ModifySnapshotAttribute / ModifyImageAttribute /
- *       ModifyDBSnapshotAttribute removing every permission there is now
+ *       remove: all | [account ids] (and remove-launch-permissions, accounts:
+ *       all | [ids], on an AMI)  ModifySnapshotAttribute /
+ *       ModifyImageAttribute / ModifyDBSnapshotAttribute removing every
+ *       permission there is now, or only those of the accounts listed
+ *       ("all" in the list: the public permission)
  *   aws.security-group  delete   DeleteSecurityGroup
  *   EC2 resources  tag (key/value or tags), mark-for-op (tag, op, days,
  *       msg: Custodian's "Resource does not meet policy: {op}@{action_date}"
@@ -222,6 +226,51 @@ static const struct {
     {"aws.kms-key", "kms", "PutKeyPolicy", NULL, "KeyId", "Policy"},
 };
 
+/* Lambda: one RemovePermission per statement (by its Sid), in order; each
+ * step's `before` is the policy the previous one leaves. */
+static int lambda_statements(act_ctx *x, const jv *ids, bool matched)
+{
+    arena *a = x->p->a;
+    rm_step *st = rm_step_new(x->p, x->f, x->type);
+    st->kind = RM_RES_POLICY;
+    st->service = "lambda";
+    if (!read_before(x, st)) return drop_last(x->p), 0;
+    jv now = st->before;
+    drop_last(x->p);
+    if (!jv_is(&now, JV_OBJECT)) return note(x, "the function has no policy now");
+    jv all = statements(a, &now);
+    size_t made = 0;
+    for (uint32_t i = 0; i < all.len; i++) {
+        const jv *s = &all.u.items[i], *sid = jv_get(s, "Sid");
+        if (!(matched ? stmt_matched(&x->evidence, s) : sid_listed(ids, s))) continue;
+        if (!jv_is(sid, JV_STRING) || !sid->len) {
+            note(x, "a statement to remove has no Sid: RemovePermission cannot name it");
+            continue;
+        }
+        jv drop = jv_array(a, 1);
+        drop.u.items[0] = *s;
+        jv left = statements(a, &now);
+        jv kept = rm_without(a, &left, &drop);
+        rm_step *k = rm_step_new(x->p, x->f, x->type);
+        k->kind = RM_RES_POLICY;
+        k->service = "lambda";
+        k->operation = "RemovePermission";
+        k->before = now;
+        k->after = kept.len ? with_statements(a, &now, kept) : jv_null();
+        jv_builder pb;
+        jvb_object(&pb, a);
+        jvb_set(&pb, "FunctionName", 12, jv_cstr(a, x->f->resource_id));
+        jvb_set(&pb, "StatementId", 11, *sid);
+        k->params = jvb_done(&pb);
+        finish(x, k);
+        now = k->after;
+        made++;
+        if (!jv_is(&now, JV_OBJECT)) break;
+    }
+    if (!made) note(x, "no statement to remove is in the policy now");
+    return 0;
+}
+
 static int remove_statements(act_ctx *x)
 {
     arena *a = x->p->a;
@@ -229,6 +278,7 @@ static int remove_statements(act_ctx *x)
     bool matched = jv_str_eq(ids, "matched");
     if (!matched && !jv_is(ids, JV_ARRAY))
         return note(x, "remove-statements: statement_ids must be `matched` or a list of Sids");
+    if (!strcmp(x->f->resource_type, "aws.lambda")) return lambda_statements(x, ids, matched);
     size_t c = 0;
     while (c < sizeof POLICY_CALLS / sizeof POLICY_CALLS[0] &&
            strcmp(POLICY_CALLS[c].rtype, x->f->resource_type) != 0)
@@ -382,12 +432,31 @@ static jv perm_params(arena *a, const act_ctx *x, const jv *perms)
     return jvb_done(&pb);
 }
 
+/* The permission names an account of ids (UserId, or an RDS value), or
+ * "all" when ids lists it (Group all, the RDS value all). */
+static bool perm_listed(const jv *perm, const jv *ids)
+{
+    const jv *who = jv_is(perm, JV_STRING) ? perm : jv_get(perm, "UserId");
+    if (!who) who = jv_get(perm, "Group");
+    for (uint32_t i = 0; who && i < ids->len; i++)
+        if (jv_equal(who, &ids->u.items[i])) return true;
+    return false;
+}
+
 static int set_permissions(act_ctx *x)
 {
     const jv *rm = jv_get(x->action, "remove");
-    bool all = jv_str_eq(rm, "all") || !strcmp(x->type, "remove-launch-permissions");
-    if (!all || jv_get(x->action, "add"))
-        return note(x, "set-permissions: only `remove: all` is supported");
+    if (!strcmp(x->type, "remove-launch-permissions")) {
+        const jv *acc = jv_get(x->action, "accounts");
+        rm = acc && !jv_str_eq(acc, "all") ? acc : NULL;
+    }
+    bool all = jv_str_eq(rm, "all") || (!strcmp(x->type, "remove-launch-permissions") && !rm);
+    bool ids_ok = jv_is(rm, JV_ARRAY);
+    for (uint32_t i = 0; ids_ok && i < rm->len; i++)
+        ids_ok = jv_is(&rm->u.items[i], JV_STRING);
+    if ((!all && !ids_ok) || jv_get(x->action, "add"))
+        return note(x, "set-permissions: only `remove: all` or `remove: [account ids]` is "
+                       "supported");
     rm_step *st = rm_step_new(x->p, x->f, x->type);
     const char *rt = x->f->resource_type;
     bool ebs = !strcmp(rt, "aws.ebs-snapshot"), ami = !strcmp(rt, "aws.ami");
@@ -400,8 +469,18 @@ static int set_permissions(act_ctx *x)
     if (jv_is(&st->before, JV_NULL))
         return drop_last(x->p), note(x, "the resource no longer exists");
     if (st->before.len == 0) return drop_last(x->p), note(x, "it is shared with nobody now");
-    st->after = jv_array(x->p->a, 0);
-    st->params = perm_params(x->p->a, x, &st->before);
+    jv selected = st->before;
+    if (!all) {
+        jv_builder b;
+        jvb_array(&b, x->p->a);
+        for (uint32_t i = 0; i < st->before.len; i++)
+            if (perm_listed(&st->before.u.items[i], rm)) jvb_push(&b, st->before.u.items[i]);
+        selected = jvb_done(&b);
+        if (!selected.len)
+            return drop_last(x->p), note(x, "it is not shared with those accounts now");
+    }
+    st->after = rm_without(x->p->a, &st->before, &selected);
+    st->params = perm_params(x->p->a, x, &selected);
     finish(x, st);
     return 0;
 }
@@ -587,6 +666,7 @@ static const struct {
     {"aws.sns", "remove-statements", remove_statements},
     {"aws.ecr", "remove-statements", remove_statements},
     {"aws.kms-key", "remove-statements", remove_statements},
+    {"aws.lambda", "remove-statements", remove_statements},
     {"aws.iam-user", "remove-keys", remove_keys},
     {"aws.ebs-snapshot", "set-permissions", set_permissions},
     {"aws.ami", "set-permissions", set_permissions},

@@ -60,7 +60,7 @@ typedef enum {
     RM_RDS_PERMS,  /* an RDS snapshot's `restore` attribute values, sorted */
     RM_SG_EXISTS,  /* {GroupId, GroupName} of a group (null when gone) */
     RM_EC2_TAGS,   /* {key: value or null} for the keys of params.Tags */
-    RM_RES_POLICY, /* an SNS topic's, ECR repository's or KMS key's policy (null when none) */
+    RM_RES_POLICY, /* an SNS topic's, ECR repository's, Lambda function's or KMS key's policy */
     RM_IAM_TAGS,   /* {key: value or null} of a user for the keys of params.Tags / TagKeys */
     RM_NKINDS
 } rm_state_kind;

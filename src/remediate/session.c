@@ -284,7 +284,8 @@ static int read_sg_exists(rm_session *s, const rm_step *st, arena *a, jv *out, b
     return 0;
 }
 
-/* The policy document of an SNS topic, ECR repository or KMS key. */
+/* The policy document of an SNS topic, ECR repository, Lambda function or
+ * KMS key. */
 static int read_res_policy(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
 {
     aws_result res;
@@ -299,6 +300,10 @@ static int read_res_policy(rm_session *s, const rm_step *st, arena *a, jv *out, 
         aws_param p[] = {{"repositoryName", st->resource_id}};
         if (read_call(s, st, a, "ecr", "GetRepositoryPolicy", p, 1, &res, &gone, err)) return -1;
         text_key = "policyText";
+    } else if (!strcmp(rt, "aws.lambda")) {
+        aws_param p[] = {{"FunctionName", st->resource_id}};
+        if (read_call(s, st, a, "lambda", "GetPolicy", p, 1, &res, &gone, err)) return -1;
+        text_key = "Policy";
     } else {
         aws_param p[] = {{"KeyId", st->resource_id}, {"PolicyName", "default"}};
         if (read_call(s, st, a, "kms", "GetKeyPolicy", p, 2, &res, &gone, err)) return -1;

@@ -14,9 +14,13 @@ The organisation, built in moto with the CLI before auth is switched on:
                   bucket c13-policy: statements PublicRead (matched) and Admin,
                     whose condition holds shell metacharacters
                   user ci-deploy: one active key (matched), one inactive
-                  an EBS snapshot shared with all and 999999999999, an AMI
+                  an EBS snapshot shared with all and 999999999999 (remove: all)
+                    and one with 999999999999 and 888888888888 (remove:
+                    [999999999999]: 888888888888 stays), an AMI
                     launchable by all, an RDS snapshot restorable by
                     999999999999 (set-permissions remove: all)
+                  a Lambda function with a public statement and an S3 one
+                    (remove-statements by Sid: RemovePermission)
                   an SNS topic, an ECR repository and a KMS key with a public
                     statement (remove-statements: matched or by Sid)
                   sg c13-unused (delete), `web` gets mark-for-op and a tag
@@ -43,6 +47,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -107,6 +112,20 @@ POLICIES = """policies:
     actions:
       - type: set-permissions
         remove: all
+  - name: snapshot-shared-one
+    resource: aws.ebs-snapshot
+    filters:
+      - {type: value, key: Description, value: c13-shared-two}
+    actions:
+      - type: set-permissions
+        remove: ["999999999999"]
+  - name: fn-public
+    resource: aws.lambda
+    filters:
+      - {type: value, key: FunctionName, value: c13-fn}
+    actions:
+      - type: remove-statements
+        statement_ids: [PublicInvoke]
   - name: ami-public
     resource: aws.ami
     filters:
@@ -235,6 +254,22 @@ def build_org(py, endpoint, env):
         acc("ec2", "modify-snapshot-attribute", "--snapshot-id", ids["snap"], "--attribute",
             "createVolumePermission", "--operation-type", "add", "--group-names", "all", "--user-ids",
             "999999999999", *r)
+        ids["snap2"] = acc("ec2", "create-snapshot", "--volume-id", vol, "--description", "c13-shared-two",
+                           *r)["SnapshotId"]
+        acc("ec2", "modify-snapshot-attribute", "--snapshot-id", ids["snap2"], "--attribute",
+            "createVolumePermission", "--operation-type", "add", "--user-ids", "999999999999", "888888888888", *r)
+        fn_role = acc("iam", "create-role", "--role-name", "c13-fn", "--assume-role-policy-document", json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                "Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        zipf = os.path.join(OUT, "fn.zip")
+        with zipfile.ZipFile(zipf, "w") as z:
+            z.writestr("app.py", "def handler(e, c):\n    return 1\n")
+        acc("lambda", "create-function", "--function-name", "c13-fn", "--runtime", "python3.12", "--role", fn_role,
+            "--handler", "app.handler", "--zip-file", "fileb://" + zipf, *r)
+        acc("lambda", "add-permission", "--function-name", "c13-fn", "--statement-id", "PublicInvoke", "--action",
+            "lambda:InvokeFunction", "--principal", "*", *r)
+        acc("lambda", "add-permission", "--function-name", "c13-fn", "--statement-id", "S3Invoke", "--action",
+            "lambda:InvokeFunction", "--principal", "s3.amazonaws.com", "--source-account", "111111111111", *r)
         ids["ami"] = acc("ec2", "register-image", "--name", "c13-public-ami", "--root-device-name", "/dev/xvda",
                          "--block-device-mappings", json.dumps([{"DeviceName": "/dev/xvda", "Ebs": {
                              "SnapshotId": ids["snap"]}}]), *r)["ImageId"]
@@ -252,7 +287,7 @@ def build_org(py, endpoint, env):
         acc("iam", "put-role-policy", "--role-name", "tester", "--policy-name", "p", "--policy-document",
             json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
                 "ec2:AuthorizeSecurityGroupIngress", "ec2:Describe*", "rds:Describe*", "sns:Get*", "ecr:Get*",
-                "kms:Get*"]}]}))
+                "kms:Get*", "lambda:Get*"]}]}))
         for b in ("c13-open", "c13-policy"):
             acc("s3api", "create-bucket", "--bucket", b)
         acc("s3api", "put-bucket-policy", "--bucket", "c13-policy", "--policy", json.dumps({
@@ -385,6 +420,13 @@ def run(py, endpoint, base, key, ids):
     keys = step_of(plan, "UpdateAccessKey", "ci-deploy")
     report("plan_key_matched_only", len(keys) == 1 and keys[0]["params"] == {
         "UserName": "ci-deploy", "AccessKeyId": ids["key"], "Status": "Inactive"}, json.dumps(keys))
+    s2 = step_of(plan, "ModifySnapshotAttribute", ids["snap2"])
+    report("plan_snapshot_by_account", len(s2) == 1 and s2[0]["params"].get("UserIds") == ["999999999999"] and
+           "GroupNames" not in s2[0]["params"] and s2[0]["after"] == [{"UserId": "888888888888"}], json.dumps(s2))
+    fn = step_of(plan, "RemovePermission", "c13-fn")
+    report("plan_lambda_remove_by_sid", len(fn) == 1 and fn[0]["params"] == {
+        "FunctionName": "c13-fn", "StatementId": "PublicInvoke"} and
+        [x["Sid"] for x in fn[0]["after"]["Statement"]] == ["S3Invoke"], json.dumps(fn)[:800])
     stm = step_of(plan, "PutBucketPolicy", "c13-policy")
     left = json.loads(stm[0]["params"]["Policy"])["Statement"] if stm else []
     report("plan_statement_removed", len(stm) == 1 and [s["Sid"] for s in left] == ["Admin"], json.dumps(stm)[:800])
@@ -447,7 +489,8 @@ def run(py, endpoint, base, key, ids):
                ("ModifyDBSnapshotAttribute", "c13-snap"), ("DeleteSecurityGroup", ids["c13-unused"]),
                ("CreateTags", ids["web"]), ("DeleteTags", ids["c13-marked"]),
                ("SetTopicAttributes", ids["topic"]), ("DeleteRepositoryPolicy", "c13-repo"),
-               ("PutKeyPolicy", ids["kms"])))
+               ("PutKeyPolicy", ids["kms"]), ("ModifySnapshotAttribute", ids["snap2"]),
+               ("RemovePermission", "c13-fn")))
            and p.returncode == 1, str(res) + p.stderr[-500:])
     read_again(env, url, plan, rep, ids)
     denied = [s for s in rep.get("steps", []) if s["resource_id"] == ids["222222222222"]]
@@ -473,6 +516,11 @@ def run(py, endpoint, base, key, ids):
     sp = t("ec2", "describe-snapshot-attribute", "--snapshot-id", ids["snap"], "--attribute",
            "createVolumePermission", *r).get("CreateVolumePermissions")
     report("snapshot_shared_with_nobody", sp == [], json.dumps(sp))
+    sp2 = t("ec2", "describe-snapshot-attribute", "--snapshot-id", ids["snap2"], "--attribute",
+            "createVolumePermission", *r).get("CreateVolumePermissions")
+    report("snapshot_by_account_only_that_one", sp2 == [{"UserId": "888888888888"}], json.dumps(sp2))
+    fnp = json.loads(t("lambda", "get-policy", "--function-name", "c13-fn", *r)["Policy"])
+    report("lambda_public_statement_gone", [x["Sid"] for x in fnp["Statement"]] == ["S3Invoke"], json.dumps(fnp))
     lp = t("ec2", "describe-image-attribute", "--image-id", ids["ami"], "--attribute", "launchPermission",
            *r).get("LaunchPermissions")
     report("ami_not_public", lp == [], json.dumps(lp))
