@@ -26,6 +26,7 @@
 #include "engine/finding.h"
 #include "format/template.h"
 #include "util/parallel.h"
+#include "util/shquote.h"
 
 #define CHUNK 256
 #define MAX_WORKERS 64
@@ -242,6 +243,53 @@ static const char *render_template(worker_mem *w, arena *keep, const tmpl *t, co
     return arena_strndup(keep, w->text.data ? w->text.data : "", w->text.len);
 }
 
+/* The runbook's closing section for a policy with actions: custos fix can
+ * apply them (where accounts.yaml says `remediate: true`), and the plan
+ * and apply commands for this finding, every value one shell word. */
+static void fix_with_custos(buf *b, const finding *f)
+{
+    const jv *acts = &f->pol->actions;
+    if (!jv_is(acts, JV_ARRAY) || !acts->len) return;
+    if (b->len) buf_puts(b, "\n\n");
+    buf_puts(b, "**Fix with custos**: this policy's actions (");
+    for (uint32_t i = 0; i < acts->len; i++) {
+        const jv *a = &acts->u.items[i], *t = jv_is(a, JV_STRING) ? a : jv_get(a, "type");
+        if (i) buf_puts(b, ", ");
+        buf_puts(b, jv_is(t, JV_STRING) ? t->u.str : "?");
+    }
+    const jv *on = f->account ? jv_get(&f->account->raw, "remediate") : NULL;
+    buf_printf(b,
+               ") can be applied by `custos fix` after review, in an account whose "
+               "accounts.yaml entry says `remediate: true` (%s).  Plan, read the plan, "
+               "then apply it:\n\n```sh\n",
+               jv_is(on, JV_TRUE) ? "this one does"
+                                  : "this one does not yet: custos will not "
+                                    "change it");
+    char fp[17];
+    fingerprint_hex(f->fingerprint, fp);
+    const char *src = f->pol->pos.file ? f->pol->pos.file : "policies.yml";
+    buf_printf(b, "custos fix plan --finding %s -p ", fp);
+    if (sh_quote(b, src, strlen(src)) != 0) buf_puts(b, "''");
+    buf_puts(b, " --accounts accounts.yaml -o plan.json\ncustos fix apply plan.json -p ");
+    if (sh_quote(b, src, strlen(src)) != 0) buf_puts(b, "''");
+    buf_puts(b, " --accounts accounts.yaml\n```");
+}
+
+static const char *render_runbook(worker_mem *w, arena *keep, const finding *f, const jv *ctx,
+                                  const char **error)
+{
+    buf_reset(&w->text);
+    if (f->pol->runbook) {
+        tmpl_error te;
+        if (tmpl_render(f->pol->runbook, ctx, w->scratch, &w->text, &te) != 0) {
+            if (!*error) *error = arena_sprintf(keep, "metadata.runbook: %s", te.msg);
+            return NULL;
+        }
+    }
+    fix_with_custos(&w->text, f);
+    return w->text.len ? arena_strndup(keep, w->text.data, w->text.len) : NULL;
+}
+
 /* Priority, reasons, fingerprint, fix and runbook: everything that needs
  * the resource document, which is gone once the task ends.  Texts go to
  * `keep`: the worker's out arena, or its scratch when the finding's JSON is
@@ -257,11 +305,11 @@ static void annotate(worker_mem *w, arena *keep, const set_job *j, finding *f, c
     memcpy(f->reasons, pr.reasons, pr.n * sizeof *f->reasons);
     f->fingerprint = finding_fingerprint(f->pol->name, f->rtype ? f->rtype->name : "",
                                          f->account_id, f->region, f->id);
-    if (!f->pol->fix && !f->pol->runbook) return;
+    bool acts = jv_is(&f->pol->actions, JV_ARRAY) && f->pol->actions.len;
+    if (!f->pol->fix && !f->pol->runbook && !acts) return;
     jv ctx = finding_context(w->scratch, f, res, pr.instance);
     if (f->pol->fix) f->fix = render_template(w, keep, f->pol->fix, &ctx, "fix", &f->render_error);
-    if (f->pol->runbook)
-        f->runbook = render_template(w, keep, f->pol->runbook, &ctx, "runbook", &f->render_error);
+    if (f->pol->runbook || acts) f->runbook = render_runbook(w, keep, f, &ctx, &f->render_error);
 }
 
 /* Evaluates resources [lo, hi) of set with every policy, appending to co. */

@@ -14,7 +14,9 @@
  * result's arenas); account and policy pointers stay valid while the
  * inventory and policy set are open.  Each finding is scored (priority and
  * reasons, engine/priority.h) and its policy's fix line and runbook are
- * rendered on the worker that found it, while the resource is at hand.
+ * rendered on the worker that found it, while the resource is at hand
+ * (a policy with actions: the runbook ends with how custos fix applies
+ * them, and the plan command for that finding).
  * The result is ordered by priority (highest first), then policy severity
  * and name, then inventory order.
  */

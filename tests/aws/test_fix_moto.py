@@ -406,6 +406,7 @@ def run(py, endpoint, base, key, ids):
     if p.returncode != 0:
         return
     plan = json.load(open(plan_path))
+    runbook_plan(env, url, pol, plan, ids)
     report("plan_changes_nothing", world(cliargs) == before_world, "")
     web = step_of(plan, "RevokeSecurityGroupIngress", ids["web"])
     report("plan_sg_exact_grant", len(web) == 1 and web[0]["params"] == {"GroupId": ids["web"], "IpPermissions": [
@@ -609,6 +610,31 @@ def run(py, endpoint, base, key, ids):
     p = custos(env, "fix", "-p", pol, "--db", url, "--accounts", acc_yaml)
     report("fix_without_apply_flag_refused", p.returncode == 1 and "--apply" in p.stderr, p.stderr)
     pg_audit(env, pol, acc_yaml)
+
+
+def runbook_plan(env, url, pol, plan, ids):
+    """A finding whose policy has actions: its runbook says custos fix can
+    apply them and whether its account allows it, and its shell block is
+    the plan command for that finding, which works as written (run in a
+    directory holding accounts.yaml, the store as $CUSTOS_DB)."""
+    fp = {(s["policy"], s["resource_id"]): s["fingerprint"] for s in plan["steps"]}
+    web, legacy = fp[("sg-ssh-world", ids["web"])], fp[("sg-ssh-world", ids["444444444444"])]
+    text = {f: custos(env, "explain", f, "--db", url).stdout for f in (web, legacy)}
+    block = re.search(r"\*\*Fix with custos\*\*.*?```sh\n(.*?)```", text[web], re.S)
+    report("runbook_fix_with_custos", block and "(remove-permissions)" in block.group(0) and
+           "(this one does)" in block.group(0) and "custos will not change it" in text[legacy], text[web][-900:])
+    lines = block.group(1).splitlines() if block else []
+    report("runbook_plan_command", len(lines) == 2 and lines[0].startswith("custos fix plan --finding %s -p " % web),
+           lines)
+    here = os.path.join(OUT, "runbook")
+    os.makedirs(here)
+    shutil.copy(os.path.join(OUT, "accounts.yaml"), here)
+    p = subprocess.run(["bash", "-c", lines[0].replace("custos ", '"$CUSTOS_BIN" ', 1) if lines else "false"],
+                       cwd=here, env=dict(env, CUSTOS_DB=url, CUSTOS_BIN=os.path.abspath(CUSTOS)),
+                       capture_output=True, text=True)
+    got = json.load(open(os.path.join(here, "plan.json"))) if p.returncode == 0 else {"steps": []}
+    report("runbook_plan_command_works", [s["fingerprint"] for s in got["steps"]] == [web] and
+           got["steps"][0]["operation"] == "RevokeSecurityGroupIngress", p.stderr[-500:])
 
 
 def read_again(env, url, plan, rep, ids):
