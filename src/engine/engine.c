@@ -25,6 +25,7 @@
 #include "engine/priority.h"
 #include "engine/finding.h"
 #include "format/template.h"
+#include "policy/query.h"
 #include "util/parallel.h"
 #include "util/shquote.h"
 
@@ -333,6 +334,7 @@ static void eval_range(const set_job *j, const resource_set *set, size_t lo, siz
             const policy *pol = j->pols[p];
             evidence = jv_null();
             ctx.rtype = pol->rtype;
+            if (pol->query && !policy_query_match(pol->query, res)) continue;
             if (pol->filters && !filter_match(pol->filters, res, &ctx)) continue;
             const resource_type *t = pol->rtype;
             const char *region = resource_region(t, res, set->region);

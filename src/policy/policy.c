@@ -26,6 +26,7 @@
 
 #include "format/template.h"
 #include "format/yaml.h"
+#include "policy/query.h"
 
 typedef struct seen_name {
     const char *name;
@@ -395,6 +396,21 @@ static void check_simple_keys(loadctx *L, const jv_member *m)
     }
 }
 
+/* Custodian's sources other than describe (config: AWS Config's recorded
+ * items, with its own query clause) read another listing than the one
+ * custos has; evaluating the describe listing instead would answer for a
+ * different set, so they are refused. */
+static void check_source(loadctx *L, const jv *v)
+{
+    if (v->kind != JV_STRING)
+        err(L, v, "'source' must be a string, not %s", kind_name(v));
+    else if (strcmp(v->u.str, "describe") != 0)
+        err(L, v,
+            "source '%s' is not supported: custos evaluates the describe listing (remove "
+            "'source' or use source: describe)",
+            v->u.str);
+}
+
 static void load_policy(loadctx *L, const jv *pj)
 {
     size_t errors_before = L->errors;
@@ -409,7 +425,7 @@ static void load_policy(loadctx *L, const jv *pj)
     p.actions = jv_array(L->ps->a, 0);
     p.pos = srcmap_get(L->map, pj);
     if (!p.pos.file) p.pos.file = L->file;
-    const jv *name = NULL, *resource = NULL, *filters = NULL, *actions = NULL;
+    const jv *name = NULL, *resource = NULL, *filters = NULL, *actions = NULL, *query = NULL;
     for (uint32_t i = 0; i < pj->len; i++) {
         const jv_member *m = &pj->u.members[i];
         size_t k = 0;
@@ -430,6 +446,10 @@ static void load_policy(loadctx *L, const jv *pj)
             filters = &m->val;
         else if (!strcmp(m->key, "actions"))
             actions = &m->val;
+        else if (!strcmp(m->key, "query"))
+            query = &m->val;
+        else if (!strcmp(m->key, "source"))
+            check_source(L, &m->val);
         else if (!strcmp(m->key, "description")) {
             check_string(L, &m->val, "description");
             if (m->val.kind == JV_STRING) p.description = m->val.u.str;
@@ -485,6 +505,12 @@ static void load_policy(loadctx *L, const jv *pj)
             L->errors += L->diags->n - before;
             if (!p.filters && L->diags->n == before) err(L, filters, "invalid filters");
         }
+    }
+    if (query && p.rtype) {
+        const char *msg;
+        const jv *at;
+        p.query = policy_query_compile(L->ps->a, query, p.rtype, &msg, &at);
+        if (!p.query) err(L, at, "%s", msg);
     }
     if (actions) {
         check_actions(L, actions, p.rtype);

@@ -32,6 +32,9 @@ typedef struct policy {
     /* metadata.fix (one line) and metadata.runbook (Markdown), compiled
      * templates (format/template.h); NULL when absent. */
     struct tmpl *fix, *runbook;
+    /* `query:` as the describe API would apply it (policy/query.h); NULL
+     * when absent. */
+    struct policy_query *query;
 } policy;
 
 typedef struct policy_set {
