@@ -49,20 +49,23 @@ struct policy_query {
 typedef struct ec2_name {
     const char *name;
     const char *path[3];
+    const char *allowed; /* Custodian's enumeration ("a|b|c"), or NULL */
 } ec2_name;
 
 static const ec2_name EC2_NAMES[] = {
-    {"instance-state-name", {"State", "Name"}},
-    {"instance-id", {"InstanceId"}},
-    {"instance-type", {"InstanceType"}},
-    {"image-id", {"ImageId"}},
-    {"vpc-id", {"VpcId"}},
-    {"availability-zone", {"Placement", "AvailabilityZone"}},
-    {"architecture", {"Architecture"}},
-    {"tenancy", {"Placement", "Tenancy"}},
-    {"instance-lifecycle", {"InstanceLifecycle"}},
-    {"platform", {"Platform"}},
-    {"iam-instance-profile.arn", {"IamInstanceProfile", "Arn"}},
+    {"instance-state-name",
+     {"State", "Name"},
+     "pending|terminated|running|shutting-down|stopping|stopped"},
+    {"instance-id", {"InstanceId"}, NULL},
+    {"instance-type", {"InstanceType"}, NULL},
+    {"image-id", {"ImageId"}, NULL},
+    {"vpc-id", {"VpcId"}, NULL},
+    {"availability-zone", {"Placement", "AvailabilityZone"}, NULL},
+    {"architecture", {"Architecture"}, "i386|x86_64"},
+    {"tenancy", {"Placement", "Tenancy"}, "dedicated|default|host"},
+    {"instance-lifecycle", {"InstanceLifecycle"}, "spot|scheduled|capacity-block"},
+    {"platform", {"Platform"}, NULL},
+    {"iam-instance-profile.arn", {"IamInstanceProfile", "Arn"}, NULL},
 };
 #define N_EC2_NAMES (sizeof EC2_NAMES / sizeof *EC2_NAMES)
 
@@ -75,6 +78,19 @@ typedef struct qc {
     const char **msg;
     const jv **node;
 } qc;
+
+/* v is one of the '|'-separated words of allowed (no wildcards there). */
+static bool allowed_value(const char *allowed, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *w = allowed; w;) {
+        const char *bar = strchr(w, '|');
+        size_t len = bar ? (size_t)(bar - w) : strlen(w);
+        if (len == n && !strncmp(w, v, n)) return true;
+        w = bar ? bar + 1 : NULL;
+    }
+    return false;
+}
 
 static policy_query *fail(qc *c, const jv *node, const char *m)
 {
@@ -179,12 +195,18 @@ static policy_query *ec2_filter(qc *c, policy_query *q, const jv *namenode, cons
         t->kind = tag ? QT_TAG : tkey ? QT_TAG_KEY : QT_TAG_VALUE;
         t->tag = tag ? name + 4 : NULL;
     }
-    if (values->kind == JV_STRING) return add_value(c, t, values) ? q : NULL;
-    for (uint32_t i = 0; i < values->len; i++)
-        if (!add_value(c, t, &values->u.items[i]))
+    uint32_t n = values->kind == JV_STRING ? 1 : values->len;
+    for (uint32_t i = 0; i < n; i++) {
+        const jv *v = values->kind == JV_STRING ? values : &values->u.items[i];
+        if (!add_value(c, t, v))
             return fail(
-                c, &values->u.items[i],
-                arena_sprintf(c->a, "query filter '%s': each value must be a string", name));
+                c, v, arena_sprintf(c->a, "query filter '%s': each value must be a string", name));
+        /* Custodian's type_check: enumerated names take only their words */
+        if (en && en->allowed && !allowed_value(en->allowed, v->u.str))
+            return fail(c, v,
+                        arena_sprintf(c->a, "query filter '%s': invalid value '%s' (valid: %s)",
+                                      name, v->u.str, en->allowed));
+    }
     return q;
 }
 

@@ -148,6 +148,11 @@ TEST(refused_at_the_node)
     CHECK(refused("ec2", "      - {tag-key: a, instance-id: b}\n", 5, "one key"));
     CHECK(refused("ec2", "      - tag-key: [1]\n", 5, "must be a string"));
     CHECK(refused("ec2", "      {tag-key: a}\n", 5, "must be a list"));
+    /* Custodian's enumerations: no other word, no wildcard */
+    CHECK(refused("ec2", "      - instance-state-name: [running, Run*]\n", 5,
+                  "invalid value 'Run*'"));
+    CHECK(refused("ec2", "      - Filters:\n          - {Name: tenancy, Values: [shared]}\n", 6,
+                  "invalid value 'shared'"));
     CHECK(refused("rds", "      - Filters: []\n", 5, "not supported for aws.rds"));
     CHECK(refused("s3", "      - Name: x\n", 5, "'query' is not supported for aws.s3"));
 }
