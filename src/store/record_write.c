@@ -303,6 +303,13 @@ int rec_update_changed(rec *x)
     if (db_copy_end(c) < 0 || rc < 0) return fail(x->s, "cannot stream changed findings");
     if (db_exec(x->s->d, "CREATE UNIQUE INDEX upd_by_fingerprint ON upd (fingerprint)") < 0)
         return fail(x->s, "cannot index changed findings");
+    /* Statistics for the work table, so each UPDATE below walks its rows
+     * and looks each finding up by key.  Without them both planners
+     * guess it large and scan the whole findings table once per kind of
+     * change: 0.2 s for a 1%-changed rescan of 175k findings, where the
+     * writes themselves take milliseconds. */
+    if (db_exec(x->s->d, db_dialect(x->s->d) == DB_SQLITE ? "ANALYZE temp.upd" : "ANALYZE upd") < 0)
+        return fail(x->s, "cannot analyse changed findings");
     static const char *const SQL[W_SEEN + 1] = {
         [W_FULL] = "UPDATE findings SET policy = u.policy, severity = u.severity, severity_rank "
                    "= u.severity_rank, resource_name = u.resource_name, account_name = "
