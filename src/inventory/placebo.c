@@ -271,11 +271,10 @@ static void apply_credential_report(load_ctx *lc, const names *ns, jv *items, si
  * DescribeTags, the credential report) must be joined to the whole list. */
 static bool splittable(const resource_type *t)
 {
-    size_t nd = 0, nj = 0;
+    /* Joins (inv_apply_joins) are per resource, so each page gets them on
+     * its own; details are read against the whole directory's names. */
+    size_t nd = 0;
     inv_details(t, &nd);
-    const join_spec *js = inv_joins(&nj);
-    for (size_t i = 0; i < nj; i++)
-        if (strcmp(js[i].type, t->name) == 0) return false;
     return nd == 0 && t->operation && !t->parent && strcmp(t->name, "aws.ec2") != 0 &&
            strcmp(t->name, "aws.iam-user") != 0;
 }
@@ -305,6 +304,7 @@ int inv_placebo_load(load_ctx *lcp, const resource_type *t, const inv_scope *sco
         jvb_array(&items, lc.a);
         int rc = load_page(&lc, t, part, &items, more, diags);
         jv list = jvb_done(&items);
+        if (rc == 0) inv_apply_joins(&lc, t, scope, list.u.items, list.len, diags);
         inv_finish_set(lc.a, t, scope, list.u.items, list.len, out);
         out->missing = rc == 1 && part == 0;
         return rc == 1 ? 0 : rc;
