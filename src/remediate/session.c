@@ -322,6 +322,29 @@ static int read_res_policy(rm_session *s, const rm_step *st, arena *a, jv *out, 
     return 0;
 }
 
+/* {key: value now, or null} for the keys a step names: want's Key
+ * members (params.Tags), else the names in keys (params.TagKeys; NULL
+ * for none); tags is the resource's [{Key, Value}] (NULL: none). */
+static jv pick_tags(arena *a, const jv *tags, const jv *want, const jv *keys)
+{
+    jv_builder b;
+    jvb_object(&b, a);
+    bool named = jv_is(want, JV_ARRAY);
+    const jv *list = named ? want : jv_is(keys, JV_ARRAY) ? keys : NULL;
+    for (uint32_t i = 0; list && i < list->len; i++) {
+        const jv *k = named ? jv_get(&list->u.items[i], "Key") : &list->u.items[i];
+        if (!jv_is(k, JV_STRING)) continue;
+        jv v = jv_null();
+        for (uint32_t t = 0; jv_is(tags, JV_ARRAY) && t < tags->len; t++)
+            if (jv_equal(jv_get(&tags->u.items[t], "Key"), k)) {
+                const jv *tv = jv_get(&tags->u.items[t], "Value");
+                v = tv ? *tv : jv_cstr(a, "");
+            }
+        jvb_set(&b, k->u.str, k->len, v);
+    }
+    return jvb_done(&b);
+}
+
 /* The step's tag keys (the names in params.Tags) with their values now
  * (null when the resource does not have it). */
 static int read_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *err)
@@ -341,21 +364,7 @@ static int read_tags(rm_session *s, const rm_step *st, arena *a, jv *out, buf *e
     bool gone;
     if (read_call_input(s, st, a, "ec2", "DescribeTags", NULL, 0, &input, &res, &gone, err))
         return -1;
-    const jv *tags = jv_get(&res.data, "Tags"), *want = jv_get(&st->params, "Tags");
-    jv_builder b;
-    jvb_object(&b, a);
-    for (uint32_t i = 0; jv_is(want, JV_ARRAY) && i < want->len; i++) {
-        const jv *k = jv_get(&want->u.items[i], "Key");
-        if (!jv_is(k, JV_STRING)) continue;
-        jv v = jv_null();
-        for (uint32_t t = 0; jv_is(tags, JV_ARRAY) && t < tags->len; t++)
-            if (jv_equal(jv_get(&tags->u.items[t], "Key"), k)) {
-                const jv *tv = jv_get(&tags->u.items[t], "Value");
-                v = tv ? *tv : jv_cstr(a, "");
-            }
-        jvb_set(&b, k->u.str, k->len, v);
-    }
-    *out = jvb_done(&b);
+    *out = pick_tags(a, jv_get(&res.data, "Tags"), jv_get(&st->params, "Tags"), NULL);
     return 0;
 }
 
@@ -368,23 +377,8 @@ static int read_user_tags(rm_session *s, const rm_step *st, arena *a, jv *out, b
     aws_result res;
     bool gone;
     if (read_call(s, st, a, "iam", "ListUserTags", p, 1, &res, &gone, err)) return -1;
-    const jv *tags = gone ? NULL : jv_get(&res.data, "Tags"), *want = jv_get(&st->params, "Tags"),
-             *keys = jv_get(&st->params, "TagKeys");
-    jv_builder b;
-    jvb_object(&b, a);
-    uint32_t n = jv_is(want, JV_ARRAY) ? want->len : jv_is(keys, JV_ARRAY) ? keys->len : 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const jv *k = jv_is(want, JV_ARRAY) ? jv_get(&want->u.items[i], "Key") : &keys->u.items[i];
-        if (!jv_is(k, JV_STRING)) continue;
-        jv v = jv_null();
-        for (uint32_t t = 0; jv_is(tags, JV_ARRAY) && t < tags->len; t++)
-            if (jv_equal(jv_get(&tags->u.items[t], "Key"), k)) {
-                const jv *tv = jv_get(&tags->u.items[t], "Value");
-                v = tv ? *tv : jv_cstr(a, "");
-            }
-        jvb_set(&b, k->u.str, k->len, v);
-    }
-    *out = jvb_done(&b);
+    *out = pick_tags(a, gone ? NULL : jv_get(&res.data, "Tags"), jv_get(&st->params, "Tags"),
+                     jv_get(&st->params, "TagKeys"));
     return 0;
 }
 

@@ -97,7 +97,6 @@ int store_bulk_end(store *s, store_bulk *b)
     int rc = 0;
     for (size_t i = 0; b->active && i < b->n && rc == 0; i++)
         if (db_exec(s->d, b->defs[i]) < 0) rc = fail(s, "cannot rebuild an index");
-    store_bulk_free(b);
     return rc;
 }
 

@@ -562,6 +562,8 @@ static int write_findings(rec *x)
     int64_t touched = (int64_t)x->nins, nfind = 0, nev = 0;
     for (size_t i = 0; i < x->nw; i++)
         if (x->w[i].kind != W_SEEN) touched++; /* last seen is in no index */
+    /* With no table size yet: only whether there are writes enough, so a
+     * steady rescan runs no query for the sizes. */
     bool bulk_f = store_bulk_worth(touched, 0), bulk_e = store_bulk_worth((int64_t)x->nev, 0);
     if ((bulk_f || bulk_e) && table_sizes(x, &nfind, &nev) < 0) return -1;
     bulk_f = bulk_f && store_bulk_worth(touched, nfind);
@@ -570,13 +572,12 @@ static int write_findings(rec *x)
     int rc = 0;
     if (bulk_e) rc = store_bulk_begin(x->s, "finding_events", &eb);
     if (rc == 0) rc = rec_write_events(x);
-    size_t ne = eb.n;
     if (rc == 0) rc = store_bulk_end(x->s, &eb);
     if (rc == 0 && bulk_f) rc = store_bulk_begin(x->s, "findings", &fb);
     if (rc == 0) rc = rec_insert_new(x);
     if (rc == 0) rc = rec_update_changed(x);
-    x->sum->rebuilt = (int)(ne + fb.n);
     if (rc == 0) rc = store_bulk_end(x->s, &fb);
+    x->sum->rebuilt = (int)(eb.n + fb.n);
     store_bulk_free(&eb);
     store_bulk_free(&fb);
     return rc;

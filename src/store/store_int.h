@@ -98,7 +98,8 @@ typedef struct store_bulk {
 bool store_bulk_worth(int64_t writes, int64_t table_rows);
 /* Drops the table's secondary indexes (not primary keys or UNIQUE). */
 int store_bulk_begin(store *s, const char *table, store_bulk *b);
-/* Creates them again as they were and frees b; safe on an inactive b. */
+/* Creates them again as they were; nothing on an inactive b.  b->n
+ * stays the number rebuilt until store_bulk_free. */
 int store_bulk_end(store *s, store_bulk *b);
 void store_bulk_free(store_bulk *b);
 

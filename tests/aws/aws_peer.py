@@ -7,6 +7,7 @@ is a failure of the caller, never a skip."""
 import fcntl
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -139,3 +140,24 @@ def admin_env():
                 AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
                 AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
     return base
+
+
+def with_moto(out, report, body, **env):
+    """A fresh out directory, then body(py, endpoint) with moto_server up
+    (start_moto's settings plus env) and stopped afterwards; py is the
+    Python with the AWS CLI.  When neither can be had, that is reported as
+    a failure (tests never skip)."""
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    try:
+        moto, py = moto_server(), cli_python()
+    except (OSError, subprocess.CalledProcessError) as e:
+        report("moto_server_and_aws_cli", False,
+               "neither on PATH nor installable into build/aws-venv: %s" % e)
+        return
+    server, endpoint, _ = start_moto(moto, os.path.join(out, "moto.log"), **env)
+    try:
+        body(py, endpoint)
+    finally:
+        server.terminate()
+        server.wait()

@@ -23,7 +23,6 @@ grepped for in the output, the inventory, collection.json and the store of
 a `scan --collect`."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import Cli, Report, cli_python, free_port, moto_server, start_moto  # noqa: E402
+from aws_peer import Cli, Report, free_port, moto_server, with_moto  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
@@ -172,20 +171,10 @@ def setup(py, endpoint):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
-    try:
-        moto, py = moto_server(), cli_python()
-    except (OSError, subprocess.CalledProcessError) as e:
-        report("moto_server_and_aws_cli", False, "neither on PATH nor installable into build/aws-venv: %s" % e)
-        return
-    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
-    try:
+    def body(py, endpoint):
         keys, sess = setup(py, endpoint)
         run(py, endpoint, keys, sess)
-    finally:
-        server.terminate()
-        server.wait()
+    with_moto(OUT, report, body)
 
 
 def run(py, endpoint, keys, sess):

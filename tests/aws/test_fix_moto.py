@@ -51,7 +51,7 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import Cli, Report, admin_env, cli_python, moto_server, start_moto  # noqa: E402
+from aws_peer import Cli, Report, admin_env, with_moto  # noqa: E402
 from test_collect_moto import in_account, READ_POLICY  # noqa: E402
 
 CUSTOS = os.environ.get("CUSTOS", os.path.join(HERE, "../../build/asan/custos"))
@@ -336,22 +336,12 @@ def custos(env, *args, timeout=240):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
-    try:
-        moto, py = moto_server(), cli_python()
-    except (OSError, subprocess.CalledProcessError) as e:
-        report("moto_server_and_aws_cli", False, "neither on PATH nor installable: %s" % e)
-        return
-    server, endpoint, log = start_moto(moto, os.path.join(OUT, "moto.log"))
-    try:
+    def body(py, endpoint):
         base = admin_env()
         key, ids = build_org(py, endpoint, base)
         report("org_built_auth_on", True)
         run(py, endpoint, base, key, ids)
-    finally:
-        server.terminate()
-        server.wait()
+    with_moto(OUT, report, body)
 
 
 def referee(py, endpoint, base, key, aid):

@@ -20,7 +20,6 @@ legacy-svc (opted out) is never in a plan, never tagged, its key Active.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_peer import Cli, Report, admin_env, cli_python, moto_server, start_moto  # noqa: E402
+from aws_peer import Cli, Report, admin_env, with_moto  # noqa: E402
 from test_collect_moto import in_account, READ_POLICY  # noqa: E402
 from test_fix_moto import FIX_POLICY, TRUST  # noqa: E402
 
@@ -216,21 +215,11 @@ def run(py, endpoint, base, key, keys):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
-    try:
-        moto, py = moto_server(), cli_python()
-    except (OSError, subprocess.CalledProcessError) as e:
-        report("moto_server_and_aws_cli", False, "neither on PATH nor installable: %s" % e)
-        return
-    server, endpoint, _ = start_moto(moto, os.path.join(OUT, "moto.log"))
-    try:
+    def body(py, endpoint):
         base = admin_env()
         key, keys = build_org(py, endpoint, base)
         run(py, endpoint, base, key, keys)
-    finally:
-        server.terminate()
-        server.wait()
+    with_moto(OUT, report, body)
 
 
 if __name__ == "__main__":

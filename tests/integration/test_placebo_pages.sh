@@ -44,4 +44,17 @@ echo '{"status_code": 200, "data": {' >"$T/chain/ec2.DescribeSecurityGroups_2.js
 rc=$?
 [ $rc -eq 1 ] && grep -q 'ec2.DescribeSecurityGroups_2.json' "$T/err" && pass broken-page-in-chain ||
   fail broken-page-in-chain "exit $rc: $(cat "$T/err")"
+# A listing with a per-resource join (stale groups) is still scanned page
+# by page: each page gets the join, so groups on every page match.
+mkdir -p "$T/joined"
+page "$T/joined/ec2.DescribeSecurityGroups_1.json" t1 sg-1 sg-2
+page "$T/joined/ec2.DescribeSecurityGroups_2.json" t2 sg-3
+page "$T/joined/ec2.DescribeSecurityGroups_3.json" "" sg-4 sg-5
+echo '{"status_code": 200, "data": {"StaleSecurityGroupSet": [{"GroupId": "sg-3", "VpcId": "vpc-1"},
+  {"GroupId": "sg-5", "VpcId": "vpc-1"}]}}' >"$T/joined/ec2.DescribeStaleSecurityGroups_1.json"
+printf 'policies:\n  - name: stale\n    resource: aws.security-group\n    filters: [stale]\n' >"$T/stale.yml"
+for j in 1 2; do
+  got=$("$C" scan --inventory "placebo:$T/joined" --policies "$T/stale.yml" --format csv -j $j | tail -n +2 | cut -d, -f4 | tr '\n' ' ')
+  [ "$got" = "sg-3 sg-5 " ] && pass "join-on-every-page-threads-$j" || fail "join-on-every-page-threads-$j" "got '$got'"
+done
 [ "$fails" -eq 0 ]

@@ -389,15 +389,13 @@ def concurrent_shards(url_of, tag, org):
     check(f"{tag}_concurrent_shards_four_scans", scans == [["4"]], str(scans))
 
 
-def kill9(url_of, tag, org):
-    """kill -9 with the scan's transaction open: the previous state stays."""
-    db = url_of("kill9")
-    r = scan(db, org, "--policy", "ebs-unencrypted,sg-ssh-open-to-world")
-    before, _ = stored(db, "--status", "all")
+def kill_before_commit(db, org, env=None):
+    """kill -9 a scan of org into db at its most fragile moment: every
+    write done, the transaction still open.  Returns the line that said so
+    (or the last one read)."""
     p = subprocess.Popen([CUSTOS, "scan", "--inventory", org, "--db", db, "--format", "json",
-                          "-o", os.devnull],
-                         stderr=subprocess.PIPE, text=True,
-                         env=dict(os.environ, CUSTOS_DEBUG_COMMIT_DELAY_MS="20000"))
+                          "-o", os.devnull], stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, CUSTOS_DEBUG_COMMIT_DELAY_MS="20000", **(env or {})))
     line, deadline = "", time.time() + 120
     while "holding the store transaction" not in line and time.time() < deadline:
         line = p.stderr.readline()
@@ -405,6 +403,15 @@ def kill9(url_of, tag, org):
             break
     p.send_signal(signal.SIGKILL)
     p.wait()
+    return line
+
+
+def kill9(url_of, tag, org):
+    """kill -9 with the scan's transaction open: the previous state stays."""
+    db = url_of("kill9")
+    r = scan(db, org, "--policy", "ebs-unencrypted,sg-ssh-open-to-world")
+    before, _ = stored(db, "--status", "all")
+    line = kill_before_commit(db, org)
     check(f"{tag}_kill9_reached_transaction", "holding" in line, line)
     after, err = stored(db, "--status", "all")
     check(f"{tag}_kill9_previous_state_intact", after == before,
@@ -648,16 +655,7 @@ def bulk(url_of, tag):
     db = stores["bulk"]
     before, _ = stored(db, "--status", "all")
     set_encrypted(org, ebs[0], True)
-    p = subprocess.Popen([CUSTOS, "scan", "--inventory", org, "--db", db, "--format", "json",
-                          "-o", os.devnull], stderr=subprocess.PIPE, text=True,
-                         env=dict(os.environ, CUSTOS_DEBUG_COMMIT_DELAY_MS="20000", **always))
-    line, deadline = "", time.time() + 120
-    while "holding the store transaction" not in line and time.time() < deadline:
-        line = p.stderr.readline()
-        if not line and p.poll() is not None:
-            break
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    line = kill_before_commit(db, org, always)
     after, err = stored(db, "--status", "all")
     check(f"{tag}_bulk_kill9_state_and_indexes_intact", "holding" in line and after == before
           and index_defs(db) == db_, err if after is None else line)
